@@ -1,0 +1,52 @@
+# Practice Resilience — the public interface. `make demo` runs the app; `make test` proves it.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/resilience
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: install demo serve test lint worker beat migrate clean
+
+install: $(VENV)/.installed static/vendor/.installed
+	mkdir -p var/staticfiles var/media
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# Front-end assets come from npm (package-lock.json), never from a CDN.
+static/vendor/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf static/vendor
+	mkdir -p static/vendor/nhsuk-frontend static/vendor/htmx
+	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js static/vendor/nhsuk-frontend/
+	cp -r node_modules/nhsuk-frontend/dist/nhsuk/assets static/vendor/nhsuk-frontend/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	touch $@
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+# Zero set-up: SQLite and in-process tasks unless DATABASE_URL / REDIS_URL are set.
+demo: migrate
+	$(PY) manage.py seed_demo
+	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
+		$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+worker: install
+	$(VENV)/bin/celery -A resilience worker --loglevel=INFO
+
+beat: install
+	$(VENV)/bin/celery -A resilience beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor var demo.sqlite3

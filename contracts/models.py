@@ -1,0 +1,1 @@
+"""RCGP contracts, referrals and adviser teams: models arrive with issue #3."""

@@ -1,0 +1,1 @@
+"""Diagnostic reports and forward plans: models arrive with issue #4."""

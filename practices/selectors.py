@@ -1,0 +1,28 @@
+"""Reads of practices and inspections, always starting from the access policy."""
+
+from practices.models import Inspection
+from resilience import policy
+
+
+def practice_list(user):
+    """Practices the user may see, with their current rating derived from inspections."""
+    return policy.practices_for(user).with_current_rating().select_related("commissioner")
+
+
+def attach_current_inspections(practices):
+    """Set ``current_inspection`` on each practice of a page, in one query."""
+    ids = [p.current_inspection_id for p in practices if p.current_inspection_id]
+    by_id = Inspection.objects.in_bulk(ids)
+    for practice in practices:
+        practice.current_inspection = by_id.get(practice.current_inspection_id)
+    return practices
+
+
+def practice_detail(user, ods_code):
+    """One practice (or 404) with its inspection history, newest first, and its current inspection."""
+    practice = policy.get_practice_or_404(user, ods_code)
+    inspections = list(practice.inspections.all())
+    current = next((i for i in inspections if i.publication_date and i.overall_rating), None)
+    practice.current_rating = current.overall_rating if current else None
+    practice.current_published_on = current.publication_date if current else None
+    return practice, inspections, current

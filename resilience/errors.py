@@ -1,0 +1,2 @@
+class DomainError(Exception):
+    """A business rule said no. The message is written for the person who asked."""

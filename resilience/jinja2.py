@@ -1,0 +1,75 @@
+"""The Jinja2 environment for pages: Django's static/url helpers and UK formatting filters."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.middleware.csrf import get_token
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from jinja2 import ChainableUndefined, Environment
+
+from practices.ratings import TAG_COLOURS, Rating
+
+from .navigation import navigation_for
+from .pagination import pagination_params
+
+
+def url(name, *args, **kwargs):
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def uk_date(value, fmt="%-d %B %Y"):
+    """Dates as the NHS writes them: 2 June 2023. Datetimes in Europe/London."""
+    if not value:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value)
+    return value.strftime(fmt)
+
+
+def uk_datetime(value):
+    return uk_date(value, "%-d %B %Y at %H:%M") if value else ""
+
+
+def rating_label(value):
+    return Rating(value).label if value else "No published rating"
+
+
+def rating_classes(value):
+    return TAG_COLOURS.get(value, "nhsuk-tag--grey")
+
+
+def query_string(request, **changes):
+    """The current query string with some parameters replaced (None removes one)."""
+    params = request.GET.copy()
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+def environment(**options):
+    # The nhsuk-frontend-jinja macros read optional nested parameters (params.search.action).
+    options = {**options, "undefined": ChainableUndefined}
+    options.pop("autoescape", None)
+    env = Environment(autoescape=True, **options)
+    env.globals.update(
+        static=static,
+        url=url,
+        csrf_token=get_token,
+        get_messages=get_messages,
+        navigation_for=navigation_for,
+        pagination_params=pagination_params,
+        query_string=query_string,
+        service_name="Practice Resilience",
+        assetPath=settings.STATIC_URL + "vendor/nhsuk-frontend/assets",
+        today=datetime.date.today,
+    )
+    env.filters.update(uk_date=uk_date, uk_datetime=uk_datetime, rating_label=rating_label,
+                       rating_classes=rating_classes)
+    return env

@@ -1,0 +1,14 @@
+"""Header navigation: the links a signed-in user's role uses."""
+
+from django.urls import reverse
+
+
+def navigation_for(request):
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    items = [("Practices", reverse("practices:list"))]
+    if user.is_staff:
+        items.append(("Admin", reverse("admin:index")))
+    path = request.path
+    return [{"text": text, "href": href, "active": path.startswith(href)} for text, href in items]

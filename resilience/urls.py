@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.jinja",
+                                                       redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(template_name="accounts/password_change.jinja"),
+         name="password_change"),
+    path("accounts/password/done/",
+         auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.jinja"),
+         name="password_change_done"),
+    path("practices/", include("practices.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "resilience.views.permission_denied"
+handler404 = "resilience.views.page_not_found"
+handler500 = "resilience.views.server_error"

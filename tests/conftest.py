@@ -1,0 +1,57 @@
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from resilience.roles import Role
+
+from .factories import CommissionerFactory, PracticeFactory, user_for
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_DATA = ROOT / "practices" / "demo_data"
+ODS_SAMPLE = DEMO_DATA / "ods-epraccur-sample.csv"
+CQC_SAMPLE = DEMO_DATA / "cqc-oldham-gp-locations"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _postgresql_only(django_db_setup, django_db_blocker):
+    """The suite proves behaviour on PostgreSQL; it must never pass silently on SQLite."""
+    with django_db_blocker.unblock():
+        assert connection.vendor == "postgresql", (
+            f"tests must run on PostgreSQL, not {connection.vendor}: set DATABASE_URL or use `make test`"
+        )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _jinja2_template_context():
+    """Let the test client see Jinja2 templates' context, as it does for Django templates.
+
+    Django's test runner instruments only its own template engine; this sends the same
+    template_rendered signal from Jinja2 templates so tests can read ``response.context``.
+    """
+    from django.template.backends import jinja2 as backend
+    from django.test.signals import template_rendered
+
+    original = backend.Template.render
+
+    def render(self, context=None, request=None):
+        template_rendered.send(sender=self, template=self, context=dict(context or {}, request=request))
+        return original(self, context, request)
+
+    backend.Template.render = render
+    yield
+    backend.Template.render = original
+
+
+@pytest.fixture
+def world(db):
+    """Two commissioners, each with two practices, and a user of every role tied to the first."""
+    own, other = CommissionerFactory(ods_code="01A"), CommissionerFactory(ods_code="02B")
+    practices = {
+        "own": PracticeFactory(commissioner=own, name="Own Practice"),
+        "own_sibling": PracticeFactory(commissioner=own, name="Sibling Practice"),
+        "other": PracticeFactory(commissioner=other, name="Other Practice"),
+        "other_sibling": PracticeFactory(commissioner=other, name="Far Practice"),
+    }
+    users = {role: user_for(role, commissioner=own, practice=practices["own"]) for role in Role.values}
+    return {"own": own, "other": other, "practices": practices, "users": users}

@@ -1,0 +1,71 @@
+import datetime
+import functools
+
+import factory
+from django.contrib.auth.hashers import make_password
+
+from practices.models import Commissioner, Inspection, Practice
+from resilience.models import User
+from resilience.roles import COMMISSIONER_ROLES, PRACTICE_ROLES
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class CommissionerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Commissioner
+        django_get_or_create = ["ods_code"]
+
+    ods_code = factory.Sequence(lambda n: f"{n:02d}X")
+    name = factory.LazyAttribute(lambda o: f"Commissioner {o.ods_code}")
+    kind = Commissioner.Kind.SUB_ICB
+
+
+class PracticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Practice
+
+    ods_code = factory.Sequence(lambda n: f"Z{n:05d}")
+    name = factory.Sequence(lambda n: f"Practice {n}")
+    postcode = "OL1 1AA"
+    commissioner = factory.SubFactory(CommissionerFactory)
+    status = Practice.Status.ACTIVE
+
+
+class InspectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Inspection
+
+    practice = factory.SubFactory(PracticeFactory)
+    inspection_date = datetime.date(2024, 1, 10)
+    publication_date = datetime.date(2024, 3, 1)
+    overall_rating = "good"
+    safe = "good"
+    effective = "good"
+    caring = "good"
+    responsive = "good"
+    well_led = "good"
+
+
+@functools.cache
+def _hashed_password():
+    return make_password(PASSWORD)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = ""
+    # Hashed once per run: hashing is deliberately slow, and every test makes users.
+    password = factory.LazyFunction(lambda: _hashed_password())
+
+
+def user_for(role, *, commissioner=None, practice=None, **kwargs):
+    """A user of ``role`` in the right kind of organisation."""
+    if role in COMMISSIONER_ROLES:
+        kwargs["commissioner"] = commissioner or CommissionerFactory()
+    if role in PRACTICE_ROLES:
+        kwargs["practice"] = practice or PracticeFactory()
+    return UserFactory(role=role, **kwargs)

@@ -1,0 +1,98 @@
+import io
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from practices.models import Inspection, Practice
+from resilience.models import User
+from resilience.roles import Role
+
+from .conftest import ROOT
+from .factories import CommissionerFactory, PracticeFactory
+
+
+def manage(*args, env=None):
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=120)
+
+
+@pytest.mark.django_db
+def test_create_role_user_ties_each_role_to_its_organisation():
+    CommissionerFactory(ods_code="00Y")
+    PracticeFactory(ods_code="P85022")
+    out = io.StringIO()
+    call_command("create_role_user", "cara", "--role", "commissioner_lead", "--org", "00Y",
+                 "--password", "a-long-enough-passphrase", stdout=out)
+    assert "Created cara: Commissioner lead" in out.getvalue()
+    cara = User.objects.get(username="cara")
+    assert cara.commissioner.ods_code == "00Y" and cara.check_password("a-long-enough-passphrase")
+    call_command("create_role_user", "pat", "--role", "practice_lead", "--org", "p85022", stdout=io.StringIO())
+    assert User.objects.get(username="pat").practice.ods_code == "P85022"
+    call_command("create_role_user", "ruth", "--role", "rcgp_adviser", stdout=io.StringIO())
+    assert User.objects.get(username="ruth").organisation == "RCGP"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--role", "commissioner_lead"], "needs --org"),
+        (["--role", "commissioner_lead", "--org", "ZZZ"], "No commissioner with ODS code ZZZ"),
+        (["--role", "practice_user", "--org", "A99999"], "No practice with ODS code A99999"),
+        (["--role", "nhse_reporting", "--org", "00Y"], "leave out --org"),
+        (["--role", "rcgp_admin", "--password", "short"], "too short"),
+    ],
+)
+def test_create_role_user_refuses_bad_input(args, message):
+    CommissionerFactory(ods_code="00Y")
+    with pytest.raises(CommandError, match=message):
+        call_command("create_role_user", "someone", *args, stdout=io.StringIO())
+    assert not User.objects.filter(username="someone").exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_prints_logins_and_is_idempotent(settings):
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    text = out.getvalue()
+    for role in Role.values:
+        assert f"demo-{role}" in text
+    assert settings.DEMO_PASSWORD in text
+    counts = (Practice.objects.count(), Inspection.objects.count(), User.objects.count())
+    assert counts[0] == 1005 and counts[1] == 124
+    peer = User.objects.get(username="demo-commissioner_peer_support")
+    assert peer.check_password(settings.DEMO_PASSWORD)
+    assert peer.commissioner.name == "NHS Greater Manchester ICB – Oldham"
+    second = io.StringIO()
+    call_command("seed_demo", stdout=second)
+    assert "created=0 updated=0 unchanged=1005" in second.getvalue()
+    assert (Practice.objects.count(), Inspection.objects.count(), User.objects.count()) == counts
+
+
+def test_production_settings_refuse_to_start_without_secret_key():
+    env = {"DJANGO_SETTINGS_MODULE": "resilience.settings.production", "SECRET_KEY": "",
+           "DATABASE_URL": os.environ["DATABASE_URL"], "ALLOWED_HOSTS": "example.nhs.uk"}
+    env_without = {k: v for k, v in {**os.environ, **env}.items() if k != "SECRET_KEY"}
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, capture_output=True, text=True,
+                            env=env_without, timeout=120)
+    assert result.returncode != 0
+    assert "Set the SECRET_KEY environment variable" in result.stderr
+
+
+def test_production_settings_pass_check_deploy():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env={
+        "DJANGO_SETTINGS_MODULE": "resilience.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "resilience.example.nhs.uk",
+    })
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_no_missing_migrations():
+    result = manage("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stdout + result.stderr
