@@ -9,9 +9,11 @@ it starts from ``practices_for(user)`` and friends, and fetches single objects w
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
+from contracts.models import Contract, Referral, TeamMembership
+from contracts.workflow import State
 from practices.models import Commissioner, Inspection, Practice
 
-from .roles import COMMISSIONER_ROLES, PRACTICE_ROLES, Role
+from .roles import COMMISSIONER_ROLES, PRACTICE_ROLES, RCGP_ROLES, Role
 
 # Practices and CQC ratings are public register data: the RCGP roles that work across England
 # and NHSE's analysts see all of them.
@@ -38,8 +40,9 @@ def practices_for(user):
         return qs.filter(commissioner_scope(user))
     if user.role in PRACTICE_ROLES and user.practice_id:
         return qs.filter(pk=user.practice_id)
-    # An adviser sees only the practices of contracts they are on; contracts come with issue #3,
-    # so until then an adviser sees none.
+    if user.role == Role.RCGP_ADVISER:
+        contracts = Contract.objects.filter(pk__in=_adviser_contract_ids(user))
+        return qs.filter(Q(pk__in=contracts.values("practice")) | Q(pk__in=contracts.values("practices")))
     return qs.none()
 
 
@@ -55,3 +58,56 @@ def inspections_for(user):
 def commissioners_for(user):
     """Commissioners whose practices the user may see (used to fill filters)."""
     return Commissioner.objects.filter(pk__in=practices_for(user).values("commissioner")).order_by("name")
+
+
+def _adviser_contract_ids(user):
+    """Contracts the user is currently on the team of (removal ends access)."""
+    return TeamMembership.objects.filter(adviser__user=user, removed_at__isnull=True).values("contract")
+
+
+def contracts_for(user):
+    """Contracts the user may see (DESIGN.md §4)."""
+    qs = Contract.objects.all()
+    if not _active(user):
+        return qs.none()
+    if user.is_superuser or user.role in (Role.RCGP_ADMIN, Role.NHSE_REPORTING):
+        return qs
+    if user.role == Role.RCGP_DEPUTY_LEAD:
+        # The contracts they lead, and new contracts waiting for a lead ("asked to staff").
+        return qs.filter(Q(deputy_lead=user) | Q(deputy_lead__isnull=True, state=State.COMMISSIONED))
+    if user.role == Role.RCGP_ADVISER:
+        return qs.filter(pk__in=_adviser_contract_ids(user))
+    if user.role in COMMISSIONER_ROLES and user.commissioner_id:
+        return qs.filter(commissioner_scope(user))
+    if user.role in PRACTICE_ROLES and user.practice_id:
+        group = Contract.practices.through.objects.filter(practice_id=user.practice_id).values("contract")
+        return qs.filter(Q(practice_id=user.practice_id) | Q(pk__in=group))
+    return qs.none()
+
+
+def get_contract_or_404(user, reference):
+    return get_object_or_404(contracts_for(user), reference=reference)
+
+
+def can_see_contract_notes(user):
+    """Adviser-only notes are for RCGP eyes."""
+    return _active(user) and (user.is_superuser or user.role in RCGP_ROLES)
+
+
+def referrals_for(user):
+    """Self-referrals the user may see: the commissioner's own, the practice's own, all for RCGP admin."""
+    qs = Referral.objects.all()
+    if not _active(user):
+        return qs.none()
+    if user.is_superuser or user.role == Role.RCGP_ADMIN:
+        return qs
+    if user.role in COMMISSIONER_ROLES and user.commissioner_id:
+        return qs.filter(commissioner_scope(user))
+    if user.role in PRACTICE_ROLES and user.practice_id:
+        group = Referral.group_practices.through.objects.filter(practice_id=user.practice_id).values("referral")
+        return qs.filter(Q(practice_id=user.practice_id) | Q(pk__in=group))
+    return qs.none()
+
+
+def get_referral_or_404(user, pk):
+    return get_object_or_404(referrals_for(user), pk=pk)

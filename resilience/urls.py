@@ -16,6 +16,9 @@ urlpatterns = [
          auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.jinja"),
          name="password_change_done"),
     path("practices/", include("practices.urls")),
+    path("contracts/", include("contracts.urls")),
+    path("referrals/", include("contracts.referral_urls")),
+    path("reports/", include("contracts.report_urls")),
     path("admin/", admin.site.urls),
 ]
 

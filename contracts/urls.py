@@ -1,0 +1,4 @@
+"""URLs for contracts, adviser teams and the workflow."""
+
+app_name = "contracts"
+urlpatterns = []
