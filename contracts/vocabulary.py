@@ -14,7 +14,8 @@ class Programme(models.TextChoices):
 
 
 class SupportCategory(models.TextChoices):
-    RAPID_INTERVENTION = "rapid_intervention", "Rapid intervention and management support for practices at risk of closure"
+    RAPID_INTERVENTION = (
+        "rapid_intervention", "Rapid intervention and management support for practices at risk of closure")
     DIAGNOSTIC = "diagnostic", "Diagnostic services"
     SPECIALIST_ADVICE = "specialist_advice", "Specialist advice (HR, IT, management, finance)"
     COACHING = "coaching", "Coaching, supervision and mentorship"

@@ -68,4 +68,94 @@ def seed_demo(log=print):
             user.is_staff = user.is_superuser = True
             user.save(update_fields=["is_staff", "is_superuser"])
         logins.append(DemoLogin(user.username, role.label, str(user.organisation)))
+    _seed_contracts(log)
     return logins
+
+
+# Contracts -----------------------------------------------------------------------------------------
+
+ADVISER_POOL = [
+    # username, first, last, profession, region, capacity, conflict (practice or commissioner code, why)
+    ("demo-rcgp_adviser", "Amira", "Shah", "gp", "North West", 3, None),
+    ("demo-rcgp_deputy_lead", "Rachel", "Owens", "practice_nurse", "North West", 4, None),
+    ("adviser-helen-brooks", "Helen", "Brooks", "practice_manager", "North West", 3, None),
+    ("adviser-priya-raman", "Priya", "Raman", "gp", "North West", 2, None),
+    ("adviser-mark-ellis", "Mark", "Ellis", "practice_manager", "Yorkshire and the Humber", 2,
+     ("P85022", "Practice manager at Lees Medical Practice until 2024")),
+    ("adviser-sunita-patel", "Sunita", "Patel", "clinical_pharmacist", "Midlands", 1,
+     ("00Y", "Medicines optimisation lead employed by the Oldham locality")),
+    ("adviser-grace-oneill", "Grace", "O'Neill", "practice_nurse", "North East", 2, None),
+]
+
+DEMO_CONTRACTS = [
+    # reference, practice, programme, days ago commissioned, target state, team usernames
+    ("DEMO-SHARED", DEMO_PRACTICE, "diagnostic_forward_plan", 120, "review_meeting",
+     ["demo-rcgp_adviser", "adviser-helen-brooks"]),
+    ("DEMO-PRIVATE", "P85610", "special_measures", 60, "report_drafting",
+     ["demo-rcgp_adviser", "adviser-priya-raman"]),
+    ("DEMO-NEW", "P85014", "resilience", 3, "commissioned", []),
+]
+
+
+def _seed_advisers():
+    from contracts.models import Adviser, ConflictOfInterest
+    from practices.models import Practice
+
+    from .models import User
+
+    for username, first, last, profession, region, capacity, conflict in ADVISER_POOL:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user, _ = user_upsert(username=username, role=Role.RCGP_ADVISER)
+        if not user.first_name:
+            User.objects.filter(pk=user.pk).update(first_name=first, last_name=last)
+        adviser, created = Adviser.objects.get_or_create(
+            user=user, defaults={"profession": profession, "region": region, "capacity": capacity})
+        if created and conflict:
+            code, why = conflict
+            practice = Practice.objects.filter(ods_code=code).first()
+            commissioner = None if practice else Commissioner.objects.get(ods_code=code)
+            ConflictOfInterest.objects.create(adviser=adviser, practice=practice, commissioner=commissioner,
+                                              description=why)
+
+
+def _seed_contracts(log):
+    import datetime
+
+    from contracts import services
+    from contracts.models import Adviser, Contract
+    from contracts.workflow import MAIN_PATH
+    from practices.models import Practice
+
+    from .models import User
+
+    _seed_advisers()
+    lead = User.objects.get(username=demo_username(Role.COMMISSIONER_LEAD))
+    deputy = User.objects.get(username=demo_username(Role.RCGP_DEPUTY_LEAD))
+    today = datetime.date.today()
+    for reference, code, programme, days_ago, target, team in DEMO_CONTRACTS:
+        if Contract.objects.filter(reference=reference).exists():
+            continue
+        commissioned = today - datetime.timedelta(days=days_ago)
+        contract = services.contract_commission(
+            actor=lead, practice=Practice.objects.get(ods_code=code), programme=programme, reference=reference,
+            commissioned_on=commissioned, categories=["diagnostic", "change_management"],
+            value=10000, nhse_contribution=10000, practice_contribution=0,
+            mou_signed_on=commissioned + datetime.timedelta(days=10),
+            mou_starts_on=commissioned + datetime.timedelta(days=10),
+            mou_ends_on=commissioned + datetime.timedelta(days=190),
+            objectives_operational_stability="A stable clinical rota and safe prescribing processes.",
+            objectives_ways_of_working="Weekly partners' meeting with minutes; delegated practice management.",
+            objectives_future_sustainability="A succession plan and a recruited salaried GP.",
+        )
+        if target == "commissioned":
+            continue
+        services.contract_appoint_lead(contract=contract, deputy_lead=deputy, actor=deputy)
+        services.contract_record_first_contact(contract=contract, actor=deputy,
+                                               contacted_on=commissioned + datetime.timedelta(days=4))
+        for username in team:
+            adviser = Adviser.objects.get(user__username=username)
+            services.team_add_adviser(contract=contract, adviser=adviser, actor=deputy)
+        for state in MAIN_PATH[MAIN_PATH.index("team_recruited"):MAIN_PATH.index(target) + 1]:
+            services.contract_transition(contract=contract, to_state=state, actor=deputy)
+        log(f"contract {reference}: {target}")

@@ -7,7 +7,8 @@ def navigation_for(request):
     user = request.user
     if not user.is_authenticated:
         return []
-    items = [("Practices", reverse("practices:list"))]
+    items = [("Practices", reverse("practices:list")), ("Contracts", reverse("contracts:list"))]
+
     if user.is_staff:
         items.append(("Admin", reverse("admin:index")))
     path = request.path

@@ -1,0 +1,72 @@
+"""Reads of contracts, boards and the adviser pool, always starting from the access policy."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from resilience import policy
+
+from .models import Adviser
+from .services import adviser_loads, conflicts_for
+from .workflow import BOARD_STATES, State, available_transitions
+
+
+def contract_list(user):
+    return (policy.contracts_for(user)
+            .select_related("practice", "commissioner", "deputy_lead")
+            .annotate(team_size=Count("team_members", filter=Q(team_members__removed_at__isnull=True)))
+            .order_by("-commissioned_on", "reference"))
+
+
+def contract_board(user):
+    """[(state, [contracts])] for every live workflow state, in process order."""
+    by_state = {state: [] for state in BOARD_STATES}
+    for contract in contract_list(user).filter(state__in=BOARD_STATES).order_by("commissioned_on", "reference"):
+        by_state[contract.state].append(contract)
+    return [(State(state), contracts) for state, contracts in by_state.items()]
+
+
+def contract_detail(user, reference):
+    contract = policy.get_contract_or_404(user, reference)
+    transitions = list(contract.transitions.select_related("by"))
+    team = list(contract.team_members.filter(removed_at__isnull=True).select_related("adviser__user"))
+    return {
+        "contract": contract,
+        "transitions": transitions,
+        "team": team,
+        "group_practices": list(contract.practices.all()),
+        "follow_ons": list(policy.contracts_for(user).filter(parent=contract)),
+        "parent": policy.contracts_for(user).filter(pk=contract.parent_id).first(),
+        "available": available_transitions(user, contract),
+        "show_notes": policy.can_see_contract_notes(user),
+    }
+
+
+@dataclass
+class PoolEntry:
+    adviser: Adviser
+    load: int
+    conflicts: list
+    on_team: bool
+
+    @property
+    def at_capacity(self):
+        return self.load >= self.adviser.capacity
+
+    @property
+    def blocked_reason(self):
+        if self.conflicts:
+            names = "; ".join(c.practice.name if c.practice_id else c.commissioner.name for c in self.conflicts)
+            return f"Conflict of interest declared ({names})"
+        if self.at_capacity:
+            return f"At capacity ({self.load} of {self.adviser.capacity})"
+        return ""
+
+
+def adviser_pool(contract):
+    """Every active adviser with their load against capacity and any conflict for this contract."""
+    advisers = list(Adviser.objects.filter(active=True).select_related("user"))
+    loads = adviser_loads(advisers)
+    conflicts = conflicts_for(contract)
+    current = set(contract.team_members.filter(removed_at__isnull=True).values_list("adviser_id", flat=True))
+    return [PoolEntry(a, loads.get(a.pk, 0), conflicts.get(a.pk, []), a.pk in current) for a in advisers]

@@ -1,0 +1,197 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from resilience import policy
+from resilience.errors import DomainError
+from resilience.pagination import paginate
+from resilience.roles import is_commissioner_lead, is_rcgp_admin, is_rcgp_user
+
+from . import services
+from .forms import AddAdviserForm, AppointLeadForm, CommissionForm, FirstContactForm, OutcomeForm, TransitionForm
+from .models import Adviser
+from .selectors import adviser_pool, contract_board, contract_detail, contract_list
+from .workflow import State, rcgp_lead
+
+
+@login_required
+def contract_list_view(request):
+    contracts = contract_list(request.user)
+    state = request.GET.get("state")
+    if state in State.values:
+        contracts = contracts.filter(state=state)
+    return render(request, "contracts/list.jinja", {
+        "page": paginate(request, contracts), "states": State.choices, "state": state,
+        "can_commission": (is_commissioner_lead | is_rcgp_admin)(request.user),
+        "can_see_board": is_rcgp_user(request.user),
+    })
+
+
+@login_required
+def contract_board_view(request):
+    if not is_rcgp_user(request.user):
+        raise Http404
+    return render(request, "contracts/board.jinja", {"board": contract_board(request.user)})
+
+
+@login_required
+def contract_commission_view(request):
+    if not (is_commissioner_lead | is_rcgp_admin)(request.user):
+        raise Http404
+    referral = None
+    if request.GET.get("referral") or request.POST.get("referral"):
+        referral = policy.get_referral_or_404(request.user, request.GET.get("referral") or request.POST["referral"])
+    initial = {"practice": referral.practice, "categories": referral.categories} if referral else {}
+    form = CommissionForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            contract = services.contract_commission(
+                actor=request.user, referral=referral,
+                group_practices=data.pop("group_practices"), **data,
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Contract {contract.reference} commissioned. RCGP make first contact "
+                                      f"by {contract.first_contact_due:%-d %B %Y}.")
+            return redirect("contracts:detail", reference=contract.reference)
+    return render(request, "contracts/commission.jinja", {"form": form, "referral": referral})
+
+
+@login_required
+def contract_detail_view(request, reference):
+    context = contract_detail(request.user, reference)
+    contract = context["contract"]
+    context.update(
+        transition_form=TransitionForm(),
+        first_contact_form=FirstContactForm(),
+        can_record_first_contact=request.user.role and services.rcgp_team.test(request.user, contract),
+        can_take_lead=(contract.state == State.COMMISSIONED and request.user.role == "rcgp_deputy_lead"),
+        can_appoint_lead=is_rcgp_admin(request.user) and not contract.is_ended,
+        appoint_form=AppointLeadForm(),
+        can_manage_team=rcgp_lead.test(request.user, contract),
+        can_record_outcome=is_rcgp_admin(request.user),
+        outcome_form=OutcomeForm(initial={
+            "rating_after": contract.rating_after, "closure": contract.closure,
+            "in_special_measures_after": {True: "yes", False: "no"}.get(contract.in_special_measures_after, ""),
+        }),
+        next_inspection=services.next_inspection_after(contract),
+    )
+    return render(request, "contracts/detail.jinja", context)
+
+
+def _act(request, reference, action):
+    """Run one POSTed action on a visible contract; flash its result and go back to the contract."""
+    contract = policy.get_contract_or_404(request.user, reference)
+    try:
+        message = action(contract)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, message)
+    return redirect("contracts:detail", reference=contract.reference)
+
+
+@require_POST
+@login_required
+def contract_transition_view(request, reference):
+    form = TransitionForm(request.POST)
+
+    def action(contract):
+        if not form.is_valid():
+            raise DomainError("Check the date and note.")
+        data = form.cleaned_data
+        if data["to_state"] not in State.values:
+            raise DomainError("Unknown workflow state.")
+        services.contract_transition(contract=contract, to_state=data["to_state"], actor=request.user,
+                                     note=data["note"], effective_on=data["effective_on"],
+                                     end_reason=data["end_reason"])
+        return f"Contract {contract.reference} moved to “{State(data['to_state']).label}”."
+    return _act(request, reference, action)
+
+
+@require_POST
+@login_required
+def contract_take_lead_view(request, reference):
+    def action(contract):
+        services.contract_appoint_lead(contract=contract, deputy_lead=request.user, actor=request.user)
+        return f"You now lead contract {contract.reference}."
+    return _act(request, reference, action)
+
+
+@require_POST
+@login_required
+def contract_appoint_lead_view(request, reference):
+    form = AppointLeadForm(request.POST)
+
+    def action(contract):
+        if not form.is_valid():
+            raise DomainError("Choose a deputy lead.")
+        lead = form.cleaned_data["deputy_lead"]
+        services.contract_appoint_lead(contract=contract, deputy_lead=lead, actor=request.user)
+        return f"{lead.get_full_name() or lead.username} now leads contract {contract.reference}."
+    return _act(request, reference, action)
+
+
+@require_POST
+@login_required
+def contract_first_contact_view(request, reference):
+    form = FirstContactForm(request.POST)
+
+    def action(contract):
+        if not form.is_valid():
+            raise DomainError("Enter the date of first contact.")
+        services.contract_record_first_contact(contract=contract, contacted_on=form.cleaned_data["contacted_on"],
+                                               actor=request.user)
+        return "First contact recorded."
+    return _act(request, reference, action)
+
+
+@require_POST
+@login_required
+def contract_outcome_view(request, reference):
+    form = OutcomeForm(request.POST)
+
+    def action(contract):
+        if not form.is_valid():
+            raise DomainError("Check the outcome.")
+        services.contract_record_outcome(contract=contract, actor=request.user, **form.cleaned_data)
+        return "Outcome recorded."
+    return _act(request, reference, action)
+
+
+@login_required
+def contract_team_view(request, reference):
+    contract = policy.get_contract_or_404(request.user, reference)
+    if not rcgp_lead.test(request.user, contract):
+        raise Http404
+    form = AddAdviserForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("remove"):
+            adviser = Adviser.objects.filter(pk=request.POST["remove"]).first()
+            try:
+                if adviser is None:
+                    raise DomainError("That adviser was not found.")
+                services.team_remove_adviser(contract=contract, adviser=adviser, actor=request.user)
+            except DomainError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, f"{adviser} removed from the team.")
+            return redirect("contracts:team", reference=contract.reference)
+        if form.is_valid():
+            adviser = form.cleaned_data["adviser"]
+            try:
+                services.team_add_adviser(contract=contract, adviser=adviser, actor=request.user,
+                                          capacity_override_reason=form.cleaned_data["capacity_override_reason"])
+            except DomainError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"{adviser} added to the team.")
+                return redirect("contracts:team", reference=contract.reference)
+    return render(request, "contracts/team.jinja", {
+        "contract": contract, "pool": adviser_pool(contract), "form": form,
+        "is_admin": is_rcgp_admin(request.user),
+    })
