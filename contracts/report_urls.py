@@ -1,4 +1,10 @@
-"""URLs for reports (filled in by the contracts issue)."""
+"""URLs for reports."""
+
+from django.urls import path
+
+from . import report_views
 
 app_name = "reports"
-urlpatterns = []
+urlpatterns = [
+    path("programme-figures/", report_views.programme_figures_view, name="programme_figures"),
+]

@@ -8,6 +8,8 @@ def navigation_for(request):
     if not user.is_authenticated:
         return []
     items = [("Practices", reverse("practices:list")), ("Contracts", reverse("contracts:list"))]
+    if user.role in ("commissioner_lead", "rcgp_admin") or user.is_superuser:
+        items.append(("Reports", reverse("reports:programme_figures")))
 
     if user.is_staff:
         items.append(("Admin", reverse("admin:index")))
