@@ -1,1 +1,240 @@
-"""Diagnostic reports and forward plans: models arrive with issue #4."""
+"""Diagnostic reports (with kept versions), forward plans, actions, milestones, RAG history,
+progress, evidence, consent to share and the confidential staff questionnaire."""
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from .vocabulary import KEY_QUESTION_CHOICES, ConsentStatus, Rag, ReportState
+
+User = settings.AUTH_USER_MODEL
+
+
+class DiagnosticReport(models.Model):
+    contract = models.OneToOneField("contracts.Contract", on_delete=models.CASCADE, related_name="diagnostic_report")
+    state = models.CharField(max_length=24, choices=ReportState.choices, default=ReportState.DRAFT, db_index=True)
+    history_text = models.TextField("history", blank=True)
+    personnel = models.TextField(blank=True)
+    day_to_day = models.TextField("day-to-day function", blank=True)
+    demographics = models.TextField("demographics and benchmarks", blank=True)
+    staff_opinion = models.TextField(blank=True)
+    patient_opinion = models.TextField(blank=True)
+    findings = models.TextField(blank=True)
+    conclusions = models.TextField(blank=True)
+    recommendations = models.TextField(blank=True)
+    good_practice = models.TextField("areas of good practice", blank=True)
+    root_causes = models.JSONField(default=list, blank=True)
+    revision = models.PositiveIntegerField(default=1, help_text="Bumped on every save; stale saves are refused.")
+    approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"Diagnostic report for {self.contract}"
+
+    def section_values(self):
+        from .vocabulary import REPORT_SECTIONS
+
+        return {field: getattr(self, self.field_for(field)) for field, _heading in REPORT_SECTIONS}
+
+    @staticmethod
+    def field_for(section):
+        # "history" is taken by django-simple-history's manager.
+        return "history_text" if section == "history" else section
+
+
+class ReportVersion(models.Model):
+    """A kept copy of the report each time it is sent to the practice or made final."""
+
+    report = models.ForeignKey(DiagnosticReport, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    state = models.CharField(max_length=24, choices=ReportState.choices)
+    sections = models.JSONField()
+    root_causes = models.JSONField(default=list)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["report", "number"], name="uniq_report_version")]
+
+    def __str__(self):
+        return f"Version {self.number} ({self.get_state_display()})"
+
+
+class ForwardPlan(models.Model):
+    contract = models.OneToOneField("contracts.Contract", on_delete=models.CASCADE, related_name="forward_plan")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"Forward plan for {self.contract}"
+
+
+class Action(models.Model):
+    plan = models.ForeignKey(ForwardPlan, on_delete=models.CASCADE, related_name="actions")
+    key_question = models.CharField("CQC key question", max_length=20, choices=KEY_QUESTION_CHOICES)
+    regulation = models.CharField("CQC regulation", max_length=200, blank=True,
+                                  help_text="e.g. Regulation 17 Good governance")
+    problem = models.TextField("problem as found")
+    underlying_issue = models.TextField("underlying issue (root cause)")
+    action_planned = models.TextField("action(s) planned (SMART)")
+    lead_person = models.CharField(max_length=200)
+    lead_user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_actions",
+                                  help_text="The lead's account, for reminders.")
+    responsible = models.CharField("responsible person(s)", max_length=300, blank=True)
+    accountable = models.CharField("accountable person", max_length=300, blank=True)
+    resources = models.TextField("resources required", blank=True)
+    sources_of_support = models.TextField(blank=True)
+    evidence_needed = models.TextField()
+    eventual_goal = models.TextField("eventual goal (how we know it is resolved)", blank=True)
+    planned_completion = models.DateField("planned completion date", db_index=True)
+    next_steps = models.TextField(blank=True)
+    priority = models.PositiveSmallIntegerField(default=100, help_text="Lower comes first.")
+    rag_status = models.CharField("RAG status", max_length=5, choices=Rag.choices, default=Rag.RED, db_index=True)
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on every change; stale saves are refused.")
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["priority", "pk"]
+        indexes = [models.Index(fields=["plan", "key_question", "priority"], name="action_plan_kq_idx")]
+
+    def __str__(self):
+        return self.action_planned[:80]
+
+
+class Milestone(models.Model):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="milestones")
+    description = models.CharField(max_length=300)
+    due_on = models.DateField(db_index=True)
+    done_on = models.DateField(null=True, blank=True)
+    done_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["due_on"], condition=Q(done_on__isnull=True), name="milestone_open_due_idx")]
+
+    def __str__(self):
+        return self.description
+
+    def is_overdue(self, today=None):
+        return self.done_on is None and self.due_on < (today or datetime.date.today())
+
+
+class RagChange(models.Model):
+    """Every RAG change: who, when, from, to and why."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="rag_changes")
+    from_status = models.CharField(max_length=5, choices=Rag.choices)
+    to_status = models.CharField(max_length=5, choices=Rag.choices)
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.from_status} → {self.to_status}"
+
+
+class ProgressEntry(models.Model):
+    """The dated 'progress to date' log."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="progress")
+    entry_date = models.DateField()
+    text = models.TextField()
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-entry_date", "-pk"]
+        verbose_name_plural = "progress entries"
+
+    def __str__(self):
+        return f"{self.entry_date}: {self.text[:40]}"
+
+
+def evidence_path(instance, filename):
+    return f"evidence/{instance.action.plan_id}/{secrets.token_hex(16)}"
+
+
+class Evidence(models.Model):
+    """An uploaded file. Stored under MEDIA_ROOT (outside the web root) under a random name; served only
+    through a view that asks the access policy."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self):
+        return self.original_name
+
+
+class ConsentToShare(models.Model):
+    """The practice's decision on sharing the DR and FP with the commissioner. History keeps every decision."""
+
+    contract = models.OneToOneField("contracts.Contract", on_delete=models.CASCADE, related_name="consent")
+    status = models.CharField(max_length=16, choices=ConsentStatus.choices, default=ConsentStatus.NOT_DECIDED,
+                              db_index=True)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"{self.contract}: {self.get_status_display()}"
+
+
+def new_token():
+    return secrets.token_urlsafe(24)
+
+
+class Questionnaire(models.Model):
+    """A confidential staff questionnaire: staff answer through a secret link without logging in."""
+
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.CASCADE, related_name="questionnaires")
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    opened_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+
+    def __str__(self):
+        return f"Staff questionnaire for {self.contract}"
+
+    @property
+    def is_open(self):
+        return self.closed_at is None
+
+
+class QuestionnaireResponse(models.Model):
+    """One anonymous answer: no user, no IP address, and only the date it arrived."""
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="responses")
+    answers = models.JSONField()
+    comments = models.TextField(blank=True)
+    received_on = models.DateField(default=datetime.date.today)
+
+    def __str__(self):
+        return f"Response {self.pk}"

@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404
 
 from contracts.models import Contract, Referral, TeamMembership
 from contracts.workflow import State
+from forwardplans.models import Action, DiagnosticReport, Evidence, ForwardPlan, QuestionnaireResponse
+from forwardplans.vocabulary import ConsentStatus, ReportState
 from practices.models import Commissioner, Inspection, Practice
 
 from .roles import COMMISSIONER_ROLES, PRACTICE_ROLES, RCGP_ROLES, Role
@@ -111,3 +113,74 @@ def referrals_for(user):
 
 def get_referral_or_404(user, pk):
     return get_object_or_404(referrals_for(user), pk=pk)
+
+
+# Diagnostic reports and forward plans -------------------------------------------------------------
+
+def document_contracts_for(user):
+    """Contracts whose Diagnostic Report and Forward Plan the user may read.
+
+    RCGP admin: all; a deputy lead: the contracts they lead; an adviser: the contracts they are on;
+    a practice: its own; a commissioner: its own, and only while the practice consents to share.
+    NHSE reads figures only, never the documents.
+    """
+    qs = Contract.objects.all()
+    if not _active(user):
+        return qs.none()
+    if user.is_superuser or user.role == Role.RCGP_ADMIN:
+        return qs
+    if user.role == Role.RCGP_DEPUTY_LEAD:
+        return qs.filter(deputy_lead=user)
+    if user.role == Role.RCGP_ADVISER:
+        return qs.filter(pk__in=_adviser_contract_ids(user))
+    if user.role in PRACTICE_ROLES:
+        return contracts_for(user)
+    if user.role in COMMISSIONER_ROLES and user.commissioner_id:
+        return qs.filter(commissioner_scope(user), consent__status=ConsentStatus.GIVEN)
+    return qs.none()
+
+
+def reports_for(user):
+    """Diagnostic reports the user may read. Drafts are the RCGP team's: a practice (and, with consent, its
+    commissioner) sees the report once it has been sent for factual accuracy."""
+    qs = DiagnosticReport.objects.filter(contract__in=document_contracts_for(user))
+    if _active(user) and (user.role in PRACTICE_ROLES or user.role in COMMISSIONER_ROLES):
+        qs = qs.exclude(state=ReportState.DRAFT)
+    return qs
+
+
+def plans_for(user):
+    return ForwardPlan.objects.filter(contract__in=document_contracts_for(user))
+
+
+def actions_for(user):
+    return Action.objects.filter(plan__in=plans_for(user))
+
+
+def evidence_for(user):
+    return Evidence.objects.filter(action__in=actions_for(user))
+
+
+def get_report_or_404(user, reference):
+    return get_object_or_404(reports_for(user).select_related("contract__practice"), contract__reference=reference)
+
+
+def get_plan_or_404(user, reference):
+    return get_object_or_404(plans_for(user).select_related("contract__practice"), contract__reference=reference)
+
+
+def get_action_or_404(user, pk):
+    return get_object_or_404(actions_for(user).select_related("plan__contract__practice"), pk=pk)
+
+
+def questionnaire_responses_for(user):
+    """Individual staff answers: that contract's advisers and deputy lead only (not even RCGP admin)."""
+    if not _active(user):
+        return QuestionnaireResponse.objects.none()
+    if user.role == Role.RCGP_DEPUTY_LEAD:
+        contracts = Contract.objects.filter(deputy_lead=user)
+    elif user.role == Role.RCGP_ADVISER:
+        contracts = Contract.objects.filter(pk__in=_adviser_contract_ids(user))
+    else:
+        return QuestionnaireResponse.objects.none()
+    return QuestionnaireResponse.objects.filter(questionnaire__contract__in=contracts)

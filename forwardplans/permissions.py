@@ -1,0 +1,19 @@
+"""Who may change what on a contract's documents (rules predicates of (user, contract)).
+
+Reading is the access policy's job (resilience.policy); these answer "may this user, who can
+already see the document, change it?"
+"""
+
+import rules
+
+from contracts.workflow import practice_lead_of, rcgp_lead, rcgp_team
+from resilience.roles import is_practice_lead, is_practice_user
+
+of_practice = is_practice_user & practice_lead_of  # practice_lead_of tests membership of the contract's practice
+
+can_write_documents = rcgp_team                      # advisers on the team, the deputy lead, RCGP admin
+can_approve_report = rcgp_lead                       # the deputy lead quality-assures; RCGP admin
+can_update_progress = rcgp_team | of_practice        # RAG, progress, milestones, evidence
+can_check_accuracy = rcgp_lead | (is_practice_lead & practice_lead_of)
+can_decide_consent = is_practice_lead & practice_lead_of
+can_run_questionnaire = rcgp_team

@@ -1,0 +1,85 @@
+"""Words of diagnostic reports and forward plans (DESIGN.md §2-§3)."""
+
+from django.db import models
+
+from practices.ratings import KEY_QUESTIONS
+
+
+class Rag(models.TextChoices):
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+
+
+RAG_MEANING = {
+    Rag.RED: "Not started or off track",
+    Rag.AMBER: "In progress and on track",
+    Rag.GREEN: "Completed with evidence",
+}
+RAG_TAG = {Rag.RED: "nhsuk-tag--red", Rag.AMBER: "nhsuk-tag--orange", Rag.GREEN: "nhsuk-tag--green"}
+
+KEY_QUESTION_CHOICES = [(field, label) for field, _api, label in KEY_QUESTIONS] + [("other", "Other")]
+
+
+class ReportState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    WITH_PRACTICE = "with_practice", "With the practice for factual accuracy"
+    ACCURACY_CONFIRMED = "accuracy_confirmed", "Factual accuracy confirmed"
+    FINAL = "final", "Final"
+
+
+# The Diagnostic Report's sections, in order: (field, heading).
+REPORT_SECTIONS = [
+    ("history", "History"),
+    ("personnel", "Personnel"),
+    ("day_to_day", "Day-to-day function"),
+    ("demographics", "Demographics and benchmarks"),
+    ("staff_opinion", "Staff opinion"),
+    ("patient_opinion", "Patient opinion"),
+    ("findings", "Findings"),
+    ("conclusions", "Conclusions"),
+    ("recommendations", "Recommendations"),
+    ("good_practice", "Areas of good practice"),
+]
+
+
+class RootCause(models.TextChoices):
+    # Clinical leadership
+    DYSFUNCTIONAL_PARTNERSHIP = "dysfunctional_partnership", "Dysfunctional partnership"
+    INEXPERIENCED_PARTNERSHIP = "inexperienced_partnership", "Inexperienced partnership"
+    SINGLE_HANDED = "single_handed", "Single-handed practice"
+    CAPABILITY = "capability", "Capability"
+    RAPID_LIST_GROWTH = "rapid_list_growth", "Rapid list growth"
+    RESISTANCE_TO_CHANGE = "resistance_to_change", "Resistance to change"
+    # Practice management
+    NO_MANAGER = "no_manager", "No practice manager"
+    MANAGER_NOT_ALLOWED = "manager_not_allowed", "Manager not allowed to manage"
+    CANNOT_DELEGATE = "cannot_delegate", "Inability to delegate"
+
+
+ROOT_CAUSE_GROUPS = [
+    ("Clinical leadership", [RootCause.DYSFUNCTIONAL_PARTNERSHIP, RootCause.INEXPERIENCED_PARTNERSHIP,
+                             RootCause.SINGLE_HANDED, RootCause.CAPABILITY, RootCause.RAPID_LIST_GROWTH,
+                             RootCause.RESISTANCE_TO_CHANGE]),
+    ("Practice management", [RootCause.NO_MANAGER, RootCause.MANAGER_NOT_ALLOWED, RootCause.CANNOT_DELEGATE]),
+]
+
+
+class ConsentStatus(models.TextChoices):
+    NOT_DECIDED = "not_decided", "Not decided"
+    GIVEN = "given", "Consent given"
+    REFUSED = "refused", "Consent refused"
+    WITHDRAWN = "withdrawn", "Consent withdrawn"
+
+
+# Staff questionnaire: (key, statement) answered on a 1-5 agreement scale, plus free text.
+QUESTIONNAIRE_STATEMENTS = [
+    ("leadership", "The practice's clinical leadership is clear and effective."),
+    ("management", "The practice manager is able to manage and is supported to do so."),
+    ("communication", "Important information reaches me in good time."),
+    ("workload", "My workload is manageable."),
+    ("safety", "I feel able to raise concerns about patient safety."),
+    ("morale", "Morale in the practice is good."),
+]
+AGREEMENT_SCALE = [(1, "Strongly disagree"), (2, "Disagree"), (3, "Neither agree nor disagree"), (4, "Agree"),
+                   (5, "Strongly agree")]
