@@ -139,6 +139,8 @@ class RagChange(models.Model):
     by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     reason = models.TextField()
+    evidence_justification = models.TextField(
+        blank=True, help_text="Why Green without uploaded evidence (where the evidence is, or why none is needed).")
 
     class Meta:
         ordering = ["-at", "-pk"]
