@@ -79,6 +79,7 @@ def contract_detail_view(request, reference):
             "in_special_measures_after": {True: "yes", False: "no"}.get(contract.in_special_measures_after, ""),
         }),
         next_inspection=services.next_inspection_after(contract),
+        can_see_documents=policy.document_contracts_for(request.user).filter(pk=contract.pk).exists(),
     )
     return render(request, "contracts/detail.jinja", context)
 

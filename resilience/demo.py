@@ -15,6 +15,7 @@ from practices.imports.list_sizes import import_list_sizes
 from practices.imports.ods import import_ods_practices
 from practices.models import Commissioner
 
+from .demo_documents import seed_documents
 from .roles import Role
 from .services import user_upsert
 
@@ -91,10 +92,18 @@ DEMO_CONTRACTS = [
     # reference, practice, programme, days ago commissioned, target state, team usernames
     ("DEMO-SHARED", DEMO_PRACTICE, "diagnostic_forward_plan", 120, "review_meeting",
      ["demo-rcgp_adviser", "adviser-helen-brooks"]),
-    ("DEMO-PRIVATE", "P85610", "special_measures", 60, "report_drafting",
+    ("DEMO-PRIVATE", "P85610", "special_measures", 60, "consent_decision",
      ["demo-rcgp_adviser", "adviser-priya-raman"]),
     ("DEMO-NEW", "P85014", "resilience", 3, "commissioned", []),
 ]
+
+
+def _second_practice_lead(practice):
+    """The lead of the second demo practice (DEMO-PRIVATE), who confirms its report's accuracy."""
+    user, _created = user_upsert(username=f"demo-practice_lead-{practice.ods_code.lower()}",
+                                 role=Role.PRACTICE_LEAD, org_code=practice.ods_code,
+                                 password=settings.DEMO_PASSWORD, check_password=False)
+    return user
 
 
 def _seed_advisers():
@@ -159,3 +168,9 @@ def _seed_contracts(log):
         for state in MAIN_PATH[MAIN_PATH.index("team_recruited"):MAIN_PATH.index(target) + 1]:
             services.contract_transition(contract=contract, to_state=state, actor=deputy)
         log(f"contract {reference}: {target}")
+    practice_lead = User.objects.get(username=demo_username(Role.PRACTICE_LEAD))
+    for reference, consent in (("DEMO-SHARED", True), ("DEMO-PRIVATE", False)):
+        contract = Contract.objects.get(reference=reference)
+        lead_of_practice = practice_lead if contract.practice_id == practice_lead.practice_id else \
+            _second_practice_lead(contract.practice)
+        seed_documents(contract, actor=deputy, practice_lead=lead_of_practice, consent=consent)

@@ -17,6 +17,7 @@ urlpatterns = [
          name="password_change_done"),
     path("practices/", include("practices.urls")),
     path("contracts/", include("contracts.urls")),
+    path("", include("forwardplans.urls")),
     path("referrals/", include("contracts.referral_urls")),
     path("reports/", include("contracts.report_urls")),
     path("admin/", admin.site.urls),

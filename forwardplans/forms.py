@@ -1,0 +1,96 @@
+from django import forms
+from django.db.models import Q
+
+from resilience.models import User
+from resilience.roles import PRACTICE_ROLES
+from resilience.validators import MaxWordsValidator
+
+from .models import Action
+from .services import ACTION_FIELDS
+from .vocabulary import REPORT_SECTIONS, ConsentStatus, Rag, RootCause
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ReportForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    root_causes = forms.MultipleChoiceField(choices=RootCause.choices, required=False,
+                                            widget=forms.CheckboxSelectMultiple, label="Root causes")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, heading in REPORT_SECTIONS:
+            self.fields[name] = forms.CharField(label=heading, required=False, widget=forms.Textarea(attrs={"rows": 6}),
+                                                max_length=20000)
+
+    def sections(self):
+        return [self[name] for name, _heading in REPORT_SECTIONS]
+
+
+class ActionForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Action
+        fields = ACTION_FIELDS
+        widgets = {"planned_completion": DATE,
+                   **{f: forms.Textarea(attrs={"rows": 3}) for f in (
+                       "problem", "underlying_issue", "action_planned", "resources", "sources_of_support",
+                       "evidence_needed", "eventual_goal", "next_steps")}}
+
+    def __init__(self, *args, contract, **kwargs):
+        super().__init__(*args, **kwargs)
+        practice_ids = [contract.practice_id, *contract.practices.values_list("pk", flat=True)]
+        team = contract.team_members.filter(removed_at__isnull=True).values("adviser__user")
+        self.fields["lead_user"].queryset = User.objects.filter(
+            Q(practice_id__in=practice_ids, role__in=PRACTICE_ROLES) | Q(pk__in=team)
+            | Q(pk=contract.deputy_lead_id)).order_by("first_name", "username")
+        self.fields["lead_user"].label = "Lead's account (for reminders)"
+        self.fields["lead_user"].empty_label = "No account"
+
+
+class NewActionForm(ActionForm):
+    """An action with up to three milestones."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for n in (1, 2, 3):
+            self.fields[f"milestone_{n}"] = forms.CharField(required=False, max_length=300, label=f"Milestone {n}")
+            self.fields[f"milestone_{n}_due"] = forms.DateField(required=False, widget=DATE,
+                                                                label=f"Milestone {n} due date")
+
+    def milestones(self):
+        return [(self.cleaned_data.get(f"milestone_{n}"), self.cleaned_data.get(f"milestone_{n}_due"))
+                for n in (1, 2, 3)]
+
+
+class RagForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    to_status = forms.ChoiceField(choices=Rag.choices, widget=forms.RadioSelect, label="New RAG status")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Why is it changing?")
+    evidence_justification = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+        label="For Green without uploaded evidence: where is the evidence, or why is none needed?")
+
+
+class ProgressForm(forms.Form):
+    entry_date = forms.DateField(widget=DATE, required=False, label="Date (leave empty for today)")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label="Progress")
+
+
+class MilestoneForm(forms.Form):
+    description = forms.CharField(max_length=300, label="Milestone")
+    due_on = forms.DateField(widget=DATE, label="Due date")
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label="Upload evidence", help_text="PDF, Office document, image or plain text; up to 20 MB.")
+
+
+class ConsentForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[(ConsentStatus.GIVEN, "Give consent to share"), (ConsentStatus.REFUSED, "Refuse consent"),
+                 (ConsentStatus.WITHDRAWN, "Withdraw consent")],
+        widget=forms.RadioSelect, label="Your decision")
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Note (optional)",
+                           validators=[MaxWordsValidator(200)])

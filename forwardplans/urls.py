@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views
+
+app_name = "forwardplans"
+urlpatterns = [
+    path("contracts/<str:reference>/report/", views.report_view, name="report"),
+    path("contracts/<str:reference>/report/edit/", views.report_edit_view, name="report_edit"),
+    path("contracts/<str:reference>/report/<str:move>/", views.report_move_view, name="report_move"),
+    path("contracts/<str:reference>/report/versions/<int:number>/", views.report_version_view,
+         name="report_version"),
+    path("contracts/<str:reference>/plan/", views.plan_view, name="plan"),
+    path("contracts/<str:reference>/plan/actions/new/", views.action_new_view, name="action_new"),
+    path("contracts/<str:reference>/consent/", views.consent_view, name="consent"),
+    path("actions/<int:pk>/", views.action_view, name="action"),
+    path("actions/<int:pk>/edit/", views.action_edit_view, name="action_edit"),
+    path("actions/<int:pk>/rag/", views.action_rag_view, name="action_rag"),
+    path("actions/<int:pk>/progress/", views.action_progress_view, name="action_progress"),
+    path("actions/<int:pk>/milestones/", views.milestone_add_view, name="milestone_add"),
+    path("actions/<int:pk>/milestones/<int:milestone_pk>/", views.milestone_toggle_view, name="milestone_toggle"),
+    path("actions/<int:pk>/evidence/", views.evidence_upload_view, name="evidence_upload"),
+    path("evidence/<int:pk>/", views.evidence_download_view, name="evidence_download"),
+]

@@ -1,0 +1,341 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from resilience import policy
+from resilience.errors import DomainError
+
+from . import permissions, services
+from .forms import (
+    ActionForm,
+    ConsentForm,
+    EvidenceForm,
+    MilestoneForm,
+    NewActionForm,
+    ProgressForm,
+    RagForm,
+    ReportForm,
+)
+from .selectors import action_detail, plan_actions, plan_summary, version_diff
+from .services import StaleEdit
+from .vocabulary import RAG_MEANING, REPORT_SECTIONS, ROOT_CAUSE_GROUPS, ConsentStatus, Rag, ReportState, RootCause
+
+
+def _contract(request, reference):
+    return policy.get_contract_or_404(request.user, reference)
+
+
+# Diagnostic Report ------------------------------------------------------------------------------
+
+def _report(request, reference):
+    """The report, created on first visit by someone who may write it; otherwise what the policy allows."""
+    reports = policy.reports_for(request.user).select_related("contract__practice", "contract__deputy_lead")
+    report = reports.filter(contract__reference=reference).first()
+    if report is None:
+        contract = policy.document_contracts_for(request.user).filter(reference=reference).first()
+        if contract is None or not permissions.can_write_documents.test(request.user, contract):
+            raise Http404
+        report = services.report_for_contract(contract)
+    return report
+
+
+@login_required
+def report_view(request, reference):
+    report = _report(request, reference)
+    contract, user = report.contract, request.user
+    versions = list(report.versions.select_related("created_by"))
+    return render(request, "forwardplans/report.jinja", {
+        "report": report, "contract": contract, "versions": versions,
+        "sections": [(heading, getattr(report, report.field_for(name))) for name, heading in REPORT_SECTIONS],
+        "root_causes": [RootCause(c).label for c in report.root_causes],
+        "can_edit": report.state == ReportState.DRAFT and permissions.can_write_documents.test(user, contract),
+        "can_send": report.state == ReportState.DRAFT and permissions.can_approve_report.test(user, contract),
+        "can_check": report.state == ReportState.WITH_PRACTICE and permissions.can_check_accuracy.test(user, contract),
+        "can_finalise": (report.state == ReportState.ACCURACY_CONFIRMED
+                         and permissions.can_approve_report.test(user, contract)),
+    })
+
+
+@login_required
+def report_edit_view(request, reference):
+    report = _report(request, reference)
+    initial = {name: getattr(report, report.field_for(name)) for name, _h in REPORT_SECTIONS}
+    initial.update(revision=report.revision, root_causes=report.root_causes)
+    form = ReportForm(request.POST or None, initial=initial)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.report_save(report=report, actor=request.user, root_causes=data["root_causes"],
+                                 sections={name: data[name] for name, _h in REPORT_SECTIONS},
+                                 base_revision=data["revision"])
+        except StaleEdit as exc:
+            conflict = exc
+            form.add_error(None, str(exc))
+            form.data = form.data.copy()
+            form.data["revision"] = str(type(report).objects.get(pk=report.pk).revision)
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Diagnostic report saved.")
+            return redirect("forwardplans:report", reference=reference)
+    elif request.method == "GET" and not (report.state == ReportState.DRAFT
+                                          and permissions.can_write_documents.test(request.user, report.contract)):
+        raise Http404
+    return render(request, "forwardplans/report_edit.jinja", {
+        "report": report, "contract": report.contract, "form": form, "conflict": conflict,
+        "root_cause_groups": ROOT_CAUSE_GROUPS,
+    })
+
+
+REPORT_MOVES = {
+    "send": (services.report_send_to_practice, "Report approved and sent to the practice for factual accuracy."),
+    "return": (services.report_return_to_draft, "Report returned to draft for correction."),
+    "confirm": (services.report_confirm_accuracy, "Factual accuracy confirmed."),
+    "finalise": (services.report_finalise, "Report approved as final."),
+}
+
+
+@require_POST
+@login_required
+def report_move_view(request, reference, move):
+    if move not in REPORT_MOVES:
+        raise Http404
+    report = _report(request, reference)
+    service, message = REPORT_MOVES[move]
+    try:
+        service(report=report, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, message)
+    return redirect("forwardplans:report", reference=reference)
+
+
+@login_required
+def report_version_view(request, reference, number):
+    report = get_object_or_404(policy.reports_for(request.user), contract__reference=reference)
+    version = get_object_or_404(report.versions.select_related("created_by"), number=number)
+    previous = report.versions.filter(number__lt=number).order_by("-number").first()
+    return render(request, "forwardplans/report_version.jinja", {
+        "report": report, "contract": report.contract, "version": version, "previous": previous,
+        "sections": [(heading, version.sections.get(name, "")) for name, heading in REPORT_SECTIONS],
+        "diff": version_diff(previous, version) if previous else None,
+    })
+
+
+# Forward Plan -----------------------------------------------------------------------------------
+
+def _plan(request, reference):
+    plan = policy.plans_for(request.user).select_related("contract__practice").filter(
+        contract__reference=reference).first()
+    if plan is None:
+        contract = policy.document_contracts_for(request.user).filter(reference=reference).first()
+        if contract is None or not permissions.can_write_documents.test(request.user, contract):
+            raise Http404
+        plan = services.plan_for_contract(contract)
+    return plan
+
+
+@login_required
+def plan_view(request, reference):
+    plan = _plan(request, reference)
+    contract = plan.contract
+    return render(request, "forwardplans/plan.jinja", {
+        "plan": plan, "contract": contract, "groups": plan_actions(plan), "summary": plan_summary(plan),
+        "can_write": permissions.can_write_documents.test(request.user, contract),
+        "can_update": permissions.can_update_progress.test(request.user, contract),
+        "rag_meaning": RAG_MEANING,
+    })
+
+
+@login_required
+def action_new_view(request, reference):
+    plan = _plan(request, reference)
+    if not permissions.can_write_documents.test(request.user, plan.contract):
+        raise Http404
+    form = NewActionForm(request.POST or None, contract=plan.contract)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: form.cleaned_data[k] for k in services.ACTION_FIELDS}
+        try:
+            action = services.action_create(plan=plan, actor=request.user, milestones=form.milestones(), **fields)
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Action added to the forward plan.")
+            return redirect("forwardplans:action", pk=action.pk)
+    return render(request, "forwardplans/action_form.jinja", {"form": form, "contract": plan.contract, "new": True})
+
+
+@login_required
+def action_edit_view(request, pk):
+    action = policy.get_action_or_404(request.user, pk)
+    contract = action.plan.contract
+    if not permissions.can_write_documents.test(request.user, contract):
+        raise Http404
+    form = ActionForm(request.POST or None, instance=None if request.method == "POST" else action,
+                      initial={"version": action.version}, contract=contract)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        fields = {k: form.cleaned_data[k] for k in services.ACTION_FIELDS}
+        try:
+            services.action_update(action=action, actor=request.user,
+                                   base_version=form.cleaned_data["version"] or 0, **fields)
+        except StaleEdit as exc:
+            conflict = exc
+            form.add_error(None, str(exc))
+            form.data = form.data.copy()
+            form.data["version"] = str(type(action).objects.get(pk=action.pk).version)
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Action saved.")
+            return redirect("forwardplans:action", pk=action.pk)
+    return render(request, "forwardplans/action_form.jinja", {
+        "form": form, "contract": contract, "action": action, "new": False, "conflict": conflict})
+
+
+def _action_context(request, pk, **extra):
+    context = action_detail(request.user, pk)
+    contract = context["contract"]
+    context.update(
+        can_write=permissions.can_write_documents.test(request.user, contract),
+        can_update=permissions.can_update_progress.test(request.user, contract),
+        rag_form=RagForm(initial={"version": context["action"].version}),
+        progress_form=ProgressForm(), milestone_form=MilestoneForm(), evidence_form=EvidenceForm(),
+        rag_meaning=RAG_MEANING, rags=Rag,
+    )
+    context.update(extra)
+    return context
+
+
+@login_required
+def action_view(request, pk):
+    return render(request, "forwardplans/action.jinja", _action_context(request, pk))
+
+
+def _panel(request, pk, panel, message=None, error=None, status=200, **forms_):
+    """After an in-place update: the panel alone for htmx, otherwise back to the action page.
+
+    A stale edit answers 409 (htmx is configured in base.jinja to swap it in, showing what changed).
+    """
+    if request.htmx:
+        context = _action_context(request, pk, panel_message=message, panel_error=error, **forms_)
+        return render(request, f"forwardplans/_{panel}_panel.jinja", context, status=status)
+    if error:
+        messages.error(request, error)
+    elif message:
+        messages.success(request, message)
+    return redirect("forwardplans:action", pk=pk)
+
+
+@require_POST
+@login_required
+def action_rag_view(request, pk):
+    action = policy.get_action_or_404(request.user, pk)
+    form = RagForm(request.POST)
+    if not form.is_valid():
+        return _panel(request, pk, "rag", error="Choose a RAG status and say why it is changing.", rag_form=form)
+    data = form.cleaned_data
+    try:
+        updated = services.action_set_rag(action=action, actor=request.user, to_status=data["to_status"],
+                                          reason=data["reason"], base_version=data["version"],
+                                          evidence_justification=data["evidence_justification"])
+    except StaleEdit as exc:
+        return _panel(request, pk, "rag", error=str(exc), conflict=exc, status=409)
+    except DomainError as exc:
+        return _panel(request, pk, "rag", error=str(exc), rag_form=form)
+    return _panel(request, pk, "rag", message=f"RAG status changed to {updated.get_rag_status_display()}.")
+
+
+@require_POST
+@login_required
+def action_progress_view(request, pk):
+    action = policy.get_action_or_404(request.user, pk)
+    form = ProgressForm(request.POST)
+    if not form.is_valid():
+        return _panel(request, pk, "progress", error="Describe the progress.", progress_form=form)
+    try:
+        services.progress_add(action=action, actor=request.user, text=form.cleaned_data["text"],
+                              entry_date=form.cleaned_data["entry_date"])
+    except DomainError as exc:
+        return _panel(request, pk, "progress", error=str(exc), progress_form=form)
+    return _panel(request, pk, "progress", message="Progress added.")
+
+
+@require_POST
+@login_required
+def milestone_toggle_view(request, pk, milestone_pk):
+    action = policy.get_action_or_404(request.user, pk)
+    milestone = get_object_or_404(action.milestones, pk=milestone_pk)
+    try:
+        services.milestone_set_done(milestone=milestone, actor=request.user, done=request.POST.get("done") == "1")
+    except DomainError as exc:
+        return _panel(request, pk, "milestones", error=str(exc))
+    return _panel(request, pk, "milestones", message="Milestone updated.")
+
+
+@require_POST
+@login_required
+def milestone_add_view(request, pk):
+    action = policy.get_action_or_404(request.user, pk)
+    form = MilestoneForm(request.POST)
+    if not form.is_valid():
+        return _panel(request, pk, "milestones", error="Describe the milestone and give its due date.",
+                      milestone_form=form)
+    try:
+        services.milestone_add(action=action, actor=request.user, **form.cleaned_data)
+    except DomainError as exc:
+        return _panel(request, pk, "milestones", error=str(exc), milestone_form=form)
+    return _panel(request, pk, "milestones", message="Milestone added.")
+
+
+@require_POST
+@login_required
+def evidence_upload_view(request, pk):
+    action = policy.get_action_or_404(request.user, pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _panel(request, pk, "evidence", error="Select a file to upload.")
+    try:
+        evidence = services.evidence_upload(action=action, actor=request.user, uploaded_file=form.cleaned_data["file"])
+    except DomainError as exc:
+        return _panel(request, pk, "evidence", error=str(exc))
+    return _panel(request, pk, "evidence", message=f"{evidence.original_name} uploaded.")
+
+
+@login_required
+def evidence_download_view(request, pk):
+    evidence = get_object_or_404(policy.evidence_for(request.user), pk=pk)
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,
+                        content_type=evidence.content_type)
+
+
+# Consent to share -------------------------------------------------------------------------------
+
+@login_required
+def consent_view(request, reference):
+    contract = _contract(request, reference)
+    if not policy.document_contracts_for(request.user).filter(pk=contract.pk).exists():
+        raise Http404
+    consent = services.consent_for_contract(contract)
+    can_decide = permissions.can_decide_consent.test(request.user, contract)
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST":
+        if not can_decide:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.consent_decide(contract=contract, actor=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "Your decision on sharing has been recorded.")
+                return redirect("forwardplans:consent", reference=reference)
+    history = list(consent.history.select_related("decided_by").order_by("-history_date")
+                   .exclude(status=ConsentStatus.NOT_DECIDED))
+    return render(request, "forwardplans/consent.jinja", {
+        "contract": contract, "consent": consent, "form": form, "can_decide": can_decide, "history": history,
+    })
