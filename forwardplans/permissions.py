@@ -4,7 +4,6 @@ Reading is the access policy's job (resilience.policy); these answer "may this u
 already see the document, change it?"
 """
 
-import rules
 
 from contracts.workflow import practice_lead_of, rcgp_lead, rcgp_team
 from resilience.roles import is_practice_lead, is_practice_user

@@ -2,12 +2,18 @@
 
 from django.urls import reverse
 
+from .roles import COMMISSIONER_ROLES, PRACTICE_ROLES, Role
+
+REFERRAL_ROLES = COMMISSIONER_ROLES | PRACTICE_ROLES | {Role.RCGP_ADMIN}
+
 
 def navigation_for(request):
     user = request.user
     if not user.is_authenticated:
         return []
     items = [("Practices", reverse("practices:list")), ("Contracts", reverse("contracts:list"))]
+    if user.role in REFERRAL_ROLES or user.is_superuser:
+        items.append(("Referrals", reverse("referrals:list")))
     if user.role in ("commissioner_lead", "rcgp_admin") or user.is_superuser:
         items.append(("Reports", reverse("reports:programme_figures")))
 

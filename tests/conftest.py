@@ -5,6 +5,7 @@ from django.db import connection
 
 from resilience.roles import Role
 
+from .docs import docs  # noqa: F401  (the fixture, shared by every test module)
 from .factories import CommissionerFactory, PracticeFactory, user_for
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,0 +1,138 @@
+"""Self-referral pages. Thin: policy finds the referral, a form reads the answers, a service acts."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from resilience import policy
+from resilience.errors import DomainError
+from resilience.pagination import paginate
+
+from .referral_forms import AcknowledgementForm, AssessmentForm, DeclineForm, ReferralForm, criteria_by_domain
+from .referral_services import (
+    OPEN_STATUSES,
+    acknowledgement_status,
+    can_acknowledge,
+    can_assess,
+    can_decline,
+    can_submit,
+    decline_reason,
+    referral_acknowledge,
+    referral_assess,
+    referral_decline,
+    referral_submit,
+)
+from .vocabulary import IMPACT_LABELS, SCOPE_LABELS, SupportCategory
+
+MATRIX = {"scope_labels": SCOPE_LABELS, "impact_labels": IMPACT_LABELS}
+
+
+@login_required
+def referral_list_view(request):
+    referrals = policy.referrals_for(request.user).select_related("practice", "commissioner")
+    page = paginate(request, referrals)
+    for referral in page.object_list:
+        referral.ack = acknowledgement_status(referral)
+    return render(request, "contracts/referrals/list.jinja", {
+        "page": page, "can_submit": can_submit(request.user),
+        "show_commissioner": len({r.commissioner_id for r in page.object_list}) > 1,
+    })
+
+
+@login_required
+def referral_new_view(request):
+    if not can_submit(request.user):
+        raise Http404
+    form = ReferralForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = referral_submit(actor=request.user, **form.service_kwargs())
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Self-referral submitted for {referral.practice.name}. It must be acknowledged "
+                                      f"by {referral.acknowledgement_due:%-d %B %Y}.")
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(request, "contracts/referrals/new.jinja", {"form": form})
+
+
+def _detail(request, referral, acknowledgement_form=None, status=200):
+    return render(request, "contracts/referrals/detail.jinja", {
+        "referral": referral,
+        "ack": acknowledgement_status(referral),
+        "group_practices": referral.group_practices.order_by("name"),
+        "categories": [label for value, label in SupportCategory.choices if value in referral.categories],
+        "criteria_groups": [
+            (domain, [label for key, label in items if key in referral.criteria])
+            for domain, items in criteria_by_domain()
+        ],
+        "decline_reason": decline_reason(referral),
+        "can_assess": can_assess(request.user, referral) and referral.status in OPEN_STATUSES,
+        "can_decline": can_decline(request.user, referral) and referral.status in OPEN_STATUSES,
+        "can_acknowledge": can_acknowledge(request.user, referral) and not referral.acknowledged_on,
+        "acknowledgement_form": acknowledgement_form or AcknowledgementForm(),
+        **MATRIX,
+    }, status=status)
+
+
+@login_required
+def referral_detail_view(request, pk):
+    referral = policy.get_referral_or_404(request.user, pk)
+    return _detail(request, referral)
+
+
+@login_required
+def referral_assess_view(request, pk):
+    referral = policy.get_referral_or_404(request.user, pk)
+    if not can_assess(request.user, referral):
+        raise PermissionDenied
+    form = AssessmentForm.for_referral(referral, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral_assess(referral=referral, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Assessment saved.")
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(request, "contracts/referrals/assess.jinja", {
+        "referral": referral, "form": form, "criteria_groups": criteria_by_domain(), **MATRIX,
+    })
+
+
+@login_required
+@require_POST
+def referral_acknowledge_view(request, pk):
+    referral = policy.get_referral_or_404(request.user, pk)
+    if not can_acknowledge(request.user, referral):
+        raise PermissionDenied
+    form = AcknowledgementForm(request.POST)
+    if form.is_valid():
+        try:
+            referral_acknowledge(referral=referral, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error("acknowledged_on", str(exc))
+        else:
+            messages.success(request, f"Acknowledgement recorded for {form.cleaned_data['acknowledged_on']:%-d %B %Y}.")
+            return redirect("referrals:detail", pk=referral.pk)
+    return _detail(request, referral, acknowledgement_form=form)
+
+
+@login_required
+def referral_decline_view(request, pk):
+    referral = policy.get_referral_or_404(request.user, pk)
+    if not can_decline(request.user, referral):
+        raise PermissionDenied
+    form = DeclineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral_decline(referral=referral, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "The referral is recorded as not supported.")
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(request, "contracts/referrals/decline.jinja", {"referral": referral, "form": form})

@@ -1,0 +1,343 @@
+"""Diagnostic Reports, Forward Plans, RAG history, Green-needs-evidence and consent to share."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from forwardplans import services
+from forwardplans.models import Action, Milestone, ProgressEntry, RagChange, ReportVersion
+from resilience import policy
+from resilience.errors import DomainError
+from resilience.roles import Role
+
+from .docs import ACTION_FIELDS
+
+pytestmark = pytest.mark.django_db
+R = Role
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+# Diagnostic Report states ----------------------------------------------------------------------
+
+REPORT_MOVES = [
+    # (service, from state, roles allowed)
+    (services.report_send_to_practice, "draft", {R.RCGP_DEPUTY_LEAD, R.RCGP_ADMIN}),
+    (services.report_confirm_accuracy, "with_practice", {R.PRACTICE_LEAD, R.RCGP_DEPUTY_LEAD, R.RCGP_ADMIN}),
+    (services.report_return_to_draft, "with_practice",
+     {R.PRACTICE_LEAD, R.RCGP_DEPUTY_LEAD, R.RCGP_ADMIN, R.RCGP_ADVISER}),
+    (services.report_finalise, "accuracy_confirmed", {R.RCGP_DEPUTY_LEAD, R.RCGP_ADMIN}),
+]
+TARGET = {services.report_send_to_practice: "with_practice", services.report_confirm_accuracy: "accuracy_confirmed",
+          services.report_return_to_draft: "draft", services.report_finalise: "final"}
+
+
+@pytest.mark.parametrize("role", Role.values)
+@pytest.mark.parametrize(("move", "source", "allowed"), REPORT_MOVES)
+def test_each_report_state_change_and_who_may_make_it(docs, role, move, source, allowed):
+    report = docs["report"]
+    report.state = source
+    report.save()
+    if role in allowed:
+        moved = move(report=report, actor=docs["users"][role])
+        assert moved.state == TARGET[move]
+    else:
+        with pytest.raises(DomainError):
+            move(report=report, actor=docs["users"][role])
+        report.refresh_from_db()
+        assert report.state == source
+
+
+@pytest.mark.parametrize("move", [m for m, _s, _a in REPORT_MOVES])
+def test_report_moves_only_from_their_state(docs, move):
+    report = docs["report"]
+    report.state = "final"
+    report.save()
+    with pytest.raises(DomainError, match="cannot become"):
+        move(report=report, actor=docs["users"][R.RCGP_ADMIN])
+
+
+def test_sent_and_final_versions_are_kept_and_compared(client, docs):
+    users, report = docs["users"], docs["report"]
+    report = services.report_send_to_practice(report=report, actor=users[R.RCGP_DEPUTY_LEAD])
+    report = services.report_return_to_draft(report=report, actor=users[R.PRACTICE_LEAD])
+    report = services.report_save(report=report, actor=users[R.RCGP_ADVISER], root_causes=["no_manager"],
+                                  sections={"history": "Founded 1974 in Lees.", "findings": "Governance gaps."},
+                                  base_revision=report.revision)
+    report = services.report_send_to_practice(report=report, actor=users[R.RCGP_DEPUTY_LEAD])
+    report = services.report_confirm_accuracy(report=report, actor=users[R.PRACTICE_LEAD])
+    services.report_finalise(report=report, actor=users[R.RCGP_DEPUTY_LEAD])
+    versions = list(ReportVersion.objects.filter(report=report).order_by("number"))
+    assert [(v.number, v.state) for v in versions] == [(1, "with_practice"), (2, "with_practice"), (3, "final")]
+    assert versions[0].sections["history"] == "Founded 1974."
+    assert versions[1].sections["history"] == "Founded 1974 in Lees."
+    client.force_login(users[R.PRACTICE_LEAD])
+    html = client.get(reverse("forwardplans:report_version", args=["DOC-1", 2])).content.decode()
+    assert "Changes since version 1" in html
+    assert "<del>1974.</del>" in html and "<ins>1974 in Lees.</ins>" in html
+
+
+def test_report_can_only_be_edited_as_a_draft_by_the_team(client, docs):
+    users, report = docs["users"], docs["report"]
+    with pytest.raises(DomainError):
+        services.report_save(report=report, actor=users[R.PRACTICE_LEAD], sections={}, root_causes=[],
+                             base_revision=report.revision)
+    client.force_login(users[R.RCGP_ADVISER])
+    response = client.post(reverse("forwardplans:report_edit", args=["DOC-1"]), {
+        "revision": report.revision, "history": "New history", "findings": "<b>bold</b>",
+        "root_causes": ["single_handed", "cannot_delegate"]})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.history_text == "New history" and report.root_causes == ["cannot_delegate", "single_handed"]
+    html = client.get(reverse("forwardplans:report", args=["DOC-1"])).content.decode()
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html and "Single-handed practice" in html
+
+
+def test_practice_sees_the_report_only_once_sent(client, docs):
+    users = docs["users"]
+    client.force_login(users[R.PRACTICE_USER])
+    assert client.get(reverse("forwardplans:report", args=["DOC-1"])).status_code == 404
+    services.report_send_to_practice(report=docs["report"], actor=users[R.RCGP_DEPUTY_LEAD])
+    assert client.get(reverse("forwardplans:report", args=["DOC-1"])).status_code == 200
+
+
+# Forward Plan fields ---------------------------------------------------------------------------
+
+def test_every_forward_plan_field_round_trips_through_the_pages(client, docs):
+    client.force_login(docs["users"][R.RCGP_ADVISER])
+    data = {k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in ACTION_FIELDS.items()}
+    data.update(key_question="well_led", regulation="Regulation 17 Good governance", priority=5,
+                lead_user=docs["users"][R.PRACTICE_LEAD].pk, milestone_1="Draft agreed", milestone_1_due="2026-12-01")
+    response = client.post(reverse("forwardplans:action_new", args=["DOC-1"]), data)
+    assert response.status_code == 302
+    action = Action.objects.exclude(pk=docs["action"].pk).get()
+    for field, value in data.items():
+        if field.startswith("milestone"):
+            continue
+        stored = getattr(action, "lead_user_id" if field == "lead_user" else field)
+        assert str(stored) == str(value), field
+    milestones = list(action.milestones.values_list("description", "due_on"))
+    assert milestones == [("Draft agreed", datetime.date(2026, 12, 1))]
+    page = client.get(reverse("forwardplans:action", args=[action.pk])).content.decode()
+    for value in ("Well-led", "Regulation 17 Good governance", "No recall for high-risk drugs",
+                  "No clinical lead for prescribing", "Set up a monthly recall", "Lead nurse", "Nurse team", "Dr Khan",
+                  "Two hours a month", "ICB medicines team", "Recall log", "Every patient monitored on time",
+                  "31 December 2026", "Build the searches", "Draft agreed"):
+        assert value in page, value
+    data["action_planned"] = "Set up a fortnightly recall"
+    data["version"] = action.version
+    assert client.post(reverse("forwardplans:action_edit", args=[action.pk]), data).status_code == 302
+    action.refresh_from_db()
+    assert action.action_planned == "Set up a fortnightly recall" and action.version == 2
+
+
+def test_plan_groups_actions_by_key_question_and_orders_by_priority(client, docs):
+    users, plan = docs["users"], docs["plan"]
+    fields = dict(ACTION_FIELDS)
+    for kq, priority, text in (("well_led", 1, "Governance"), ("safe", 1, "First safe"), ("safe", 50, "Last safe")):
+        fields.update(key_question=kq, priority=priority, action_planned=text)
+        services.action_create(plan=plan, actor=users[R.RCGP_ADVISER], **fields)
+    client.force_login(users[R.PRACTICE_USER])
+    groups = client.get(reverse("forwardplans:plan", args=["DOC-1"])).context["groups"]
+    assert [(kq, [a.action_planned for a in actions]) for kq, actions in groups] == [
+        ("Safe", ["First safe", "Set up a monthly recall", "Last safe"]), ("Well-led", ["Governance"])]
+
+
+@pytest.mark.parametrize("role", [R.PRACTICE_USER, R.PRACTICE_LEAD, R.COMMISSIONER_LEAD, R.NHSE_REPORTING])
+def test_only_the_rcgp_team_writes_the_plan(client, docs, role):
+    with pytest.raises(DomainError):
+        services.action_create(plan=docs["plan"], actor=docs["users"][role], **ACTION_FIELDS)
+    client.force_login(docs["users"][role])
+    assert client.get(reverse("forwardplans:action_new", args=["DOC-1"])).status_code == 404
+
+
+def test_plan_summary(docs):
+    from forwardplans.selectors import plan_summary
+
+    users, plan = docs["users"], docs["plan"]
+    today = datetime.date(2026, 12, 20)
+    second = services.action_create(plan=plan, actor=users[R.RCGP_ADVISER],
+                                    **dict(ACTION_FIELDS, planned_completion=datetime.date(2027, 1, 2)))
+    services.action_set_rag(action=second, actor=users[R.PRACTICE_USER], to_status="green", reason="Done",
+                            evidence_justification="Log in the governance folder", base_version=second.version)
+    summary = plan_summary(plan, today=today)
+    # action 1: red, one overdue milestone (10 January 2026), completion 31 December 2026 within 14 days.
+    # action 2: green, so not counted as due.
+    assert (summary.total, summary.by_rag, summary.percent_complete) == (
+        2, {"red": 1, "amber": 0, "green": 1}, 50.0)
+    assert (summary.overdue_milestones, summary.due_soon) == (1, 1)
+
+
+# RAG, progress, milestones, evidence -----------------------------------------------------------
+
+def test_rag_change_keeps_who_when_from_to_and_why_and_the_page_shows_it(client, docs):
+    users, action = docs["users"], docs["action"]
+    client.force_login(users[R.PRACTICE_USER])
+    response = client.post(reverse("forwardplans:action_rag", args=[action.pk]),
+                           {"to_status": "amber", "reason": "Searches built", "version": action.version},
+                           HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="rag-panel"' in html and "<html" not in html  # only the panel, swapped in place
+    assert "RAG status changed to Amber" in html
+    change = RagChange.objects.get(action=action)
+    assert (change.from_status, change.to_status, change.by, change.reason) == (
+        "red", "amber", users[R.PRACTICE_USER], "Searches built")
+    assert change.at is not None
+    assert "Searches built" in client.get(reverse("forwardplans:action", args=[action.pk])).content.decode()
+
+
+def test_rag_change_needs_a_reason(docs):
+    with pytest.raises(DomainError, match="why"):
+        services.action_set_rag(action=docs["action"], actor=docs["users"][R.PRACTICE_LEAD], to_status="amber",
+                                reason=" ", base_version=docs["action"].version)
+
+
+def test_green_needs_evidence_or_a_written_justification(docs, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    users, action = docs["users"], docs["action"]
+    with pytest.raises(DomainError, match="Green means completed with evidence"):
+        services.action_set_rag(action=action, actor=users[R.PRACTICE_LEAD], to_status="green", reason="Done",
+                                base_version=action.version)
+    action.refresh_from_db()
+    assert action.rag_status == "red" and not RagChange.objects.exists()
+    services.evidence_upload(action=action, actor=users[R.PRACTICE_LEAD],
+                             uploaded_file=SimpleUploadedFile("log.pdf", PDF))
+    done = services.action_set_rag(action=action, actor=users[R.PRACTICE_LEAD], to_status="green", reason="Done",
+                                   base_version=action.version)
+    assert done.rag_status == "green"
+    other = services.action_create(plan=docs["plan"], actor=users[R.RCGP_ADVISER], **ACTION_FIELDS)
+    justified = services.action_set_rag(action=other, actor=users[R.PRACTICE_LEAD], to_status="green",
+                                        reason="Done", base_version=other.version,
+                                        evidence_justification="CQC saw the recall log on site")
+    assert justified.rag_status == "green"
+    assert RagChange.objects.get(action=other).evidence_justification == "CQC saw the recall log on site"
+
+
+def test_progress_and_milestones_in_place(client, docs):
+    users, action = docs["users"], docs["action"]
+    client.force_login(users[R.PRACTICE_USER])
+    response = client.post(reverse("forwardplans:action_progress", args=[action.pk]),
+                           {"text": "Searches written", "entry_date": "2026-02-01"}, HTTP_HX_REQUEST="true")
+    assert 'id="progress-panel"' in response.content.decode() and "Searches written" in response.content.decode()
+    assert ProgressEntry.objects.get(action=action).entry_date == datetime.date(2026, 2, 1)
+    milestone = action.milestones.first()
+    client.post(reverse("forwardplans:milestone_toggle", args=[action.pk, milestone.pk]), {"done": "1"},
+                HTTP_HX_REQUEST="true")
+    milestone.refresh_from_db()
+    assert milestone.done_on is not None and milestone.done_by == users[R.PRACTICE_USER]
+    future = client.post(reverse("forwardplans:action_progress", args=[action.pk]),
+                         {"text": "x", "entry_date": "2099-01-01"}, HTTP_HX_REQUEST="true")
+    assert "cannot be dated in the future" in future.content.decode()
+    client.post(reverse("forwardplans:milestone_add", args=[action.pk]),
+                {"description": "Audit", "due_on": "2027-02-01"}, HTTP_HX_REQUEST="true")
+    assert Milestone.objects.filter(action=action, description="Audit").exists()
+
+
+def test_evidence_is_stored_outside_the_web_root_and_served_through_the_policy(client, docs, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    users, action = docs["users"], docs["action"]
+    client.force_login(users[R.PRACTICE_USER])
+    response = client.post(reverse("forwardplans:evidence_upload", args=[action.pk]),
+                           {"file": SimpleUploadedFile("recall log.pdf", PDF)}, HTTP_HX_REQUEST="true")
+    assert "recall log.pdf uploaded" in response.content.decode()
+    evidence = action.evidence.get()
+    assert str(tmp_path) in evidence.file.path and "recall" not in evidence.file.name
+    assert evidence.content_type == "application/pdf" and evidence.size == len(PDF)
+    download = client.get(reverse("forwardplans:evidence_download", args=[evidence.pk]))
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    client.force_login(users[R.COMMISSIONER_PEER_SUPPORT])
+    assert client.get(reverse("forwardplans:evidence_download", args=[evidence.pk])).status_code == 404
+    lying = client.post(reverse("forwardplans:evidence_upload", args=[action.pk]),
+                        {"file": SimpleUploadedFile("report.pdf", b"MZ\x90\x00 not a pdf")}, HTTP_HX_REQUEST="true")
+    assert lying.status_code == 404  # the commissioner cannot even reach the action
+
+
+# Consent gate ----------------------------------------------------------------------------------
+
+def document_urls(docs):
+    action = docs["action"]
+    return [reverse("forwardplans:report", args=["DOC-1"]), reverse("forwardplans:plan", args=["DOC-1"]),
+            reverse("forwardplans:action", args=[action.pk]), reverse("forwardplans:consent", args=["DOC-1"]),
+            reverse("forwardplans:report_version", args=["DOC-1", 1])]
+
+
+@pytest.mark.parametrize("role", [R.COMMISSIONER_PEER_SUPPORT, R.COMMISSIONER_LEAD])
+def test_commissioner_sees_documents_only_while_the_practice_consents(client, docs, role):
+    users = docs["users"]
+    report = services.report_send_to_practice(report=docs["report"], actor=users[R.RCGP_DEPUTY_LEAD])
+    services.report_confirm_accuracy(report=report, actor=users[R.PRACTICE_LEAD])
+    commissioner = users[role]
+    client.force_login(commissioner)
+
+    def visible():
+        statuses = {url: client.get(url).status_code for url in document_urls(docs)}
+        counts = (policy.reports_for(commissioner).count(), policy.plans_for(commissioner).count(),
+                  policy.actions_for(commissioner).count())
+        detail = client.get(reverse("contracts:detail", args=["DOC-1"])).content.decode()
+        return statuses, counts, "Forward plan</a>" in detail
+
+    statuses, counts, linked = visible()
+    assert set(statuses.values()) == {404} and counts == (0, 0, 0) and not linked
+    services.consent_decide(contract=docs["contract"], actor=users[R.PRACTICE_LEAD], status="refused")
+    assert set(visible()[0].values()) == {404}
+    services.consent_decide(contract=docs["contract"], actor=users[R.PRACTICE_LEAD], status="given")
+    statuses, counts, linked = visible()
+    assert set(statuses.values()) == {200} and counts == (1, 1, 1) and linked
+    assert "Governance gaps." in client.get(reverse("forwardplans:report", args=["DOC-1"])).content.decode()
+    services.consent_decide(contract=docs["contract"], actor=users[R.PRACTICE_LEAD], status="withdrawn")
+    statuses, counts, linked = visible()
+    assert set(statuses.values()) == {404} and counts == (0, 0, 0) and not linked
+
+
+def test_commissioner_sees_rag_history_after_consent(client, docs):
+    users, action = docs["users"], docs["action"]
+    services.action_set_rag(action=action, actor=users[R.PRACTICE_USER], to_status="amber", reason="Started",
+                            base_version=action.version)
+    services.consent_decide(contract=docs["contract"], actor=users[R.PRACTICE_LEAD], status="given")
+    client.force_login(users[R.COMMISSIONER_PEER_SUPPORT])
+    assert "Started" in client.get(reverse("forwardplans:action", args=[action.pk])).content.decode()
+
+
+@pytest.mark.parametrize("role", [r for r in Role.values if r != R.PRACTICE_LEAD])
+def test_only_the_practice_lead_decides_consent(client, docs, role):
+    with pytest.raises(DomainError):
+        services.consent_decide(contract=docs["contract"], actor=docs["users"][role], status="given")
+    if policy.document_contracts_for(docs["users"][role]).filter(pk=docs["contract"].pk).exists():
+        client.force_login(docs["users"][role])
+        response = client.post(reverse("forwardplans:consent", args=["DOC-1"]), {"status": "given"})
+        assert response.status_code == 404
+
+
+def test_consent_decisions_follow_their_order_and_are_kept(client, docs):
+    lead = docs["users"][R.PRACTICE_LEAD]
+    with pytest.raises(DomainError, match="cannot become"):
+        services.consent_decide(contract=docs["contract"], actor=lead, status="withdrawn")
+    client.force_login(lead)
+    client.post(reverse("forwardplans:consent", args=["DOC-1"]), {"status": "given", "note": "Fine to share"})
+    client.post(reverse("forwardplans:consent", args=["DOC-1"]), {"status": "withdrawn"})
+    html = client.get(reverse("forwardplans:consent", args=["DOC-1"])).content.decode()
+    assert "Consent withdrawn" in html and "Fine to share" in html
+
+
+@pytest.mark.parametrize("role", [R.NHSE_REPORTING])
+def test_nhse_never_reads_documents(client, docs, role):
+    services.consent_decide(contract=docs["contract"], actor=docs["users"][R.PRACTICE_LEAD], status="given")
+    client.force_login(docs["users"][role])
+    for url in document_urls(docs):
+        assert client.get(url).status_code == 404, url
+
+
+def test_other_organisations_never_see_the_documents(client, docs, world):
+    from .factories import UserFactory
+
+    other_practice = UserFactory(role=R.PRACTICE_LEAD, practice=world["practices"]["other"])
+    other_commissioner = UserFactory(role=R.COMMISSIONER_LEAD, commissioner=world["other"])
+    outsider_adviser = UserFactory(role=R.RCGP_ADVISER)
+    other_deputy = UserFactory(role=R.RCGP_DEPUTY_LEAD)
+    services.consent_decide(contract=docs["contract"], actor=docs["users"][R.PRACTICE_LEAD], status="given")
+    for user in (other_practice, other_commissioner, outsider_adviser, other_deputy):
+        client.force_login(user)
+        for url in document_urls(docs):
+            assert client.get(url).status_code == 404, (user.role, url)
