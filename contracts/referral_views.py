@@ -10,7 +10,9 @@ from django.views.decorators.http import require_POST
 from resilience import policy
 from resilience.errors import DomainError
 from resilience.pagination import paginate
+from resilience.roles import is_commissioner_lead, is_rcgp_admin
 
+from .models import Referral
 from .referral_forms import AcknowledgementForm, AssessmentForm, DeclineForm, ReferralForm, criteria_by_domain
 from .referral_services import (
     OPEN_STATUSES,
@@ -74,6 +76,8 @@ def _detail(request, referral, acknowledgement_form=None, status=200):
         "can_decline": can_decline(request.user, referral) and referral.status in OPEN_STATUSES,
         "can_acknowledge": can_acknowledge(request.user, referral) and not referral.acknowledged_on,
         "acknowledgement_form": acknowledgement_form or AcknowledgementForm(),
+        "can_commission": (referral.status == Referral.Status.ASSESSED
+                           and (is_commissioner_lead | is_rcgp_admin)(request.user)),
         **MATRIX,
     }, status=status)
 

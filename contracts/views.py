@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from forwardplans import permissions as doc_permissions
 from resilience import policy
 from resilience.errors import DomainError
 from resilience.pagination import paginate
@@ -80,7 +81,11 @@ def contract_detail_view(request, reference):
         }),
         next_inspection=services.next_inspection_after(contract),
         can_see_documents=policy.document_contracts_for(request.user).filter(pk=contract.pk).exists(),
+        can_run_questionnaire=doc_permissions.can_run_questionnaire.test(request.user, contract),
+        can_read_answers=doc_permissions.can_read_answers.test(request.user, contract),
     )
+    if context["can_run_questionnaire"]:
+        context["questionnaires"] = list(contract.questionnaires.all())
     return render(request, "contracts/detail.jinja", context)
 
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("practices/", include("practices.urls")),
     path("contracts/", include("contracts.urls")),
     path("", include("forwardplans.urls")),
+    path("questionnaires/", include("forwardplans.questionnaire_urls")),
     path("referrals/", include("contracts.referral_urls")),
     path("reports/", include("contracts.report_urls")),
     path("admin/", admin.site.urls),

@@ -298,3 +298,30 @@ def test_contract_list_query_count_is_flat(client, world, django_assert_max_num_
     client.force_login(world["users"][Role.RCGP_ADMIN])
     with django_assert_max_num_queries(8):
         client.get(reverse("contracts:list"))
+
+
+def test_commission_from_an_assessed_referral(client, world):
+    from contracts.models import Referral
+
+    from .factories import ReferralFactory
+
+    referral = ReferralFactory(practice=world["practices"]["own"], status=Referral.Status.ASSESSED,
+                               categories=["coaching"])
+    client.force_login(world["users"][Role.COMMISSIONER_LEAD])
+    detail = client.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    assert f"?referral={referral.pk}" in detail
+    form = client.get(reverse("contracts:commission"), {"referral": referral.pk})
+    assert form.context["form"].initial["categories"] == ["coaching"]
+    data = commission_data(world["practices"]["own"], referral=referral.pk)
+    assert client.post(reverse("contracts:commission"), data).status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.ACCEPTED
+    assert Contract.objects.get().referral == referral
+
+
+def test_commission_from_a_hidden_referral_is_404(client, world):
+    from .factories import ReferralFactory
+
+    hidden = ReferralFactory(practice=world["practices"]["other"])
+    client.force_login(world["users"][Role.COMMISSIONER_LEAD])
+    assert client.get(reverse("contracts:commission"), {"referral": hidden.pk}).status_code == 404
