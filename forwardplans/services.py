@@ -8,6 +8,7 @@ second, stale save raises StaleEdit with what changed in between, and nothing is
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from contracts.models import Contract
 from resilience.errors import DomainError
@@ -190,7 +191,7 @@ def _action_changes(action, base_version):
         now = getattr(action, field.attname)
         if base is None or getattr(base, field.attname) != now:
             shown = getattr(action, f"get_{name}_display")() if field.choices else getattr(action, name)
-            changes.append((field.verbose_name.capitalize(), shown))
+            changes.append((capfirst(field.verbose_name), shown))
     return changes
 
 

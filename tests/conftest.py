@@ -5,7 +5,8 @@ from django.db import connection
 
 from resilience.roles import Role
 
-from .docs import docs  # noqa: F401  (the fixture, shared by every test module)
+from .browser import browser, page  # noqa: F401  (fixtures shared by every test module)
+from .docs import docs  # noqa: F401
 from .factories import CommissionerFactory, PracticeFactory, user_for
 
 ROOT = Path(__file__).resolve().parent.parent
