@@ -18,6 +18,7 @@ from .forms import (
     RagForm,
     ReportForm,
 )
+from .questionnaire_services import questionnaire_summary_text
 from .selectors import action_detail, plan_actions, plan_summary, version_diff
 from .services import StaleEdit
 from .vocabulary import RAG_MEANING, REPORT_SECTIONS, ROOT_CAUSE_GROUPS, ConsentStatus, Rag, ReportState, RootCause
@@ -84,9 +85,11 @@ def report_edit_view(request, reference):
     elif request.method == "GET" and not (report.state == ReportState.DRAFT
                                           and permissions.can_write_documents.test(request.user, report.contract)):
         raise Http404
+    latest_questionnaire = report.contract.questionnaires.first()
     return render(request, "forwardplans/report_edit.jinja", {
         "report": report, "contract": report.contract, "form": form, "conflict": conflict,
         "root_cause_groups": ROOT_CAUSE_GROUPS,
+        "questionnaire_quote": questionnaire_summary_text(latest_questionnaire) if latest_questionnaire else "",
     })
 
 

@@ -96,3 +96,36 @@ def test_production_settings_pass_check_deploy():
 def test_no_missing_migrations():
     result = manage("makemigrations", "--check", "--dry-run")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+def test_demo_commissioner_sees_the_shared_plan_and_never_the_private_one(client):
+    from django.urls import reverse
+
+    from forwardplans.models import Action, Milestone
+    from forwardplans.selectors import plan_summary
+    from resilience import policy
+
+    call_command("seed_demo", stdout=io.StringIO())
+    for reference in ("DEMO-SHARED", "DEMO-PRIVATE"):
+        actions = Action.objects.filter(plan__contract__reference=reference)
+        assert actions.count() >= 10
+        assert set(actions.values_list("rag_status", flat=True)) == {"red", "amber", "green"}
+        summary = plan_summary(actions.first().plan)
+        assert summary.overdue_milestones > 0
+        assert Milestone.objects.filter(action__in=actions, done_on__isnull=True).exists()
+    shared = Action.objects.filter(plan__contract__reference="DEMO-SHARED").first()
+    private = Action.objects.filter(plan__contract__reference="DEMO-PRIVATE").first()
+    for role in ("commissioner_peer_support", "commissioner_lead"):
+        user = User.objects.get(username=f"demo-{role}")
+        assert set(policy.plans_for(user).values_list("contract__reference", flat=True)) == {"DEMO-SHARED"}
+        assert set(policy.reports_for(user).values_list("contract__reference", flat=True)) == {"DEMO-SHARED"}
+        client.force_login(user)
+        assert client.get(reverse("forwardplans:plan", args=["DEMO-SHARED"])).status_code == 200
+        assert client.get(reverse("forwardplans:action", args=[shared.pk])).status_code == 200
+        for url in (reverse("forwardplans:plan", args=["DEMO-PRIVATE"]),
+                    reverse("forwardplans:report", args=["DEMO-PRIVATE"]),
+                    reverse("forwardplans:action", args=[private.pk])):
+            assert client.get(url).status_code == 404, url
+    practice = User.objects.get(username="demo-practice_user")
+    assert set(policy.plans_for(practice).values_list("contract__reference", flat=True)) == {"DEMO-SHARED"}

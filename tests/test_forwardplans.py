@@ -341,3 +341,18 @@ def test_other_organisations_never_see_the_documents(client, docs, world):
         client.force_login(user)
         for url in document_urls(docs):
             assert client.get(url).status_code == 404, (user.role, url)
+
+
+def test_report_editor_offers_the_questionnaire_aggregates_to_quote(client, docs):
+    from forwardplans.questionnaire_services import questionnaire_open, questionnaire_submit
+
+    users = docs["users"]
+    questionnaire = questionnaire_open(contract=docs["contract"], actor=users[R.RCGP_ADVISER])
+    for morale in (1, 2, 2, 4):
+        answers = {"leadership": 3, "management": 3, "communication": 3, "workload": 3, "safety": 4,
+                   "morale": morale}
+        questionnaire_submit(token=questionnaire.token, answers=answers, comments="")
+    client.force_login(users[R.RCGP_ADVISER])
+    html = client.get(reverse("forwardplans:report_edit", args=["DOC-1"])).content.decode()
+    assert "4 members of staff responded" in html
+    assert "mean 2.3 of 5" in html  # morale: (1 + 2 + 2 + 4) / 4 = 2.25, shown to one decimal place
