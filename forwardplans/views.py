@@ -30,16 +30,19 @@ def _contract(request, reference):
 
 # Diagnostic Report ------------------------------------------------------------------------------
 
-def _report(request, reference):
-    """The report, created on first visit by someone who may write it; otherwise what the policy allows."""
-    reports = policy.reports_for(request.user).select_related("contract__practice", "contract__deputy_lead")
-    report = reports.filter(contract__reference=reference).first()
-    if report is None:
+def _document(request, reference, visible, create):
+    """A contract's report or plan as the policy allows; created on first visit by someone who may write it."""
+    document = visible.select_related("contract__practice").filter(contract__reference=reference).first()
+    if document is None:
         contract = policy.document_contracts_for(request.user).filter(reference=reference).first()
         if contract is None or not permissions.can_write_documents.test(request.user, contract):
             raise Http404
-        report = services.report_for_contract(contract)
-    return report
+        document = create(contract)
+    return document
+
+
+def _report(request, reference):
+    return _document(request, reference, policy.reports_for(request.user), services.report_for_contract)
 
 
 @login_required
@@ -132,14 +135,7 @@ def report_version_view(request, reference, number):
 # Forward Plan -----------------------------------------------------------------------------------
 
 def _plan(request, reference):
-    plan = policy.plans_for(request.user).select_related("contract__practice").filter(
-        contract__reference=reference).first()
-    if plan is None:
-        contract = policy.document_contracts_for(request.user).filter(reference=reference).first()
-        if contract is None or not permissions.can_write_documents.test(request.user, contract):
-            raise Http404
-        plan = services.plan_for_contract(contract)
-    return plan
+    return _document(request, reference, policy.plans_for(request.user), services.plan_for_contract)
 
 
 @login_required
