@@ -19,6 +19,7 @@ class PlanSummary:
     total: int = 0
     by_rag: dict = field(default_factory=lambda: dict.fromkeys(Rag.values, 0))
     overdue_milestones: int = 0
+    overdue_actions: int = 0
     due_soon: int = 0
 
     @property
@@ -27,8 +28,9 @@ class PlanSummary:
 
 
 def summaries_for_plans(plan_ids, today=None):
-    """{plan id: PlanSummary} for many plans in three aggregate queries: actions by RAG, overdue
-    milestones, and actions due in the next 14 days (not yet Green, completion or a milestone due)."""
+    """{plan id: PlanSummary} for many plans in four aggregate queries: actions by RAG, overdue
+    milestones, overdue actions (past planned completion, not Green) and actions due in the next
+    14 days (not yet Green, completion or a milestone due)."""
     today = today or datetime.date.today()
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
     summaries = {pk: PlanSummary() for pk in plan_ids}
@@ -40,6 +42,10 @@ def summaries_for_plans(plan_ids, today=None):
                .values("action__plan_id").annotate(n=Count("pk")))
     for row in overdue:
         summaries[row["action__plan_id"]].overdue_milestones = row["n"]
+    late = (Action.objects.filter(plan_id__in=plan_ids, planned_completion__lt=today).exclude(rag_status=Rag.GREEN)
+            .values("plan_id").annotate(n=Count("pk")))
+    for row in late:
+        summaries[row["plan_id"]].overdue_actions = row["n"]
     milestone_soon = Milestone.objects.filter(action=OuterRef("pk"), done_on__isnull=True,
                                               due_on__gte=today, due_on__lte=soon)
     due = (Action.objects.filter(plan_id__in=plan_ids).exclude(rag_status=Rag.GREEN)

@@ -4,7 +4,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from resilience import policy
+from resilience import charts, policy
 from resilience.errors import DomainError
 
 from . import permissions, services
@@ -144,6 +144,7 @@ def plan_view(request, reference):
     contract = plan.contract
     return render(request, "forwardplans/plan.jinja", {
         "plan": plan, "contract": contract, "groups": plan_actions(plan), "summary": plan_summary(plan),
+        "rag_over_time": charts.rag_over_time(plan), "rag_series": charts.RAG_SERIES,
         "can_write": permissions.can_write_documents.test(request.user, contract),
         "can_update": permissions.can_update_progress.test(request.user, contract),
         "rag_meaning": RAG_MEANING,
@@ -230,10 +231,12 @@ def _panel(request, pk, panel, message=None, error=None, status=200, **forms_):
     return redirect("forwardplans:action", pk=pk)
 
 
-@require_POST
 @login_required
 def action_rag_view(request, pk):
+    """GET: the RAG panel alone (to open it in place, e.g. from the practice's home page); POST: change RAG."""
     action = policy.get_action_or_404(request.user, pk)
+    if request.method != "POST":
+        return render(request, "forwardplans/_rag_panel.jinja", _action_context(request, pk))
     form = RagForm(request.POST)
     if not form.is_valid():
         return _panel(request, pk, "rag", error="Choose a RAG status and say why it is changing.", rag_form=form)

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from contracts.imports import import_contracts
 from practices.imports.cqc import import_cqc_ratings
 from practices.imports.list_sizes import import_list_sizes
 from practices.imports.ods import import_ods_practices
@@ -20,6 +21,7 @@ from .roles import Role
 from .services import user_upsert
 
 DATA = Path(__file__).resolve().parent.parent / "practices" / "demo_data"
+CONTRACT_DATA = Path(__file__).resolve().parent.parent / "contracts" / "demo_data"
 
 DEMO_COMMISSIONER = "00Y"  # Oldham: the sub-ICB location with CQC records in the demo data
 OTHER_COMMISSIONER = "16C"  # Tees Valley: a second commissioner, to show what is hidden
@@ -55,6 +57,7 @@ def seed_demo(log=print):
         ("ODS practices", lambda: import_ods_practices(DATA / "ods-epraccur-sample.csv")),
         ("CQC ratings", lambda: import_cqc_ratings(DATA / "cqc-oldham-gp-locations")),
         ("list sizes", lambda: import_list_sizes(DATA / "nhs-patients-registered-jan2021-sample.csv")),
+        ("historical contracts", lambda: import_contracts(CONTRACT_DATA / "historical_contracts.csv")),
     ):
         log(f"{label}: {run().line()}")
     for code, name in COMMISSIONER_NAMES.items():
@@ -70,7 +73,35 @@ def seed_demo(log=print):
             user.save(update_fields=["is_staff", "is_superuser"])
         logins.append(DemoLogin(user.username, role.label, str(user.organisation)))
     _seed_contracts(log)
+    _seed_referral()
     return logins
+
+
+def _seed_referral():
+    """A self-referral from Hopwood House, received five working days ago, waiting for the commissioner."""
+    import datetime
+
+    from contracts.models import Referral
+    from contracts.referral_services import referral_submit
+    from contracts.working_days import add_working_days
+    from practices.models import Practice
+
+    from .models import User
+
+    practice = Practice.objects.get(ods_code="P85014")
+    if Referral.objects.filter(practice=practice).exists():
+        return
+    lead = User.objects.get(username=demo_username(Role.COMMISSIONER_LEAD))
+    received = add_working_days(datetime.date.today(), -5)
+    referral_submit(
+        actor=lead, practice=practice, received_on=received, contact_name="Dr Helen Ward",
+        contact_role="Senior partner", contact_email="practice.manager@example.nhs.uk", contact_phone="0161 000 0000",
+        commissioner_supports="yes", categories=["practice_management", "workforce", "coaching"],
+        issues="Two GP vacancies since the spring and a long-serving practice manager retiring in March. "
+               "Appointment availability has fallen and complaints have risen.",
+        support_needed="Help to recruit and to plan the practice manager's succession; coaching for the new "
+                       "partners.",
+    )
 
 
 # Contracts -----------------------------------------------------------------------------------------

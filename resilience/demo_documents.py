@@ -55,7 +55,7 @@ ACTIONS = [
 def seed_documents(contract, *, actor, practice_lead, consent):
     """Write the report and plan through the services, so the demo follows the same rules as users."""
     from forwardplans import services
-    from forwardplans.models import Milestone, RagChange
+    from forwardplans.models import Action, Milestone, RagChange
 
     if hasattr(contract, "forward_plan"):
         return
@@ -88,7 +88,11 @@ def seed_documents(contract, *, actor, practice_lead, consent):
                 reason="Started at the partners' meeting" if status == "amber" else "Completed and checked",
                 evidence_justification="Certificates and logs kept in the governance folder" if status == "green"
                 else "")
-    assert RagChange.objects.filter(action__plan=plan).exists()
+    # Spread the demo's history over the past weeks so the plan's "RAG over time" has a story.
+    now = timezone.now()
+    Action.history.filter(plan_id=plan.pk, history_type="+").update(history_date=now - datetime.timedelta(days=70))
+    RagChange.objects.filter(action__plan=plan, to_status="amber").update(at=now - datetime.timedelta(days=40))
+    RagChange.objects.filter(action__plan=plan, to_status="green").update(at=now - datetime.timedelta(days=12))
     if consent:
         services.consent_decide(contract=contract, actor=practice_lead, status="given",
                                 note="Happy to share with the ICB quality team.")

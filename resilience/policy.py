@@ -157,6 +157,14 @@ def actions_for(user):
     return Action.objects.filter(plan__in=plans_for(user))
 
 
+def actions_for_figures(user):
+    """Actions the user may COUNT (never read): NHSE's aggregate view covers every plan; everyone else
+    counts what they may read."""
+    if _active(user) and user.role == Role.NHSE_REPORTING:
+        return Action.objects.all()
+    return actions_for(user)
+
+
 def evidence_for(user):
     return Evidence.objects.filter(action__in=actions_for(user))
 

@@ -3,11 +3,72 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 
+from . import charts, dashboards, policy
+
 
 @login_required
 def home(request):
-    # Role dashboards come with issue #7; until then everyone starts at their practices.
-    return redirect("practices:list")
+    """Each role's home page answers "what needs me today"."""
+    user = request.user
+    role = user.role or ("rcgp_admin" if user.is_superuser else "")
+    builder = HOME_PAGES.get(role)
+    if builder is None:
+        return redirect("practices:list")
+    context = builder(request)
+    return render(request, f"home/{context.pop('template', role)}.jinja", context)
+
+
+def _commissioner_home(request):
+    from practices.ratings import Rating
+
+    sort = request.GET.get("sort", "name")
+    rows = dashboards.commissioner_overview(request.user, sort=sort, rating=request.GET.get("rating") or None,
+                                            special_measures=request.GET.get("special_measures") or None)
+    context = {"template": "commissioner", "rows": rows, "sort": sort, "ratings": Rating.choices,
+               "rag_by_commissioner": charts.rag_by_commissioner(policy.actions_for(request.user)),
+               "rag_series": charts.RAG_SERIES}
+    if request.user.role == "commissioner_lead":
+        context.update(referrals=dashboards.referral_queue(request.user),
+                       by_state=dashboards.contracts_by_state(request.user),
+                       programmes=dashboards.programme_table(request.user))
+    return context
+
+
+def _deputy_home(request):
+    context = dashboards.deputy_lead_overview(request.user)
+    context["template"] = "rcgp"
+    if request.user.role == "rcgp_admin" or request.user.is_superuser:
+        context.update(referrals=dashboards.referral_queue(request.user),
+                       programmes=dashboards.programme_table(request.user))
+    return context
+
+
+def _adviser_home(request):
+    return {"template": "adviser", "rows": dashboards.adviser_overview(request.user)}
+
+
+def _practice_home(request):
+    return {"template": "practice", **dashboards.practice_overview(request.user)}
+
+
+def _nhse_home(request):
+    contracts = policy.contracts_for(request.user)
+    return {"template": "nhse", "programmes": dashboards.programme_table(request.user),
+            "outcomes": charts.outcomes_by_programme_year(contracts), "outcome_series": charts.OUTCOME_SERIES,
+            "rag_by_commissioner": charts.rag_by_commissioner(policy.actions_for_figures(request.user)),
+            "rag_series": charts.RAG_SERIES}
+
+
+HOME_PAGES = {
+    "commissioner_peer_support": _commissioner_home,
+    "commissioner_lead": _commissioner_home,
+    "rcgp_deputy_lead": _deputy_home,
+    "rcgp_admin": _deputy_home,
+    "rcgp_adviser": _adviser_home,
+    "practice_user": _practice_home,
+    "practice_lead": _practice_home,
+    "nhse_reporting": _nhse_home,
+}
 
 
 def health(request):

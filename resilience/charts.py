@@ -1,0 +1,89 @@
+"""Figures shaped for the SVG charts in templates/macros/charts.jinja: [(row label, [values])] per series.
+
+Every builder takes a queryset that already went through the access policy.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import Count
+from django.db.models.functions import ExtractYear
+
+from contracts.figures import COMPLETED, OUTCOME_CONDITIONS
+from contracts.vocabulary import Outcome, Programme
+from forwardplans.models import RagChange
+from forwardplans.vocabulary import Rag
+
+# NHS.UK palette; the legend and the table carry the words.
+RAG_SERIES = [("Red", "#d5281b"), ("Amber", "#ffb81c"), ("Green", "#007f3b")]
+OUTCOME_SERIES = [
+    (Outcome.GOOD.label.split(" (")[0], "#007f3b"),
+    ("RI, exited SM", "#78be20"),
+    ("RI, stays in SM", "#ffb81c"),
+    ("Inadequate, in SM", "#d5281b"),
+    ("Emergency closure", "#425563"),
+    ("Closed with notice", "#768692"),
+]
+
+
+def outcomes_by_programme_year(contracts):
+    """Completed contracts' outcome (rating after support) per programme and year commissioned."""
+    rows = (contracts.filter(COMPLETED).annotate(year=ExtractYear("commissioned_on"))
+            .values("programme", "year")
+            .annotate(**{o.value: Count("pk", filter=OUTCOME_CONDITIONS[o]) for o in Outcome})
+            .order_by("programme", "year"))
+    return [(f"{Programme(r['programme']).label}, {r['year']}", [r[o.value] for o in Outcome]) for r in rows]
+
+
+def rag_by_commissioner(actions):
+    counts = defaultdict(lambda: dict.fromkeys(Rag.values, 0))
+    for name, status, n in (actions.values_list("plan__contract__commissioner__name", "rag_status")
+                            .annotate(n=Count("pk")).order_by()):
+        counts[name][status] = n
+    return [(name, [c[r] for r in Rag.values]) for name, c in sorted(counts.items())]
+
+
+def rag_by_plan(plans, summaries):
+    return [(f"{p.contract.reference} – {p.contract.practice.name}", [summaries[p.pk].by_rag[r] for r in Rag.values])
+            for p in plans]
+
+
+def rag_over_time(plan, weeks=12, today=None):
+    """A plan's actions by RAG at the end of each of the last ``weeks`` weeks, replayed from the RAG history.
+
+    An action counts from the week it was created, Red until its first recorded change.
+    """
+    today = today or datetime.date.today()
+    actions = {a.pk: a.created_on for a in _actions_with_dates(plan)}
+    changes = defaultdict(list)
+    for action_id, at, to_status in (RagChange.objects.filter(action__plan=plan).order_by("at", "pk")
+                                     .values_list("action_id", "at", "to_status")):
+        changes[action_id].append((at.date(), to_status))
+    rows = []
+    for back in range(weeks - 1, -1, -1):
+        end = today - datetime.timedelta(days=7 * back)
+        totals = dict.fromkeys(Rag.values, 0)
+        for action_id, created in actions.items():
+            if created > end:
+                continue
+            status = Rag.RED
+            for day, to_status in changes[action_id]:
+                if day <= end:
+                    status = to_status
+            totals[status] += 1
+        rows.append((f"Week to {end:%-d %b}", [totals[r] for r in Rag.values]))
+    while len(rows) > 1 and not any(rows[0][1]):  # start at the plan's first week
+        rows.pop(0)
+    return rows
+
+
+def _actions_with_dates(plan):
+    """The plan's actions with the date each was created (from its first history row)."""
+    first = {}
+    for action_id, date in (plan.actions.model.history.filter(plan_id=plan.pk, history_type="+")
+                            .values_list("id", "history_date")):
+        first[action_id] = date.date()
+    actions = list(plan.actions.all())
+    for action in actions:
+        action.created_on = first.get(action.pk, plan.created_at.date())
+    return actions

@@ -1,0 +1,157 @@
+"""What each role's home page shows: "what needs me today", read through the access policy."""
+
+import datetime
+from collections import Counter, defaultdict
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from contracts.figures import programme_figures
+from contracts.models import Adviser, Referral
+from contracts.referral_services import acknowledgement_status
+from contracts.selectors import contract_list
+from contracts.services import adviser_loads
+from contracts.vocabulary import Programme
+from contracts.workflow import BOARD_STATES, LIVE_STATES, State, available_transitions
+from contracts.working_days import working_days_between
+from forwardplans.models import Milestone, QuestionnaireResponse
+from forwardplans.selectors import DUE_SOON_DAYS, summaries_for_plans
+from forwardplans.vocabulary import Rag
+from practices.ratings import RATING_ORDER
+from practices.selectors import attach_current_inspections, practice_list
+
+from . import policy
+
+PRACTICE_SORTS = {
+    "name": lambda row: row["practice"].name,
+    "rating": lambda row: RATING_ORDER.get(row["practice"].current_rating, 99),
+    "reinspection": lambda row: row["sm"].reinspection_due or datetime.date.max,
+    "overdue": lambda row: -row["overdue_actions"],
+}
+
+
+def commissioner_overview(user, *, sort="name", rating=None, special_measures=None, today=None):
+    """The commissioner's active practices at a glance: rating, SM and re-inspection due, open
+    contracts and their state, shared plans' RAG counts and overdue actions."""
+    practices = practice_list(user).filter(status="active")
+    if rating:
+        practices = practices.filter(current_rating=rating)
+    if special_measures in ("yes", "no"):
+        practices = practices.in_special_measures(special_measures == "yes")
+    practices = attach_current_inspections(list(practices))
+    ids = [p.pk for p in practices]
+    open_contracts = defaultdict(list)
+    for contract in (policy.contracts_for(user).filter(practice_id__in=ids, state__in=LIVE_STATES)
+                     .order_by("commissioned_on")):
+        open_contracts[contract.practice_id].append(contract)
+    plans = dict(policy.plans_for(user).filter(contract__practice_id__in=ids)
+                 .values_list("pk", "contract__practice_id"))
+    summaries = summaries_for_plans(list(plans), today=today)
+    by_practice = defaultdict(list)
+    for plan_id, practice_id in plans.items():
+        by_practice[practice_id].append(summaries[plan_id])
+    rows = []
+    for practice in practices:
+        plan_summaries = by_practice.get(practice.pk, [])
+        rag = Counter()
+        for summary in plan_summaries:
+            rag.update(summary.by_rag)
+        rows.append({
+            "practice": practice, "sm": practice.special_measures, "contracts": open_contracts.get(practice.pk, []),
+            "shared_plans": len(plan_summaries), "rag": {r: rag.get(r, 0) for r in Rag.values},
+            "overdue_actions": sum(s.overdue_actions for s in plan_summaries),
+        })
+    rows.sort(key=PRACTICE_SORTS.get(sort, PRACTICE_SORTS["name"]))
+    return rows
+
+
+def referral_queue(user, today=None):
+    """Referrals waiting for the commissioner: to assess, or to acknowledge, with the working-day clock."""
+    today = today or datetime.date.today()
+    waiting = (policy.referrals_for(user).select_related("practice")
+               .filter(Q(status=Referral.Status.SUBMITTED) | Q(acknowledged_on__isnull=True))
+               .exclude(status=Referral.Status.DECLINED).order_by("acknowledgement_due", "pk"))
+    rows = []
+    for referral in waiting:
+        left = working_days_between(today, referral.acknowledgement_due) if referral.acknowledged_on is None else None
+        rows.append({"referral": referral, "ack": acknowledgement_status(referral, today=today),
+                     "working_days_left": left, "needs_assessment": referral.status == Referral.Status.SUBMITTED})
+    return rows
+
+
+def contracts_by_state(user):
+    counts = dict(policy.contracts_for(user).values_list("state").annotate(n=Count("pk")).order_by())
+    return [(State(state), counts.get(state, 0)) for state in State.values if counts.get(state)]
+
+
+def programme_table(user, **filters):
+    """Programme figures for every programme the user may see contracts of."""
+    contracts = policy.contracts_for(user)
+    return [(Programme(p), programme_figures(programme=p, contracts=contracts, **filters)) for p in Programme.values]
+
+
+def deputy_lead_overview(user):
+    contracts = list(contract_list(user).filter(state__in=BOARD_STATES))
+    by_state = Counter(c.state for c in contracts)
+    advisers = list(Adviser.objects.filter(active=True).select_related("user"))
+    loads = adviser_loads(advisers)
+    return {
+        "board": [(State(s), by_state.get(s, 0)) for s in BOARD_STATES],
+        "waiting_for_lead": [c for c in contracts if c.deputy_lead_id is None],
+        "without_team": [c for c in contracts if c.deputy_lead_id == user.pk and c.team_size == 0],
+        "advisers": sorted(((a, loads.get(a.pk, 0)) for a in advisers),
+                           key=lambda pair: (-pair[1] / max(pair[0].capacity, 1), str(pair[0]))),
+    }
+
+
+def adviser_overview(user):
+    """My contracts, what is next on each, my report and plan drafts, and questionnaire responses."""
+    contracts = list(contract_list(user).filter(state__in=LIVE_STATES)
+                     .select_related("diagnostic_report", "forward_plan"))
+    plan_ids = [c.forward_plan.pk for c in contracts if _has(c, "forward_plan")]
+    summaries = summaries_for_plans(plan_ids)
+    responses = dict(QuestionnaireResponse.objects.filter(questionnaire__contract__in=contracts)
+                     .values_list("questionnaire__contract").annotate(n=Count("pk")).order_by())
+    rows = []
+    for contract in contracts:
+        report = contract.diagnostic_report if _has(contract, "diagnostic_report") else None
+        plan = contract.forward_plan if _has(contract, "forward_plan") else None
+        rows.append({
+            "contract": contract, "next": [t.label for t in available_transitions(user, contract)
+                                           if not t.needs_reason],
+            "report": report, "plan_summary": summaries.get(plan.pk) if plan else None,
+            "responses": responses.get(contract.pk, 0),
+        })
+    return rows
+
+
+def _has(obj, relation):
+    try:
+        return getattr(obj, relation) is not None
+    except Exception:  # noqa: BLE001 - a missing reverse one-to-one raises its own DoesNotExist
+        return False
+
+
+def practice_overview(user, today=None):
+    """My forward plan: Reds first, what is due in the next 14 days, and my deadlines."""
+    today = today or datetime.date.today()
+    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    plans = list(policy.plans_for(user).select_related("contract"))
+    summaries = summaries_for_plans([p.pk for p in plans], today=today)
+    order = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2}
+    milestone_soon = Milestone.objects.filter(action=OuterRef("pk"), done_on__isnull=True,
+                                              due_on__gte=today, due_on__lte=soon)
+    actions = sorted(policy.actions_for(user).select_related("plan__contract")
+                     .annotate(milestone_due_soon=Exists(milestone_soon)),
+                     key=lambda a: (order[a.rag_status], a.planned_completion, a.priority))
+    deadlines = list(Milestone.objects.filter(action__in=policy.actions_for(user), done_on__isnull=True)
+                     .select_related("action__plan__contract").order_by("due_on")[:15])
+    return {
+        "plans": [(plan, summaries[plan.pk]) for plan in plans],
+        "actions": actions,
+        # The same definition as the plan summary's "due in the next 14 days".
+        "due_soon": [a for a in actions if a.rag_status != Rag.GREEN
+                     and (today <= a.planned_completion <= soon or a.milestone_due_soon)],
+        "deadlines": deadlines,
+        "today": today,
+        "contracts": list(policy.contracts_for(user).filter(state__in=LIVE_STATES)),
+    }
