@@ -7,6 +7,7 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("search/", views.search_view, name="search"),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.jinja",
                                                        redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

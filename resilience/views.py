@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 
 from . import charts, dashboards, policy
+from .search import search
 
 
 @login_required
@@ -69,6 +70,12 @@ HOME_PAGES = {
     "practice_lead": _practice_home,
     "nhse_reporting": _nhse_home,
 }
+
+
+@login_required
+def search_view(request):
+    q = request.GET.get("q", "").strip()[:200]
+    return render(request, "search.jinja", {"q": q, "results": search(request.user, q)})
 
 
 def health(request):

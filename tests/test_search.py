@@ -1,0 +1,63 @@
+"""Search across practices, contracts and actions, scoped by the access policy (PostgreSQL full text)."""
+
+import pytest
+from django.urls import reverse
+
+from forwardplans import services
+from resilience.roles import Role
+from resilience.search import search
+
+from .docs import ACTION_FIELDS
+from .factories import ContractFactory
+
+pytestmark = pytest.mark.django_db
+R = Role
+
+
+def found(user, text):
+    results = search(user, text)
+    return ({p.name for p in results["practices"]}, {c.reference for c in results["contracts"]},
+            {a.action_planned for a in results["actions"]})
+
+
+def test_practices_by_name_code_and_postcode_within_scope(world):
+    own, other = world["practices"]["own"], world["practices"]["other"]
+    own.postcode, other.postcode = "OL4 3BP", "OL4 3BQ"
+    own.save()
+    other.save()
+    peer = world["users"][R.COMMISSIONER_PEER_SUPPORT]
+    assert found(peer, "sibling practices")[0] == {"Sibling Practice"}  # stemmed: practices ~ practice
+    assert found(peer, "practice")[0] == {"Own Practice", "Sibling Practice"}
+    assert found(peer, own.ods_code.lower())[0] == {"Own Practice"}
+    assert found(peer, "OL4 3B")[0] == {"Own Practice"}  # the other commissioner's practice stays hidden
+    assert found(world["users"][R.RCGP_ADMIN], "OL4 3B")[0] == {"Own Practice", "Other Practice"}
+
+
+def test_contracts_by_reference_within_scope(world):
+    ContractFactory(reference="31A", practice=world["practices"]["own"])
+    ContractFactory(reference="31B", practice=world["practices"]["other"])
+    assert found(world["users"][R.COMMISSIONER_LEAD], "31")[1] == {"31A"}
+    assert found(world["users"][R.PRACTICE_USER], "31")[1] == {"31A"}
+    assert found(world["users"][R.RCGP_ADVISER], "31")[1] == set()
+
+
+def test_actions_by_stemmed_text_and_only_after_consent_for_commissioners(world, docs):
+    services.action_create(plan=docs["plan"], actor=world["users"][R.RCGP_ADVISER],
+                           **dict(ACTION_FIELDS, action_planned="Recruit a salaried GP", problem="Vacancies",
+                                  underlying_issue="Workload", evidence_needed="Contract signed",
+                                  next_steps="Advertise"))
+    practice_user, commissioner = world["users"][R.PRACTICE_USER], world["users"][R.COMMISSIONER_PEER_SUPPORT]
+    assert found(practice_user, "recruiting")[2] == {"Recruit a salaried GP"}  # stemmed: recruiting ~ recruit
+    assert found(practice_user, "recall")[2] == {"Set up a monthly recall"}
+    assert found(commissioner, "recall")[2] == set()
+    services.consent_decide(contract=docs["contract"], actor=world["users"][R.PRACTICE_LEAD], status="given")
+    assert found(commissioner, "recall")[2] == {"Set up a monthly recall"}
+    assert found(world["users"][R.NHSE_REPORTING], "recall")[2] == set()
+
+
+def test_search_page_escapes_and_counts(client, world, docs):
+    client.force_login(world["users"][R.PRACTICE_USER])
+    html = client.get(reverse("search"), {"q": "<script>alert(1)</script>"}).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)</script>" not in html
+    html = client.get(reverse("search"), {"q": "monthly recall"}).content.decode()
+    assert "1 result for" in html and "Set up a monthly recall" in html
