@@ -1,13 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from resilience import charts, policy
 from resilience.errors import DomainError
 
-from . import permissions, services
+from . import permissions, services, word
 from .forms import (
     ActionForm,
     ConsentForm,
@@ -313,6 +313,31 @@ def evidence_download_view(request, pk):
     evidence = get_object_or_404(policy.evidence_for(request.user), pk=pk)
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,
                         content_type=evidence.content_type)
+
+
+# Word copies ------------------------------------------------------------------------------------
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@login_required
+def report_word_view(request, reference):
+    report = get_object_or_404(policy.reports_for(request.user).select_related("contract__practice"),
+                               contract__reference=reference)
+    return _attachment(word.report_docx(report), f"diagnostic-report-{reference}.docx")
+
+
+@login_required
+def plan_word_view(request, reference):
+    plan = get_object_or_404(policy.plans_for(request.user).select_related("contract__practice"),
+                             contract__reference=reference)
+    return _attachment(word.plan_docx(plan), f"forward-plan-{reference}.docx")
+
+
+def _attachment(content, filename):
+    response = HttpResponse(content, content_type=DOCX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 # Consent to share -------------------------------------------------------------------------------

@@ -1,0 +1,97 @@
+"""Word (.docx) copies of the Diagnostic Report and the Forward Plan, for practices that edit offline.
+
+python-docx writes the text as data, so nothing in a report can become markup or a field code.
+"""
+
+import io
+
+from django.utils import timezone
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.shared import Pt, RGBColor
+
+from .selectors import plan_actions, plan_summary
+from .vocabulary import REPORT_SECTIONS, Rag, RootCause
+
+NHS_BLUE = RGBColor(0x00, 0x5E, 0xB8)
+RAG_COLOURS = {Rag.RED: RGBColor(0xD5, 0x28, 0x1B), Rag.AMBER: RGBColor(0xB2, 0x7A, 0x00),
+               Rag.GREEN: RGBColor(0x00, 0x7F, 0x3B)}
+
+
+def _document(title, contract, version_line):
+    document = Document()
+    style = document.styles["Normal"]
+    style.font.name = "Arial"
+    style.font.size = Pt(11)
+    header = document.sections[0].header.paragraphs[0]
+    header.text = (f"CONFIDENTIAL – {contract.practice.name} ({contract.practice.ods_code}) – "
+                   f"contract {contract.reference}")
+    heading = document.add_heading(title, level=0)
+    for run in heading.runs:
+        run.font.color.rgb = NHS_BLUE
+    document.add_paragraph(f"{contract.practice.name} ({contract.practice.ods_code}) · contract "
+                           f"{contract.reference} · {contract.get_programme_display()}")
+    document.add_paragraph(f"{version_line} · generated {timezone.localtime():%-d %B %Y at %H:%M}")
+    return document
+
+
+def _bytes(document):
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def report_docx(report):
+    contract = report.contract
+    document = _document("Diagnostic report", contract,
+                         f"{report.get_state_display()} (revision {report.revision})")
+    for name, heading in REPORT_SECTIONS:
+        document.add_heading(heading, level=1)
+        text = getattr(report, report.field_for(name)) or "Not written."
+        for paragraph in text.split("\n\n"):
+            document.add_paragraph(paragraph)
+    document.add_heading("Root causes", level=1)
+    for cause in report.root_causes or []:
+        document.add_paragraph(RootCause(cause).label, style="List Bullet")
+    if not report.root_causes:
+        document.add_paragraph("None tagged.")
+    return _bytes(document)
+
+
+PLAN_COLUMNS = [("Action (SMART)", "action_planned"), ("Problem", "problem"), ("Underlying issue", "underlying_issue"),
+                ("Lead", "lead_person"), ("Responsible / accountable", None), ("Evidence needed", "evidence_needed"),
+                ("Complete by", None), ("Milestones", None), ("RAG", None)]
+
+
+def plan_docx(plan):
+    contract = plan.contract
+    document = _document("Forward plan", contract, "Current plan")
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
+    summary = plan_summary(plan)
+    document.add_paragraph(
+        f"{summary.total} actions: {summary.by_rag['red']} Red, {summary.by_rag['amber']} Amber, "
+        f"{summary.by_rag['green']} Green ({summary.percent_complete}% complete); "
+        f"{summary.overdue_milestones} overdue milestones; {summary.due_soon} due in the next 14 days.")
+    for key_question, actions in plan_actions(plan):
+        document.add_heading(key_question, level=1)
+        table = document.add_table(rows=1, cols=len(PLAN_COLUMNS))
+        table.style = "Table Grid"
+        for cell, (label, _field) in zip(table.rows[0].cells, PLAN_COLUMNS, strict=True):
+            cell.text = label
+            cell.paragraphs[0].runs[0].bold = True
+        for action in actions:
+            cells = table.add_row().cells
+            for index, (_label, field) in enumerate(PLAN_COLUMNS[:4]):
+                cells[index].text = getattr(action, field) or ""
+            cells[4].text = f"{action.responsible or '–'} / {action.accountable or '–'}"
+            cells[5].text = action.evidence_needed
+            cells[6].text = f"{action.planned_completion:%-d %B %Y}"
+            cells[7].text = "\n".join(
+                f"{m.description} – {m.due_on:%-d %b %Y}{' (done)' if m.done_on else ''}"
+                for m in action.milestones.all())
+            run = cells[8].paragraphs[0].add_run(action.get_rag_status_display())
+            run.bold = True
+            run.font.color.rgb = RAG_COLOURS[action.rag_status]
+    return _bytes(document)
