@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import Q
 
 from resilience.models import User
+from resilience.pii import identifier_warnings
 from resilience.roles import PRACTICE_ROLES
 from resilience.validators import MaxWordsValidator
 
@@ -12,7 +13,27 @@ from .vocabulary import REPORT_SECTIONS, ConsentStatus, Rag, RootCause
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ReportForm(forms.Form):
+class PatientDataCheck(forms.Form):
+    """Warns before saving free text that looks like patient-identifiable data (an NHS number, a date of
+    birth); the writer must remove it or confirm it is not about a patient."""
+
+    confirm_no_patient_data = forms.BooleanField(
+        required=False, label="I have checked: this is not patient-identifiable information")
+    checked_fields = ()
+
+    def clean(self):
+        data = super().clean()
+        texts = {self.fields[name].label or name: data.get(name) for name in self.checked_fields if name in self.fields}
+        self.identifier_warnings = identifier_warnings(texts)
+        if self.identifier_warnings and not data.get("confirm_no_patient_data"):
+            found = "; ".join(f"{label}: {', '.join(w)}" for label, w in self.identifier_warnings.items())
+            raise forms.ValidationError(
+                f"Reports and plans must not contain patient-identifiable information. {found}. Remove it, or "
+                "tick the box to confirm it is not about a patient.", code="patient_data")
+        return data
+
+
+class ReportForm(PatientDataCheck):
     revision = forms.IntegerField(widget=forms.HiddenInput)
     root_causes = forms.MultipleChoiceField(choices=RootCause.choices, required=False,
                                             widget=forms.CheckboxSelectMultiple, label="Root causes")
@@ -23,12 +44,16 @@ class ReportForm(forms.Form):
             self.fields[name] = forms.CharField(label=heading, required=False, widget=forms.Textarea(attrs={"rows": 6}),
                                                 max_length=20000)
 
+    checked_fields = [name for name, _heading in REPORT_SECTIONS]
+
     def sections(self):
         return [self[name] for name, _heading in REPORT_SECTIONS]
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(PatientDataCheck, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    checked_fields = ["problem", "underlying_issue", "action_planned", "resources", "sources_of_support",
+                      "evidence_needed", "eventual_goal", "next_steps", "lead_person", "responsible", "accountable"]
 
     class Meta:
         model = Action
@@ -64,7 +89,9 @@ class NewActionForm(ActionForm):
                 for n in (1, 2, 3)]
 
 
-class RagForm(forms.Form):
+class RagForm(PatientDataCheck):
+    checked_fields = ["reason", "evidence_justification"]
+
     version = forms.IntegerField(widget=forms.HiddenInput)
     to_status = forms.ChoiceField(choices=Rag.choices, widget=forms.RadioSelect, label="New RAG status")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Why is it changing?")
@@ -73,7 +100,9 @@ class RagForm(forms.Form):
         label="For Green without uploaded evidence: where is the evidence, or why is none needed?")
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(PatientDataCheck):
+    checked_fields = ["text"]
+
     entry_date = forms.DateField(widget=DATE, required=False, label="Date (leave empty for today)")
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label="Progress")
 

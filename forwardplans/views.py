@@ -239,7 +239,8 @@ def action_rag_view(request, pk):
         return render(request, "forwardplans/_rag_panel.jinja", _action_context(request, pk))
     form = RagForm(request.POST)
     if not form.is_valid():
-        return _panel(request, pk, "rag", error="Choose a RAG status and say why it is changing.", rag_form=form)
+        error = " ".join(form.non_field_errors()) or "Choose a RAG status and say why it is changing."
+        return _panel(request, pk, "rag", error=error, rag_form=form)
     data = form.cleaned_data
     try:
         updated = services.action_set_rag(action=action, actor=request.user, to_status=data["to_status"],
@@ -258,7 +259,8 @@ def action_progress_view(request, pk):
     action = policy.get_action_or_404(request.user, pk)
     form = ProgressForm(request.POST)
     if not form.is_valid():
-        return _panel(request, pk, "progress", error="Describe the progress.", progress_form=form)
+        error = " ".join(form.non_field_errors()) or "Describe the progress."
+        return _panel(request, pk, "progress", error=error, progress_form=form)
     try:
         services.progress_add(action=action, actor=request.user, text=form.cleaned_data["text"],
                               entry_date=form.cleaned_data["entry_date"])
