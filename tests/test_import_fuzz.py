@@ -27,12 +27,11 @@ field = st.one_of(st.text(max_size=12), st.sampled_from(["", "A", "4", "P85022",
 
 
 def write_csv(rows, header=None):
-    handle = tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, newline="", encoding="utf-8")
-    writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
-    if header:
-        writer.writerow(header)
-    writer.writerows(rows)
-    handle.close()
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
+        if header:
+            writer.writerow(header)
+        writer.writerows(rows)
     return Path(handle.name)
 
 
@@ -93,8 +92,7 @@ def test_cqc_importer_survives_generated_records(record):
     if not Practice.objects.filter(ods_code="P85022").exists():
         PracticeFactory(ods_code="P85022")
     record.setdefault("odsCode", "P85022")
-    handle = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
-    json.dump(record, handle)
-    handle.close()
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(record, handle)
     run(import_cqc_ratings, Path(handle.name), lambda: Inspection.objects.count())
 
