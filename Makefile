@@ -6,7 +6,7 @@ PYTHON ?= python3
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/resilience
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install demo serve test lint worker beat migrate clean
+.PHONY: install demo serve test lint worker beat migrate clean backup restore
 
 install: $(VENV)/.installed static/vendor/.installed
 	mkdir -p var/staticfiles var/media
@@ -47,6 +47,14 @@ worker: install
 
 beat: install
 	$(VENV)/bin/celery -A resilience beat --loglevel=INFO
+
+# Database (pg_dump) and stored files in one archive under var/backups/; restore into an empty database.
+backup: install
+	$(PY) manage.py backup
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/resilience-backup-....tar.gz"; exit 2; }
+	$(PY) manage.py restore "$(FILE)"
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var demo.sqlite3
