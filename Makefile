@@ -39,8 +39,12 @@ test: install
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
 		$(PY) -m pytest $(PYTEST_ARGS)
 
+# Style and correctness (ruff), security smells of medium severity and above (bandit), and known
+# vulnerabilities in the installed packages (pip-audit, where the package index serves advisories).
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/bandit --quiet --recursive resilience practices contracts forwardplans --exclude '*/migrations/*' --severity-level medium
+	$(VENV)/bin/pip-audit --local --progress-spinner off --skip-editable
 
 worker: install
 	$(VENV)/bin/celery -A resilience worker --loglevel=INFO
