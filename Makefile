@@ -18,11 +18,13 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # Front-end assets come from npm (package-lock.json), never from a CDN.
-static/vendor/.installed: package.json package-lock.json
+# The NHS.UK CSS is compiled from the package's Sass without its font-face rules (they point at a CDN).
+static/vendor/.installed: package.json package-lock.json static/scss/nhsuk.scss
 	npm ci --no-audit --no-fund --loglevel=error
 	rm -rf static/vendor
 	mkdir -p static/vendor/nhsuk-frontend static/vendor/htmx
-	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js static/vendor/nhsuk-frontend/
+	npx sass --load-path=node_modules --style=compressed --no-source-map --quiet-deps static/scss/nhsuk.scss static/vendor/nhsuk-frontend/nhsuk-frontend.min.css
+	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js.map static/vendor/nhsuk-frontend/
 	cp -r node_modules/nhsuk-frontend/dist/nhsuk/assets static/vendor/nhsuk-frontend/
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
 	touch $@
@@ -62,3 +64,19 @@ restore: install
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var demo.sqlite3
+
+# The England-scale benchmark (issue 9, bench/README.md): a new PostgreSQL database (BENCH_DATABASE_URL,
+# default postgres://postgres@127.0.0.1:5432/resilience_bench, dropped and made again), generate_scale_data,
+# gunicorn with 2 workers, and the load generator (locust, in its own virtualenv) at 1, 8 and 32 users.
+# Writes bench/results.json and the table in docs/performance.md. About 25 minutes.
+.PHONY: bench
+BENCH_VENV := var/bench/venv
+
+bench: install $(BENCH_VENV)/.installed
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+$(BENCH_VENV)/.installed: bench/requirements.txt
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r bench/requirements.txt
+	touch $@

@@ -1,20 +1,21 @@
-"""Programme figures (DESIGN.md §6, issue 3): activity and outcomes of one programme, in one query.
+"""Programme figures (DESIGN.md §6, issue 3): activity and outcomes of one programme, from one grouped query.
 
 Pages, the command and the API all call ``programme_figures``; the caller scopes it by passing
 ``resilience.policy.contracts_for(user)`` as ``contracts``.
 """
 
+import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 
 from practices.ratings import Rating
 
-from .models import Contract
+from .models import Contract, outcome_of
 from .vocabulary import Closure, EndReason, Outcome, Programme
-from .workflow import ENDED_STATES, State
+from .workflow import ENDED_STATES, State, status_of
 
 # status_of() as conditions: enquiry, ended (ENDED_STATES), everything else live.
 ENQUIRY = Q(state=State.ENQUIRY)
@@ -75,31 +76,84 @@ def programme_figures(*, programme, commissioner=None, date_from=None, date_to=N
         qs = qs.filter(commissioned_on__gte=date_from)
     if date_to is not None:
         qs = qs.filter(commissioned_on__lte=date_to)
-    counts = qs.order_by().aggregate(
-        enquiries=Count("pk"),
-        live=Count("pk", filter=LIVE),
-        ended=Count("pk", filter=ENDED),
-        completed=Count("pk", filter=COMPLETED),
-        awaiting_reinspection=Count("pk", filter=AWAITING_REINSPECTION),
-        **{f"reason_{reason}": Count("pk", filter=ENDED & Q(end_reason=reason)) for reason in EndReason.values},
-        **{f"outcome_{outcome}": Count("pk", filter=COMPLETED & condition)
-           for outcome, condition in OUTCOME_CONDITIONS.items()},
-    )
+    # One GROUP BY over the few columns that decide the figures (a few dozen rows at most), tallied here with
+    # workflow.status_of() and models.outcome_of() themselves: far cheaper to build than ~20 filtered COUNTs.
+    rows = (qs.order_by().values_list("state", "end_reason", "closure", "rating_after", "in_special_measures_after")
+            .annotate(n=Count("pk")))
+    counts = dict.fromkeys(["enquiries", "live", "ended", "completed", "awaiting_reinspection"], 0)
+    reasons = dict.fromkeys(EndReason.values, 0)
+    outcomes = dict.fromkeys(Outcome.values, 0)
+    for state, end_reason, closure, rating_after, in_sm_after, n in rows:
+        counts["enquiries"] += n
+        status = status_of(state)
+        if status == "live":
+            counts["live"] += n
+        elif status == "ended":
+            counts["ended"] += n
+            if end_reason in reasons:
+                reasons[end_reason] += n
+            if end_reason == EndReason.CARRIED_FORWARD_FOR_REINSPECTION:
+                outcome = outcome_of(closure, rating_after, in_sm_after)
+                if outcome is None:
+                    counts["awaiting_reinspection"] += n
+                else:
+                    counts["completed"] += n
+                    outcomes[outcome] += n
     completed = counts["completed"]
 
     def share(count):
         return {"count": count, "percent": percent(count, completed)}
 
-    outcomes = {outcome.value: counts[f"outcome_{outcome}"] for outcome in Outcome}
     return {
         "programme": programme,
         "enquiries": counts["enquiries"],
         "supported": counts["live"] + counts["ended"],
         "live": counts["live"],
         "ended": counts["ended"],
-        "ended_by_reason": {reason: counts[f"reason_{reason}"] for reason in EndReason.values},
+        "ended_by_reason": reasons,
         "completed": completed,
         "awaiting_reinspection": counts["awaiting_reinspection"],
         "outcomes": {outcome: share(count) for outcome, count in outcomes.items()},
         "subtotals": {name: share(sum(outcomes[o] for o in members)) for name, members in SUBTOTALS.items()},
     }
+
+
+# Funding by financial year ----------------------------------------------------------------------
+
+ZERO = Decimal("0.00")
+
+
+def financial_year(year):
+    """(first day, last day, label) of the April-March financial year starting in ``year``."""
+    return datetime.date(year, 4, 1), datetime.date(year + 1, 3, 31), f"{year}-{(year + 1) % 100:02d}"
+
+
+def funding_by_programme(contracts, *, year, commissioner=None):
+    """Funding of the contracts commissioned in the financial year, one row per programme (vocabulary order).
+
+    ``commissioner`` (a Commissioner) includes its sub-ICB locations.
+
+    - allocated: the sum of ``value`` of every such contract, enquiries included;
+    - committed: the sum of ``value`` of those that are live or ended (past enquiry);
+    - spent: the sum of ``spent`` of every such contract.
+    """
+    first, last, label = financial_year(year)
+    qs = contracts.filter(commissioned_on__gte=first, commissioned_on__lte=last)
+    if commissioner is not None:
+        qs = qs.filter(Q(commissioner=commissioner) | Q(commissioner__parent=commissioner))
+    rows = qs.order_by().values("programme").annotate(
+        contracts=Count("pk"), allocated=Sum("value"),
+        committed_contracts=Count("pk", filter=~ENQUIRY), committed=Sum("value", filter=~ENQUIRY),
+        spent=Sum("spent"),
+    )
+    by_programme = {row["programme"]: row for row in rows}
+    result = []
+    for programme in Programme.values:
+        row = by_programme.get(programme, {})
+        result.append({
+            "financial_year": label, "programme": programme,
+            "contracts": row.get("contracts", 0), "allocated": row.get("allocated") or ZERO,
+            "committed_contracts": row.get("committed_contracts", 0), "committed": row.get("committed") or ZERO,
+            "spent": row.get("spent") or ZERO,
+        })
+    return result

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from resilience import policy
+from resilience import list_exports, policy
 from resilience.errors import DomainError
 from resilience.pagination import paginate
 from resilience.roles import is_commissioner_lead, is_rcgp_admin
@@ -35,6 +35,9 @@ MATRIX = {"scope_labels": SCOPE_LABELS, "impact_labels": IMPACT_LABELS}
 @login_required
 def referral_list_view(request):
     referrals = policy.referrals_for(request.user).select_related("practice", "commissioner")
+    fmt = list_exports.wanted(request)
+    if fmt:
+        return list_exports.referrals_export(fmt, referrals)
     page = paginate(request, referrals)
     for referral in page.object_list:
         referral.ack = acknowledgement_status(referral)

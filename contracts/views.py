@@ -2,10 +2,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from forwardplans import permissions as doc_permissions
-from resilience import policy
+from resilience import list_exports, policy
 from resilience.errors import DomainError
 from resilience.pagination import paginate
 from resilience.roles import is_commissioner_lead, is_rcgp_admin, is_rcgp_user
@@ -23,6 +24,9 @@ def contract_list_view(request):
     state = request.GET.get("state")
     if state in State.values:
         contracts = contracts.filter(state=state)
+    fmt = list_exports.wanted(request)
+    if fmt:
+        return list_exports.contracts_export(fmt, contracts)
     return render(request, "contracts/list.jinja", {
         "page": paginate(request, contracts), "states": State.choices, "state": state,
         "can_commission": (is_commissioner_lead | is_rcgp_admin)(request.user),
@@ -44,7 +48,9 @@ def contract_commission_view(request):
     referral = None
     if request.GET.get("referral") or request.POST.get("referral"):
         referral = policy.get_referral_or_404(request.user, request.GET.get("referral") or request.POST["referral"])
-    initial = {"practice": referral.practice, "categories": referral.categories} if referral else {}
+    initial = {"commissioned_on": timezone.localdate()}
+    if referral:
+        initial.update(practice=referral.practice, categories=referral.categories)
     form = CommissionForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -240,3 +240,14 @@ class QuestionnaireResponse(models.Model):
 
     def __str__(self):
         return f"Response {self.pk}"
+
+
+# Background jobs: reminders, notifications, stored PDFs, the outbox and calendar feeds (issue #6).
+from .job_models import (  # noqa: E402, F401
+    CalendarFeed,
+    Notification,
+    OutboxJob,
+    PdfDownload,
+    SentReminder,
+    StoredPdf,
+)

@@ -4,7 +4,7 @@ import datetime
 import difflib
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 
 from resilience import policy
 
@@ -105,3 +105,17 @@ def version_diff(older, newer):
                 pieces.append(("added", " ".join(after[b1:b2])))
         sections.append((heading, pieces))
     return sections
+
+
+def rag_counts_by_commissioner(actions, *, commissioner=None):
+    """Counts of actions by RAG status per commissioner of their contracts, in one query."""
+    if commissioner is not None:
+        actions = actions.filter(Q(plan__contract__commissioner=commissioner)
+                                 | Q(plan__contract__commissioner__parent=commissioner))
+    return list(
+        actions.order_by()
+        .values(commissioner=F("plan__contract__commissioner__ods_code"),
+                commissioner_name=F("plan__contract__commissioner__name"))
+        .annotate(**{rag: Count("pk", filter=Q(rag_status=rag)) for rag in Rag.values}, total=Count("pk"))
+        .order_by("commissioner")
+    )

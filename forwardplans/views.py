@@ -4,7 +4,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from resilience import charts, policy
+from resilience import charts, list_exports, policy
 from resilience.errors import DomainError
 
 from . import permissions, services, word
@@ -142,8 +142,12 @@ def _plan(request, reference):
 def plan_view(request, reference):
     plan = _plan(request, reference)
     contract = plan.contract
+    groups = plan_actions(plan)
+    fmt = list_exports.wanted(request)
+    if fmt:
+        return list_exports.actions_export(fmt, plan, groups)
     return render(request, "forwardplans/plan.jinja", {
-        "plan": plan, "contract": contract, "groups": plan_actions(plan), "summary": plan_summary(plan),
+        "plan": plan, "contract": contract, "groups": groups, "summary": plan_summary(plan),
         "rag_over_time": charts.rag_over_time(plan), "rag_series": charts.RAG_SERIES,
         "can_write": permissions.can_write_documents.test(request.user, contract),
         "can_update": permissions.can_update_progress.test(request.user, contract),

@@ -82,8 +82,10 @@ class PracticeQuerySet(models.QuerySet):
 
     def in_special_measures(self, value=True):
         qs = self.with_current_rating() if "current_rating" not in self.query.annotations else self
-        condition = Q(current_rating=Rating.INADEQUATE)
-        return qs.filter(condition) if value else qs.exclude(condition)
+        if value:
+            return qs.filter(current_rating=Rating.INADEQUATE)
+        # A practice with no published rating is not in special measures (NULL would drop it from exclude()).
+        return qs.filter(Q(current_rating__isnull=True) | ~Q(current_rating=Rating.INADEQUATE))
 
 
 class Practice(models.Model):
@@ -190,6 +192,10 @@ class Inspection(models.Model):
         ordering = list(INSPECTION_LATEST_FIRST)
         indexes = [
             models.Index(fields=["practice", "-publication_date", "-inspection_date"], name="inspection_latest_idx"),
+            # The current-rating subqueries of with_current_rating(): one index probe each, index-only (issue 9).
+            models.Index(fields=["practice", "-publication_date", "-inspection_date", "-id"],
+                         include=["overall_rating"], name="inspection_current_idx",
+                         condition=Q(publication_date__isnull=False) & ~Q(overall_rating="")),
         ]
         constraints = [
             # A CQC report link id names one report, even when a re-registered location carries

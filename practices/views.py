@@ -4,6 +4,7 @@ from django.shortcuts import render
 from practices.filters import PracticeFilter
 from practices.ratings import KEY_QUESTIONS, POPULATION_GROUPS
 from practices.selectors import attach_current_inspections, practice_detail, practice_list
+from resilience import list_exports
 from resilience.pagination import paginate
 
 
@@ -12,8 +13,14 @@ def practice_list_view(request):
     data = request.GET.copy()
     data.setdefault("status", "active")
     practice_filter = PracticeFilter(data, queryset=practice_list(request.user), user=request.user)
-    page = paginate(request, practice_filter.qs)
-    page.object_list = attach_current_inspections(list(page.object_list))
+    fmt = list_exports.wanted(request)
+    if fmt:
+        return list_exports.practices_export(fmt, practice_filter.qs)
+    # Page through ids first, then load the page's practices with their ratings: a deep page (page 50) no
+    # longer works out the current rating of every practice it skips (issue 9).
+    page = paginate(request, practice_filter.qs.values_list("pk", flat=True))
+    by_id = practice_filter.qs.in_bulk(list(page.object_list))
+    page.object_list = attach_current_inspections([by_id[pk] for pk in page.object_list if pk in by_id])
     return render(request, "practices/list.jinja", {
         "filter": practice_filter, "form": practice_filter.form, "page": page,
         "key_questions": KEY_QUESTIONS,

@@ -12,6 +12,7 @@ from django.db.models.functions import ExtractYear
 from contracts.figures import COMPLETED, OUTCOME_CONDITIONS
 from contracts.vocabulary import Outcome, Programme
 from forwardplans.models import RagChange
+from forwardplans.selectors import rag_counts_by_commissioner
 from forwardplans.vocabulary import Rag
 
 # NHS.UK palette; the legend and the table carry the words.
@@ -36,11 +37,8 @@ def outcomes_by_programme_year(contracts):
 
 
 def rag_by_commissioner(actions):
-    counts = defaultdict(lambda: dict.fromkeys(Rag.values, 0))
-    for name, status, n in (actions.values_list("plan__contract__commissioner__name", "rag_status")
-                            .annotate(n=Count("pk")).order_by()):
-        counts[name][status] = n
-    return [(name, [c[r] for r in Rag.values]) for name, c in sorted(counts.items())]
+    rows = rag_counts_by_commissioner(actions)
+    return [(row["commissioner_name"], [row[r] for r in Rag.values]) for row in rows]
 
 
 def rag_by_plan(plans, summaries):

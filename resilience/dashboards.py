@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from contracts.figures import programme_figures
+from contracts.figures import financial_year, funding_by_programme, programme_figures
 from contracts.models import Adviser, Referral
 from contracts.referral_services import acknowledgement_status
 from contracts.selectors import contract_list
@@ -87,6 +87,19 @@ def programme_table(user, **filters):
     """Programme figures for every programme the user may see contracts of."""
     contracts = policy.contracts_for(user)
     return [(Programme(p), programme_figures(programme=p, contracts=contracts, **filters)) for p in Programme.values]
+
+
+def funding_by_year(user, years=3, today=None):
+    """Allocated, committed and spent per financial year (the latest ``years``), with the programmes' rows."""
+    today = today or datetime.date.today()
+    current = today.year if today.month >= 4 else today.year - 1
+    contracts = policy.contracts_for(user)
+    table = []
+    for year in range(current, current - years, -1):
+        rows = [row for row in funding_by_programme(contracts, year=year) if row["contracts"]]
+        table.append({"label": financial_year(year)[2], "rows": rows,
+                      **{key: sum(r[key] for r in rows) for key in ("contracts", "allocated", "committed", "spent")}})
+    return table
 
 
 def deputy_lead_overview(user):

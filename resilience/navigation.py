@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from . import policy
 from .roles import COMMISSIONER_ROLES, PRACTICE_ROLES, Role
 
 REFERRAL_ROLES = COMMISSIONER_ROLES | PRACTICE_ROLES | {Role.RCGP_ADMIN}
@@ -16,6 +17,8 @@ def navigation_for(request):
         items.append(("Referrals", reverse("referrals:list")))
     if user.role in ("commissioner_lead", "rcgp_admin") or user.is_superuser:
         items.append(("Reports", reverse("reports:programme_figures")))
+    unread = policy.notifications_for(user).filter(read_at__isnull=True).count()  # one query
+    items.append((f"Notifications ({unread})" if unread else "Notifications", reverse("jobs:notifications")))
 
     if user.is_staff:
         items.append(("Admin", reverse("admin:index")))

@@ -27,8 +27,12 @@ def _active(user):
 
 
 def commissioner_scope(user, field="commissioner"):
-    """Q for records whose ``field`` is the user's commissioner or one of its sub-ICB locations."""
-    return Q(**{field: user.commissioner_id}) | Q(**{f"{field}__parent": user.commissioner_id})
+    """Q for records whose ``field`` is the user's commissioner or one of its sub-ICB locations.
+
+    An IN over the commissioners' ids (not an OR across a join to the commissioner table), so PostgreSQL
+    can use the records' commissioner index instead of scanning every practice or contract (issue 9)."""
+    ids = Commissioner.objects.filter(Q(pk=user.commissioner_id) | Q(parent_id=user.commissioner_id)).values("pk")
+    return Q(**{f"{field}__in": ids})
 
 
 def practices_for(user):
@@ -157,12 +161,17 @@ def actions_for(user):
     return Action.objects.filter(plan__in=plans_for(user))
 
 
-def actions_for_figures(user):
-    """Actions the user may COUNT (never read): NHSE's aggregate view covers every plan; everyone else
-    counts what they may read."""
+def plans_for_figures(user):
+    """Plans the user may COUNT (never read). NHSE reads figures only: its counts cover the plans of every
+    contract it may see; everyone else counts the plans they may read."""
     if _active(user) and user.role == Role.NHSE_REPORTING:
-        return Action.objects.all()
-    return actions_for(user)
+        return ForwardPlan.objects.filter(contract__in=contracts_for(user))
+    return plans_for(user)
+
+
+def actions_for_figures(user):
+    """Actions the user may COUNT (never read), on the same terms as plans_for_figures."""
+    return Action.objects.filter(plan__in=plans_for_figures(user))
 
 
 def evidence_for(user):
@@ -192,3 +201,26 @@ def questionnaire_responses_for(user):
     else:
         return QuestionnaireResponse.objects.none()
     return QuestionnaireResponse.objects.filter(questionnaire__contract__in=contracts)
+
+
+# Background jobs: notifications, stored PDFs, calendar entries (issue #6) -----------------------------
+
+def notifications_for(user):
+    """A person's own notifications. Nobody, not even RCGP admin, sees anyone else's."""
+    from forwardplans.models import Notification
+
+    if not _active(user):
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user)
+
+
+def pdfs_for(user):
+    """Stored PDFs the user may download: whoever may read the document now. A PDF made while the report was
+    a draft stays with the RCGP team, as the draft does."""
+    from forwardplans.models import StoredPdf
+
+    reports = StoredPdf.objects.filter(document="report", contract__in=reports_for(user).values("contract"))
+    if _active(user) and (user.role in PRACTICE_ROLES or user.role in COMMISSIONER_ROLES):
+        reports = reports.exclude(source_state=ReportState.DRAFT)
+    plans = StoredPdf.objects.filter(document="plan", contract__in=plans_for(user).values("contract"))
+    return reports | plans

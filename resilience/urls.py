@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
+from .security import two_factor_view
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,6 +12,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.jinja",
                                                        redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", two_factor_view, name="two_factor"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(template_name="accounts/password_change.jinja"),
          name="password_change"),
     path("accounts/password/done/",
@@ -22,6 +24,8 @@ urlpatterns = [
     path("questionnaires/", include("forwardplans.questionnaire_urls")),
     path("referrals/", include("contracts.referral_urls")),
     path("reports/", include("contracts.report_urls")),
+    path("", include("forwardplans.job_urls")),
+    path("api/", include("resilience.api.urls")),  # the REST API, its schema and docs (issue 5)
     path("admin/", admin.site.urls),
 ]
 

@@ -55,6 +55,7 @@ def _practice_home(request):
 def _nhse_home(request):
     contracts = policy.contracts_for(request.user)
     return {"template": "nhse", "programmes": dashboards.programme_table(request.user),
+            "funding": dashboards.funding_by_year(request.user),
             "outcomes": charts.outcomes_by_programme_year(contracts), "outcome_series": charts.OUTCOME_SERIES,
             "rag_by_commissioner": charts.rag_by_commissioner(policy.actions_for_figures(request.user)),
             "rag_series": charts.RAG_SERIES}

@@ -6,6 +6,7 @@ from django.db import connection
 from resilience.roles import Role
 
 from .browser import browser, page  # noqa: F401  (fixtures shared by every test module)
+from .celery_worker import *  # noqa: F403  (the real Celery worker fixtures, see its __all__)
 from .docs import docs  # noqa: F401
 from .factories import CommissionerFactory, PracticeFactory, user_for
 

@@ -140,3 +140,12 @@ def test_demo_commissioner_sees_the_shared_plan_and_never_the_private_one(client
             assert client.get(url).status_code == 404, url
     practice = User.objects.get(username="demo-practice_user")
     assert set(policy.plans_for(practice).values_list("contract__reference", flat=True)) == {"DEMO-SHARED"}
+
+
+def test_production_static_files_collect(tmp_path):
+    result = manage("collectstatic", "--noinput", env={
+        "DJANGO_SETTINGS_MODULE": "resilience.settings.production", "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "resilience.example.nhs.uk", "STATIC_ROOT": str(tmp_path)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert list(tmp_path.glob("vendor/nhsuk-frontend/nhsuk-frontend.min.*.css"))
+    assert "assets.nhs.uk" not in (tmp_path / "vendor/nhsuk-frontend/nhsuk-frontend.min.css").read_text()

@@ -165,3 +165,17 @@ def test_outcomes_chart_counts_completed_contracts_by_programme_and_year(world):
     rows = charts.outcomes_by_programme_year(Contract.objects.all())
     assert rows == [("Special measures support, 2019", [2, 0, 0, 0, 1, 0])]
 
+
+
+def test_nhse_home_shows_funding_by_financial_year(client, world):
+    from decimal import Decimal
+
+    today = timezone.localdate()
+    start = today.year if today.month >= 4 else today.year - 1
+    ContractFactory(practice=world["practices"]["own"], commissioned_on=datetime.date(start, 4, 1),
+                    value=Decimal("6000"), spent=Decimal("1500"), state="scoping")
+    ContractFactory(practice=world["practices"]["other"], commissioned_on=datetime.date(start, 3, 31),
+                    value=Decimal("4000"), state="enquiry")  # the previous financial year
+    funding = home(client, world["users"][R.NHSE_REPORTING]).context["funding"]
+    assert [(y["contracts"], y["allocated"], y["committed"], y["spent"]) for y in funding[:2]] == [
+        (1, Decimal("6000"), Decimal("6000"), Decimal("1500")), (1, Decimal("4000"), Decimal("0"), Decimal("0"))]

@@ -60,6 +60,12 @@ def test_list_filters(client, rated, params, expected):
     assert names(client.get(reverse("practices:list"), params)) == expected
 
 
+def test_not_in_special_measures_includes_practices_without_a_rating(client, world):
+    InspectionFactory(practice=world["practices"]["own"], overall_rating="inadequate")
+    login(client, world)
+    assert names(client.get(reverse("practices:list"), {"special_measures": "no"})) == ["Sibling Practice"]
+
+
 def test_search_by_ods_code_and_postcode(client, rated):
     login(client, rated)
     own = rated["practices"]["own"]
@@ -103,7 +109,7 @@ def test_list_query_count_does_not_grow_with_rows(client, world, django_assert_m
     login(client, world)
     for n in range(40):
         InspectionFactory(practice=PracticeFactory(commissioner=world["own"]), report_link_id=f"x{n}")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(14):
         client.get(reverse("practices:list"))
 
 

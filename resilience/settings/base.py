@@ -8,6 +8,7 @@ from pathlib import Path
 
 import environ
 import nhsuk_frontend_jinja
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -51,6 +52,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "resilience.security.TwoFactorMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "resilience.faults.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "resilience.urls"
@@ -97,6 +103,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "resilience.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # lock-out first: a locked-out login never reaches the others
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -135,12 +142,61 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Background jobs (forwardplans/tasks.py). The queue name and Redis visibility timeout come from the
+# environment so a test worker can use its own queue and redeliver a killed worker's task quickly.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "socket_connect_timeout": 5,
+}
+CELERY_BEAT_SCHEDULE = {
+    "reminder-sweep": {"task": "forwardplans.tasks.reminder_sweep", "schedule": crontab(hour=7, minute=0)},
+    "weekly-digest": {"task": "forwardplans.tasks.weekly_digest",
+                      "schedule": crontab(day_of_week="mon", hour=7, minute=30)},
+    "relay-outbox": {"task": "forwardplans.tasks.relay_outbox", "schedule": 60.0},
+}
+# PDFs: a test-only delay (seconds) before rendering, so a test can kill a worker mid-render.
+PDF_RENDER_TEST_DELAY = env.float("PDF_RENDER_TEST_DELAY", default=0.0)
+# Absolute links in e-mails and calendar entries.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Practice Resilience <no-reply@practice-resilience.local>")
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # REST API (issue 5, resilience/api/): hashed tokens first so that a missing token answers 401.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "resilience.api.auth.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # JSON only (lists add CSV and XLSX); the browsable API is left out: /api/docs/ is the API's page.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["resilience.api.throttles.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": env("API_THROTTLE_RATE", default="2000/hour")},
+    "EXCEPTION_HANDLER": "resilience.api.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "resilience.api.schema.ApiAutoSchema",
+}
+INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar"]
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Practice Resilience API",
+    "DESCRIPTION": "Reporting for NHS England and forward-plan RAG updates for practices and advisers. "
+                   "Authenticate with `Authorization: Token <token>` (python manage.py create_api_token USERNAME).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RatingEnum": "practices.ratings.Rating",
+        "PracticeStatusEnum": "practices.models.Practice.Status",
+        "ContractStatusEnum": "resilience.api.serializers.CONTRACT_STATUS_CHOICES",
+    },
+    # Swagger UI and Redoc from the drf-spectacular-sidecar package: served locally, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
@@ -161,3 +217,46 @@ LOGGING = {
 
 # Demo accounts' password (seed_demo); documented in README.
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="resilience-demo-2026")
+
+
+# Security and sessions (issue 8) -----------------------------------------------------------------
+from datetime import timedelta  # noqa: E402
+
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+INSTALLED_APPS += ["axes", "csp", "django_otp", "django_otp.plugins.otp_totp"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # older hashes are upgraded at the next login
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# Sessions end after 30 minutes without a request (sliding), and when the browser closes.
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# django-axes: 5 failed logins for the same username from the same address lock them out for 30 minutes.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.jinja"
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# Optional TOTP two-factor authentication, required for RCGP and commissioner roles when switched on.
+REQUIRE_TWO_FACTOR = env.bool("REQUIRE_TWO_FACTOR", default=False)
+OTP_TOTP_ISSUER = "Practice Resilience"
+# Content Security Policy: nothing inline except the one nonce'd script of the NHS.UK page template.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}

@@ -1,0 +1,199 @@
+"""Background-job records: reminders sent (once), in-app notifications, stored PDFs and their downloads,
+the outbox of jobs waiting for the broker, and the per-user calendar feed.
+
+Imported by forwardplans.models so Django registers them with the forwardplans app.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+User = settings.AUTH_USER_MODEL
+
+
+class ReminderItem(models.TextChoices):
+    MILESTONE = "milestone", "Milestone"
+    ACTION = "action", "Action planned completion"
+    FIRST_CONTACT = "first_contact", "First contact"
+    REFERRAL = "referral", "Referral acknowledgement"
+    REINSPECTION = "reinspection", "Special-measures re-inspection"
+    DIGEST = "digest", "Weekly digest"
+    PDF_FAILURE = "pdf_failure", "PDF failure"
+    EMAIL_FAILURE = "email_failure", "E-mail failure"
+
+
+class ReminderKind(models.TextChoices):
+    WEEK_BEFORE = "week_before", "Due within a week"
+    DAY_BEFORE = "day_before", "Due tomorrow"
+    DUE_SOON = "due_soon", "Due soon"
+    OVERDUE = "overdue", "Overdue"
+    WEEKLY = "weekly", "Weekly digest"
+    FAILED = "failed", "Failed"
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
+    SENT = "sent", "Sent"
+    NO_ADDRESS = "no_address", "No e-mail address"
+    IN_APP = "in_app", "In the app only"
+    FAILED = "failed", "Failed"
+
+
+class SentReminder(models.Model):
+    """One reminder to one person. The unique key is claimed (INSERT ... ON CONFLICT DO NOTHING) before
+    anything is sent, so concurrent sweeps and retried tasks send each reminder at most once."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    item_type = models.CharField(max_length=20, choices=ReminderItem.choices)
+    item_id = models.BigIntegerField()
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    due_on = models.DateField()
+    batch = models.UUIDField(db_index=True, help_text="The sweep that claimed it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    email_status = models.CharField(max_length=12, choices=EmailStatus.choices, default=EmailStatus.PENDING)
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "item_type", "item_id", "kind", "due_on"],
+                                    name="uniq_sent_reminder"),
+        ]
+        indexes = [
+            models.Index(fields=["email_status"], condition=Q(email_status__in=["pending", "sending"]),
+                         name="reminder_email_todo_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.item_type} {self.item_id} {self.kind} {self.due_on} → {self.recipient_id}"
+
+
+class Notification(models.Model):
+    """What a person sees in the app (and what their e-mail says). Visible only to its recipient."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    reminder = models.OneToOneField(SentReminder, null=True, blank=True, on_delete=models.CASCADE,
+                                    related_name="notification")
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=300, blank=True, help_text="A path inside the app.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient_idx"),
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class PdfDocument(models.TextChoices):
+    REPORT = "report", "Diagnostic report"
+    PLAN = "plan", "Forward plan"
+
+
+class PdfStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be created"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class StoredPdf(models.Model):
+    """A PDF of one version of a contract's Diagnostic Report or Forward Plan.
+
+    ``content`` is a snapshot of the document taken when the PDF was requested, and ``fingerprint`` its sha256:
+    the same content is rendered once, an edited document gets a new PDF, and a retried render draws exactly
+    what was asked for. ``number`` counts the PDFs of that document (1, 2, ...).
+    """
+
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.CASCADE, related_name="pdfs")
+    document = models.CharField(max_length=10, choices=PdfDocument.choices)
+    number = models.PositiveIntegerField(help_text="PDF version of this document.")
+    fingerprint = models.CharField(max_length=64, help_text="sha256 of the document content it shows.")
+    source_revision = models.PositiveIntegerField(
+        help_text="Diagnostic report revision, or the sum of the plan's action versions, it was rendered from.")
+    source_version = models.CharField(max_length=80, blank=True, help_text="The document version, as printed.")
+    source_state = models.CharField(max_length=24, blank=True, help_text="The report's state when rendered.")
+    content = models.JSONField(default=dict, help_text="The document as it was when the PDF was requested.")
+    status = models.CharField(max_length=10, choices=PdfStatus.choices, default=PdfStatus.PENDING, db_index=True)
+    file = models.CharField(max_length=300, blank=True, help_text="Path under MEDIA_ROOT.")
+    size = models.PositiveIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Render attempts started.")
+    requested_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    render_seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "document", "fingerprint"], name="uniq_pdf_content"),
+            models.UniqueConstraint(fields=["contract", "document", "number"], name="uniq_pdf_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_document_display()} PDF {self.number} for contract {self.contract_id}"
+
+    @property
+    def filename(self):
+        return f"{self.document}-{self.contract.reference}-v{self.number}.pdf"
+
+
+class PdfDownload(models.Model):
+    """Every download of a stored PDF: who and when."""
+
+    pdf = models.ForeignKey(StoredPdf, on_delete=models.CASCADE, related_name="downloads")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.user_id} downloaded {self.pdf_id} at {self.at}"
+
+
+class OutboxJob(models.Model):
+    """A Celery task written in the same transaction as the change that needs it, published after commit.
+    When the broker is down the row stays, and the relay (beat, the sweep command) publishes it later."""
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True, help_text="Celery's id, once published.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["created_at"], condition=Q(published_at__isnull=True),
+                                name="outbox_unpublished_idx")]
+
+    def __str__(self):
+        return f"{self.task}{tuple(self.args)}"
+
+
+class CalendarFeed(models.Model):
+    """A person's secret calendar URL. Only the sha256 of the token is kept; revoking deletes the row."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="calendar_feed")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Calendar feed of {self.user_id}"

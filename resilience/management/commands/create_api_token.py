@@ -1,0 +1,29 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from resilience.api.auth import issue_token
+from resilience.errors import DomainError
+from resilience.models import User
+
+
+class Command(BaseCommand):
+    help = ("Make a REST API token for a user and print it once (only its hash is stored). "
+            "Use it as `Authorization: Token <token>`; revoke it in the admin (API tokens).")
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--expires-days", type=int, default=None,
+                            help="the token stops working after this many days (default: until revoked)")
+        parser.add_argument("--name", default="", help="what the token is for, shown in the admin")
+
+    def handle(self, *args, **options):
+        user = User.objects.filter(username=options["username"]).first()
+        if user is None:
+            raise CommandError(f"No user {options['username']!r}.")
+        try:
+            token, key = issue_token(user, name=options["name"], expires_days=options["expires_days"])
+        except DomainError as exc:
+            raise CommandError(str(exc)) from None
+        until = f"until {token.expires_at:%Y-%m-%d %H:%M %Z}" if token.expires_at else "until revoked"
+        self.stderr.write(f"API token {token.prefix}… for {user.username} ({user.get_role_display() or 'no role'}), "
+                          f"valid {until}. It is shown only this once:")
+        self.stdout.write(key)

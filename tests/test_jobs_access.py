@@ -1,0 +1,278 @@
+"""Who sees notifications, PDFs and calendar entries: the access policy, 404 for anything hidden."""
+
+import datetime
+import hashlib
+import io
+
+import pytest
+from django.urls import reverse
+from icalendar import Calendar
+from pypdf import PdfReader
+
+from forwardplans import ical, notifications, pdf, reminders, services, tasks
+from forwardplans.job_models import CalendarFeed, OutboxJob, PdfDownload, StoredPdf
+from forwardplans.models import ConsentToShare, Notification
+from resilience import policy
+from resilience.roles import Role
+
+from .docs import ACTION_FIELDS
+from .factories import ContractFactory, user_for
+
+R = Role
+D = datetime.date
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+DAYS_10 = datetime.timedelta(days=10)
+
+
+def _reminded(docs):
+    action = docs["action"]
+    action.lead_user = docs["users"][R.PRACTICE_LEAD]
+    action.save(update_fields=["lead_user"])
+    docs["contract"].first_contact_on = D(2026, 1, 6)
+    docs["contract"].save(update_fields=["first_contact_on"])
+    reminders.sweep(D(2026, 1, 3))
+    return Notification.objects.get(recipient=docs["users"][R.PRACTICE_LEAD])
+
+
+# Notifications ----------------------------------------------------------------------------------------
+
+def test_notifications_are_seen_and_marked_read_only_by_their_recipient(client, docs, world):
+    note = _reminded(docs)
+    lead, admin = docs["users"][R.PRACTICE_LEAD], docs["users"][R.RCGP_ADMIN]
+    client.force_login(lead)
+    page = client.get(reverse("jobs:notifications")).content.decode()
+    assert note.title in page and "Notifications (1)" in page and "Mark as read" in page
+
+    for someone_else in (admin, user_for(R.PRACTICE_LEAD, practice=world["practices"]["other"])):
+        client.force_login(someone_else)
+        assert note.title not in client.get(reverse("jobs:notifications")).content.decode()
+        assert client.post(reverse("jobs:notification_read", args=[note.pk]), **HTMX).status_code == 404
+    assert policy.notifications_for(admin).count() == 0
+    note.refresh_from_db()
+    assert note.read_at is None
+
+    client.force_login(lead)
+    response = client.post(reverse("jobs:notification_read", args=[note.pk]), **HTMX)
+    assert response.status_code == 200
+    fragment = response.content.decode()
+    assert fragment.lstrip().startswith(f'<li id="notification-{note.pk}"') and "Mark as read" not in fragment
+    note.refresh_from_db()
+    assert note.read_at is not None
+    page = client.get(reverse("jobs:notifications")).content.decode()
+    assert "Notifications (1)" not in page and ">Notifications<" in page
+
+
+def test_the_unread_count_in_the_header_is_one_query(client, docs, django_assert_num_queries):
+    _reminded(docs)
+    from django.test import RequestFactory
+
+    from resilience.navigation import navigation_for
+
+    request = RequestFactory().get("/")
+    request.user = docs["users"][R.PRACTICE_LEAD]
+    with django_assert_num_queries(1):
+        items = navigation_for(request)
+    assert {"text": "Notifications (1)", "href": "/notifications/", "active": False} in items
+
+
+def test_mark_all_read(client, docs):
+    _reminded(docs)
+    lead = docs["users"][R.PRACTICE_LEAD]
+    client.force_login(lead)
+    client.post(reverse("jobs:notifications_read_all"))
+    assert not Notification.objects.filter(recipient=lead, read_at__isnull=True).exists()
+    assert notifications.mark_all_read(policy.notifications_for(lead)) == 0
+
+
+# PDFs ---------------------------------------------------------------------------------------------------
+
+def _rendered(contract, document):
+    stored = pdf.request_pdf(contract=contract, document=document, enqueue=False)
+    return pdf.render(stored.pk)
+
+
+def test_pdf_downloads_follow_the_document_access_policy_and_are_logged(client, docs, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    users, contract = docs["users"], docs["contract"]
+    services.report_send_to_practice(report=docs["report"], actor=users[R.RCGP_DEPUTY_LEAD])
+    report_pdf, plan_pdf = _rendered(contract, "report"), _rendered(contract, "plan")
+    outsider = user_for(R.PRACTICE_LEAD, practice=world["practices"]["other"])
+    other_commissioner = user_for(R.COMMISSIONER_PEER_SUPPORT, commissioner=world["other"])
+
+    def status(user, stored):
+        client.force_login(user)
+        return client.get(reverse("jobs:pdf_download", args=[stored.pk])).status_code
+
+    for role in (R.RCGP_ADMIN, R.RCGP_DEPUTY_LEAD, R.RCGP_ADVISER, R.PRACTICE_LEAD, R.PRACTICE_USER):
+        assert status(users[role], report_pdf) == 200, role
+        assert status(users[role], plan_pdf) == 200, role
+    for user in (outsider, other_commissioner, users[R.NHSE_REPORTING], users[R.COMMISSIONER_PEER_SUPPORT],
+                 users[R.COMMISSIONER_LEAD]):
+        assert status(user, report_pdf) == 404
+        assert status(user, plan_pdf) == 404
+    ConsentToShare.objects.create(contract=contract, status="given")
+    assert status(users[R.COMMISSIONER_PEER_SUPPORT], plan_pdf) == 200
+    assert status(other_commissioner, plan_pdf) == 404
+    assert PdfDownload.objects.filter(pdf=plan_pdf).count() == 6
+    assert PdfDownload.objects.filter(pdf=plan_pdf, user=users[R.COMMISSIONER_PEER_SUPPORT]).exists()
+
+    client.force_login(users[R.PRACTICE_LEAD])
+    response = client.get(reverse("jobs:pdf_download", args=[report_pdf.pk]))
+    body = b"".join(response.streaming_content)
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="report-DOC-1-v1.pdf"'
+    assert hashlib.sha256(body).hexdigest() == report_pdf.sha256 and len(body) == report_pdf.size
+
+
+def test_a_pdf_of_a_draft_report_stays_with_the_rcgp_team(client, docs, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    users = docs["users"]
+    draft_pdf = _rendered(docs["contract"], "report")
+    assert draft_pdf.source_state == "draft"
+    services.report_send_to_practice(report=docs["report"], actor=users[R.RCGP_DEPUTY_LEAD])
+    client.force_login(users[R.PRACTICE_LEAD])
+    assert client.get(reverse("jobs:pdf_download", args=[draft_pdf.pk])).status_code == 404
+    client.force_login(users[R.RCGP_ADVISER])
+    assert client.get(reverse("jobs:pdf_download", args=[draft_pdf.pk])).status_code == 200
+
+
+def test_the_pdf_panel_polls_until_ready_and_an_edited_report_needs_a_new_pdf(client, docs, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    users = docs["users"]
+    client.force_login(users[R.RCGP_ADVISER])
+    page = client.get(reverse("forwardplans:report", args=["DOC-1"])).content.decode()
+    assert 'hx-get="/contracts/DOC-1/pdf/report/panel/" hx-trigger="load"' in page
+    panel = client.get(reverse("jobs:pdf_panel", args=["DOC-1", "report"])).content.decode()
+    assert "Create PDF" in panel and "every 2s" not in panel
+
+    response = client.post(reverse("jobs:pdf", args=["DOC-1", "report"]), **HTMX)
+    panel = response.content.decode()
+    assert response.status_code == 200 and 'hx-trigger="every 2s"' in panel and "being created" in panel
+    stored = StoredPdf.objects.get()
+    assert (stored.status, stored.number, stored.source_revision) == ("pending", 1, docs["report"].revision)
+    assert OutboxJob.objects.get().args == [stored.pk]  # queued after commit
+    client.post(reverse("jobs:pdf", args=["DOC-1", "report"]), **HTMX)  # asking again: the same PDF
+    assert StoredPdf.objects.count() == 1 and OutboxJob.objects.count() == 1
+
+    pdf.render(stored.pk)
+    panel = client.get(reverse("jobs:pdf_panel", args=["DOC-1", "report"])).content.decode()
+    assert "every 2s" not in panel and f'href="/pdfs/{stored.pk}/download/"' in panel and "Download PDF" in panel
+
+    report = docs["report"]
+    report.refresh_from_db()
+    services.report_save(report=report, actor=users[R.RCGP_ADVISER], root_causes=[],
+                         sections={"history": "Founded 1975."}, base_revision=report.revision)
+    panel = client.get(reverse("jobs:pdf_panel", args=["DOC-1", "report"])).content.decode()
+    assert "Create PDF" in panel and "Earlier versions" in panel
+    client.post(reverse("jobs:pdf", args=["DOC-1", "report"]), **HTMX)
+    newer = StoredPdf.objects.latest("pk")
+    assert newer.number == 2 and newer.source_revision == report.revision + 1
+    assert newer.fingerprint != stored.fingerprint
+
+
+def test_a_pdf_that_cannot_be_made_fails_visibly_to_the_requester_and_rcgp_admins(client, docs, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    adviser, admin = docs["users"][R.RCGP_ADVISER], docs["users"][R.RCGP_ADMIN]
+    stored = pdf.request_pdf(contract=docs["contract"], document="plan", user=adviser, enqueue=False)
+    # A snapshot the template cannot draw: a permanent fault, so no retries.
+    StoredPdf.objects.filter(pk=stored.pk).update(content={**stored.content, "groups": 5})
+    assert tasks.render_pdf.apply(args=[stored.pk]).get() == "failed"
+    stored.refresh_from_db()
+    assert stored.status == "failed" and stored.error.startswith("TypeError") and stored.attempts == 1
+    for user in (adviser, admin):
+        note = Notification.objects.get(recipient=user)
+        assert note.title == "The forward plan PDF for contract DOC-1 failed" and "TypeError" in note.body
+    client.force_login(adviser)
+    panel = client.get(reverse("jobs:pdf_panel", args=["DOC-1", "plan"])).content.decode()
+    assert "could not be created" in panel and "Try again" in panel
+    client.post(reverse("jobs:pdf", args=["DOC-1", "plan"]), **HTMX)  # asks again: the same PDF, queued again
+    stored.refresh_from_db()
+    assert stored.status == "pending" and stored.error == "" and OutboxJob.objects.filter(args=[stored.pk]).exists()
+
+
+def test_someone_who_cannot_read_the_document_cannot_ask_for_its_pdf(client, docs, world):
+    client.force_login(user_for(R.PRACTICE_LEAD, practice=world["practices"]["other"]))
+    for document in ("report", "plan"):
+        assert client.get(reverse("jobs:pdf", args=["DOC-1", document])).status_code == 404
+        assert client.post(reverse("jobs:pdf", args=["DOC-1", document])).status_code == 404
+        assert client.get(reverse("jobs:pdf_panel", args=["DOC-1", document])).status_code == 404
+    client.force_login(docs["users"][R.PRACTICE_LEAD])  # the report is still a draft
+    assert client.post(reverse("jobs:pdf", args=["DOC-1", "report"])).status_code == 404
+    assert StoredPdf.objects.count() == 0
+
+
+def test_the_plan_pdf_shows_rag_words_practice_contract_and_confidential(docs, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    stored = _rendered(docs["contract"], "plan")
+    reader = PdfReader(io.BytesIO(pdf.file_path(stored).read_bytes()))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert len(reader.pages) == stored.page_count >= 1
+    for words in ("Own Practice", "Contract DOC-1", "CONFIDENTIAL", "Forward plan version 1", "Red", "Amber",
+                  "Green", "Set up a monthly recall", "Searches built", f"Page 1 of {len(reader.pages)}", "Generated"):
+        assert words in text, words
+
+
+# Calendar feed ---------------------------------------------------------------------------------------
+
+def _calendar_url(page):
+    return page.split('id="calendar-url" type="text" readonly value="')[1].split('"')[0]
+
+
+def _feed(client, url):
+    client.logout()
+    response = client.get(url)
+    if response.status_code != 200:
+        return response.status_code, []
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    cal = Calendar.from_ical(response.content)
+    return 200, sorted((str(e["SUMMARY"]), e.decoded("DTSTART")) for e in cal.walk("VEVENT"))
+
+
+def test_calendar_feed_lists_what_the_user_may_see_and_can_be_revoked(client, docs, world):
+    users, action = docs["users"], docs["action"]
+    today = datetime.date.today()
+    action.planned_completion = today + datetime.timedelta(days=30)
+    action.save(update_fields=["planned_completion"])
+    services.milestone_add(action=action, actor=users[R.RCGP_ADVISER], description="Soon", due_on=today + DAYS_10)
+    hidden = ContractFactory(reference="HIDDEN-1", practice=world["practices"]["other"])
+    services.action_create(plan=services.plan_for_contract(hidden), actor=users[R.RCGP_ADMIN], **{
+        **ACTION_FIELDS, "planned_completion": today + DAYS_10}, milestones=[("Not yours", today + DAYS_10)])
+
+    client.force_login(users[R.RCGP_ADVISER])
+    page = client.post(reverse("jobs:calendar"), {"action": "issue"}).content.decode()
+    assert "Copy your link now" in page
+    url = _calendar_url(page)
+    token = url.rsplit("/", 1)[1].removesuffix(".ics")
+    assert len(token) >= 40 and CalendarFeed.objects.get().token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in client.get(reverse("jobs:calendar")).content.decode()  # shown once
+
+    status, events = _feed(client, url)
+    assert status == 200
+    assert ("Milestone: Soon (contract DOC-1)", today + DAYS_10) in events
+    assert ("Action due: Set up a monthly recall (contract DOC-1)", today + datetime.timedelta(days=30)) in events
+    assert not [summary for summary, _day in events if "HIDDEN-1" in summary]
+
+    client.force_login(users[R.RCGP_ADVISER])
+    newer = client.post(reverse("jobs:calendar"), {"action": "issue"}).content.decode()
+    new_url = _calendar_url(newer)
+    assert _feed(client, url)[0] == 404  # regenerated: the old link is dead
+    assert _feed(client, new_url)[0] == 200
+    client.force_login(users[R.RCGP_ADVISER])
+    client.post(reverse("jobs:calendar"), {"action": "revoke"})
+    assert _feed(client, new_url)[0] == 404
+    assert _feed(client, "/calendar/feed/not-a-real-token.ics")[0] == 404
+
+
+def test_calendar_feed_of_a_commissioner_user_has_no_plan_dates_without_consent(client, docs):
+    users = docs["users"]
+    peer = users[R.COMMISSIONER_PEER_SUPPORT]
+    services.milestone_add(action=docs["action"], actor=users[R.RCGP_ADVISER], description="Soon",
+                           due_on=datetime.date.today() + DAYS_10)
+    url = reverse("jobs:calendar_feed", args=[ical.issue(peer)])
+    assert not [s for s, _d in _feed(client, url)[1] if "DOC-1" in s]
+    ConsentToShare.objects.create(contract=docs["contract"], status="given")
+    assert [s for s, _d in _feed(client, url)[1] if "Milestone" in s]
+    peer.is_active = False
+    peer.save(update_fields=["is_active"])
+    assert _feed(client, url)[0] == 404

@@ -1,0 +1,103 @@
+"""Authentication and sessions, headers and the Content Security Policy (issue 8)."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from resilience.roles import Role
+
+from .factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+R = Role
+
+
+def test_passwords_are_hashed_with_argon2():
+    user = UserFactory()
+    user.set_password("a-new-long-passphrase")
+    assert user.password.startswith("argon2$")
+
+
+def test_repeated_failures_lock_out_that_username_from_that_address(client, world):
+    user = world["users"][R.PRACTICE_LEAD]
+    statuses = [client.post(reverse("login"), {"username": user.username, "password": "wrong"},
+                            REMOTE_ADDR="10.0.0.1").status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 200, 429]  # the fifth failure locks
+    locked = client.post(reverse("login"), {"username": user.username, "password": PASSWORD}, REMOTE_ADDR="10.0.0.1")
+    assert locked.status_code == 429 and "Your account is locked for now" in locked.content.decode()
+    elsewhere = client.post(reverse("login"), {"username": user.username, "password": PASSWORD},
+                            REMOTE_ADDR="10.0.0.2")
+    assert elsewhere.status_code == 302  # the same user from another address is not locked
+
+
+def test_sessions_expire_after_inactivity(client, world, settings):
+    client.force_login(world["users"][R.PRACTICE_USER])
+    assert client.get(reverse("practices:list")).status_code == 200
+    assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE == 1800
+    session = client.session
+    session.set_expiry(-1)  # as if the user had been away longer than the idle limit
+    session.save()
+    response = client.get(reverse("practices:list"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_pages_carry_a_content_security_policy_with_no_inline_script_but_the_nonced_one(client, world):
+    client.force_login(world["users"][R.COMMISSIONER_LEAD])
+    response = client.get(reverse("home"))
+    policy = response["Content-Security-Policy"]
+    nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+    assert "script-src 'self' 'nonce-" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+    html = response.content.decode()
+    inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html)
+    assert inline and all(f'nonce="{nonce}"' in attributes for attributes in inline)
+    assert " style=" not in html
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("role", [R.COMMISSIONER_LEAD, R.COMMISSIONER_PEER_SUPPORT, R.RCGP_ADVISER, R.RCGP_ADMIN,
+                                  R.RCGP_DEPUTY_LEAD])
+def test_two_factor_is_required_for_rcgp_and_commissioner_roles_when_switched_on(client, world, settings, role):
+    settings.REQUIRE_TWO_FACTOR = True
+    user = world["users"][role]
+    client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    blocked = client.get(reverse("practices:list"))
+    assert blocked.status_code == 302 and blocked["Location"].startswith(reverse("two_factor"))
+    setup = client.get(blocked["Location"])
+    assert "Set up two-factor authentication" in setup.content.decode() and "<svg" in setup.content.decode()
+    device = TOTPDevice.objects.get(user=user)
+    done = client.post(blocked["Location"], {"token": f"{totp(device.bin_key):06d}"})
+    assert done.status_code == 302 and done["Location"] == reverse("practices:list")
+    assert client.get(reverse("practices:list")).status_code == 200
+    device.refresh_from_db()
+    assert device.confirmed
+
+
+def test_a_wrong_two_factor_code_is_refused(client, world, settings):
+    settings.REQUIRE_TWO_FACTOR = True
+    user = world["users"][R.COMMISSIONER_LEAD]
+    client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    client.get(reverse("two_factor"))
+    device = TOTPDevice.objects.get(user=user)
+    wrong = f"{(totp(device.bin_key) + 1) % 1000000:06d}"
+    response = client.post(reverse("two_factor"), {"token": wrong})
+    assert "The code is not right" in response.content.decode()
+    assert client.get(reverse("practices:list")).status_code == 302
+    device.refresh_from_db()
+    assert not device.confirmed
+
+
+@pytest.mark.parametrize("role", [R.PRACTICE_USER, R.PRACTICE_LEAD, R.NHSE_REPORTING])
+def test_two_factor_is_not_forced_on_other_roles(client, world, settings, role):
+    settings.REQUIRE_TWO_FACTOR = True
+    client.post(reverse("login"), {"username": world["users"][role].username, "password": PASSWORD})
+    assert client.get(reverse("practices:list")).status_code == 200
+
+
+def test_two_factor_is_off_by_default(client, world):
+    client.post(reverse("login"), {"username": world["users"][R.RCGP_ADMIN].username, "password": PASSWORD})
+    assert client.get(reverse("practices:list")).status_code == 200
