@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from forwardplans import permissions as doc_permissions
+from forwardplans.access_log import can_read_access_log
 from resilience import list_exports, policy
 from resilience.errors import DomainError
 from resilience.pagination import paginate
@@ -89,6 +90,7 @@ def contract_detail_view(request, reference):
         can_see_documents=policy.document_contracts_for(request.user).filter(pk=contract.pk).exists(),
         can_run_questionnaire=doc_permissions.can_run_questionnaire.test(request.user, contract),
         can_read_answers=doc_permissions.can_read_answers.test(request.user, contract),
+        can_read_access_log=can_read_access_log.test(request.user, contract),
     )
     if context["can_run_questionnaire"]:
         context["questionnaires"] = list(contract.questionnaires.all())

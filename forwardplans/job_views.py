@@ -11,6 +11,7 @@ from resilience import policy
 
 from . import ical, notifications
 from . import pdf as pdfs
+from .access_log import Document, Kind, record_access
 from .job_models import CalendarFeed, PdfDocument, PdfDownload, PdfStatus
 
 NOTIFICATIONS_SHOWN = 200
@@ -102,6 +103,8 @@ def pdf_download_view(request, pk):
     if not path.exists():
         raise Http404
     PdfDownload.objects.create(pdf=stored, user=request.user)
+    record_access(user=request.user, contract=stored.contract, document=Document.PDF, kind=Kind.DOWNLOADED,
+                  detail=stored.filename)
     response = FileResponse(path.open("rb"), as_attachment=True, filename=stored.filename,
                             content_type="application/pdf")
     response["Cache-Control"] = "private, no-store"

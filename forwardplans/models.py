@@ -121,7 +121,12 @@ class Milestone(models.Model):
 
     class Meta:
         ordering = ["due_on", "pk"]
-        indexes = [models.Index(fields=["due_on"], condition=Q(done_on__isnull=True), name="milestone_open_due_idx")]
+        indexes = [
+            models.Index(fields=["due_on"], condition=Q(done_on__isnull=True), name="milestone_open_due_idx"),
+            # A plan's open milestones (overdue counts in plan summaries and home pages; issue 9).
+            models.Index(fields=["action", "due_on"], condition=Q(done_on__isnull=True),
+                         name="milestone_open_action_idx"),
+        ]
 
     def __str__(self):
         return self.description
@@ -251,3 +256,35 @@ from .job_models import (  # noqa: E402, F401
     SentReminder,
     StoredPdf,
 )
+
+
+class DocumentAccess(models.Model):
+    """Who viewed or downloaded a contract's Diagnostic Report or Forward Plan, and when (information
+    governance: the deputy lead and RCGP admin can read this log)."""
+
+    class Document(models.TextChoices):
+        REPORT = "report", "Diagnostic report"
+        REPORT_VERSION = "report_version", "Diagnostic report (kept version)"
+        PLAN = "plan", "Forward plan"
+        ACTION = "action", "Forward plan action"
+        EVIDENCE = "evidence", "Evidence file"
+        PDF = "pdf", "PDF"
+        WORD = "word", "Word copy"
+
+    class Kind(models.TextChoices):
+        VIEWED = "viewed", "Viewed"
+        DOWNLOADED = "downloaded", "Downloaded"
+
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.CASCADE, related_name="document_accesses")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    document = models.CharField(max_length=20, choices=Document.choices)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    detail = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["contract", "-at"], name="document_access_idx")]
+
+    def __str__(self):
+        return f"{self.user} {self.kind} {self.document} of {self.contract_id}"

@@ -4,7 +4,7 @@ import datetime
 import difflib
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 
 from resilience import policy
 
@@ -28,31 +28,36 @@ class PlanSummary:
 
 
 def summaries_for_plans(plan_ids, today=None):
-    """{plan id: PlanSummary} for many plans in four aggregate queries: actions by RAG, overdue
-    milestones, overdue actions (past planned completion, not Green) and actions due in the next
-    14 days (not yet Green, completion or a milestone due)."""
+    """{plan id: PlanSummary} for many plans in two queries, whatever their size: the plans' actions (RAG,
+    planned completion), then their open milestones due up to 14 days ahead, counted per action. From them:
+    actions by RAG, overdue milestones, overdue actions (past planned completion, not Green) and actions due in
+    the next 14 days (not yet Green, completion or a milestone due).
+
+    The milestones are asked for by the actions' ids, so PostgreSQL probes milestone_open_action_idx per action
+    instead of reading every open overdue milestone in England (issue 9)."""
     today = today or datetime.date.today()
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
     summaries = {pk: PlanSummary() for pk in plan_ids}
-    for row in Action.objects.filter(plan_id__in=plan_ids).values("plan_id", "rag_status").annotate(n=Count("pk")):
-        summary = summaries[row["plan_id"]]
-        summary.by_rag[row["rag_status"]] = row["n"]
-        summary.total += row["n"]
-    overdue = (Milestone.objects.filter(action__plan_id__in=plan_ids, done_on__isnull=True, due_on__lt=today)
-               .values("action__plan_id").annotate(n=Count("pk")))
-    for row in overdue:
-        summaries[row["action__plan_id"]].overdue_milestones = row["n"]
-    late = (Action.objects.filter(plan_id__in=plan_ids, planned_completion__lt=today).exclude(rag_status=Rag.GREEN)
-            .values("plan_id").annotate(n=Count("pk")))
-    for row in late:
-        summaries[row["plan_id"]].overdue_actions = row["n"]
-    milestone_soon = Milestone.objects.filter(action=OuterRef("pk"), done_on__isnull=True,
-                                              due_on__gte=today, due_on__lte=soon)
-    due = (Action.objects.filter(plan_id__in=plan_ids).exclude(rag_status=Rag.GREEN)
-           .filter(Q(planned_completion__gte=today, planned_completion__lte=soon) | Exists(milestone_soon))
-           .values("plan_id").annotate(n=Count("pk")))
-    for row in due:
-        summaries[row["plan_id"]].due_soon = row["n"]
+    actions = {}
+    for pk, plan_id, rag, completion in (Action.objects.filter(plan_id__in=plan_ids).order_by()
+                                         .values_list("pk", "plan_id", "rag_status", "planned_completion")):
+        summary = summaries[plan_id]
+        summary.by_rag[rag] += 1
+        summary.total += 1
+        actions[pk] = (plan_id, rag, completion)
+        if rag != Rag.GREEN and completion < today:
+            summary.overdue_actions += 1
+    milestone_soon = set()
+    rows = (Milestone.objects.filter(action_id__in=list(actions), done_on__isnull=True, due_on__lte=soon).order_by()
+            .values("action_id").annotate(overdue=Count("due_on", filter=Q(due_on__lt=today)),
+                                          soon=Count("due_on", filter=Q(due_on__gte=today))))
+    for row in rows:
+        summaries[actions[row["action_id"]][0]].overdue_milestones += row["overdue"]
+        if row["soon"]:
+            milestone_soon.add(row["action_id"])
+    for pk, (plan_id, rag, completion) in actions.items():
+        if rag != Rag.GREEN and (today <= completion <= soon or pk in milestone_soon):
+            summaries[plan_id].due_soon += 1
     return summaries
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("contracts/<str:reference>/plan.docx", views.plan_word_view, name="plan_word"),
     path("contracts/<str:reference>/plan/actions/new/", views.action_new_view, name="action_new"),
     path("contracts/<str:reference>/consent/", views.consent_view, name="consent"),
+    path("contracts/<str:reference>/access-log/", views.access_log_view, name="access_log"),
     path("actions/<int:pk>/", views.action_view, name="action"),
     path("actions/<int:pk>/edit/", views.action_edit_view, name="action_edit"),
     path("actions/<int:pk>/rag/", views.action_rag_view, name="action_rag"),

@@ -8,6 +8,7 @@ from resilience import charts, list_exports, policy
 from resilience.errors import DomainError
 
 from . import permissions, services, word
+from .access_log import Document, Kind, access_log, can_read_access_log, record_access
 from .forms import (
     ActionForm,
     ConsentForm,
@@ -49,6 +50,7 @@ def _report(request, reference):
 def report_view(request, reference):
     report = _report(request, reference)
     contract, user = report.contract, request.user
+    record_access(user=user, contract=contract, document=Document.REPORT)
     versions = list(report.versions.select_related("created_by"))
     return render(request, "forwardplans/report.jinja", {
         "report": report, "contract": contract, "versions": versions,
@@ -124,6 +126,8 @@ def report_move_view(request, reference, move):
 def report_version_view(request, reference, number):
     report = get_object_or_404(policy.reports_for(request.user), contract__reference=reference)
     version = get_object_or_404(report.versions.select_related("created_by"), number=number)
+    record_access(user=request.user, contract=report.contract, document=Document.REPORT_VERSION,
+                  detail=f"version {number}")
     previous = report.versions.filter(number__lt=number).order_by("-number").first()
     return render(request, "forwardplans/report_version.jinja", {
         "report": report, "contract": report.contract, "version": version, "previous": previous,
@@ -144,6 +148,8 @@ def plan_view(request, reference):
     contract = plan.contract
     groups = plan_actions(plan)
     fmt = list_exports.wanted(request)
+    record_access(user=request.user, contract=contract, document=Document.PLAN,
+                  kind=Kind.DOWNLOADED if fmt else Kind.VIEWED, detail=fmt or "")
     if fmt:
         return list_exports.actions_export(fmt, plan, groups)
     return render(request, "forwardplans/plan.jinja", {
@@ -217,7 +223,10 @@ def _action_context(request, pk, **extra):
 
 @login_required
 def action_view(request, pk):
-    return render(request, "forwardplans/action.jinja", _action_context(request, pk))
+    context = _action_context(request, pk)
+    record_access(user=request.user, contract=context["contract"], document=Document.ACTION,
+                  detail=f"action {pk}")
+    return render(request, "forwardplans/action.jinja", context)
 
 
 def _panel(request, pk, panel, message=None, error=None, status=200, **forms_):
@@ -316,7 +325,9 @@ def evidence_upload_view(request, pk):
 
 @login_required
 def evidence_download_view(request, pk):
-    evidence = get_object_or_404(policy.evidence_for(request.user), pk=pk)
+    evidence = get_object_or_404(policy.evidence_for(request.user).select_related("action__plan__contract"), pk=pk)
+    record_access(user=request.user, contract=evidence.action.plan.contract, document=Document.EVIDENCE,
+                  kind=Kind.DOWNLOADED, detail=evidence.original_name)
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,
                         content_type=evidence.content_type)
 
@@ -330,6 +341,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 def report_word_view(request, reference):
     report = get_object_or_404(policy.reports_for(request.user).select_related("contract__practice"),
                                contract__reference=reference)
+    record_access(user=request.user, contract=report.contract, document=Document.WORD, kind=Kind.DOWNLOADED,
+                  detail="diagnostic report")
     return _attachment(word.report_docx(report), f"diagnostic-report-{reference}.docx")
 
 
@@ -337,6 +350,8 @@ def report_word_view(request, reference):
 def plan_word_view(request, reference):
     plan = get_object_or_404(policy.plans_for(request.user).select_related("contract__practice"),
                              contract__reference=reference)
+    record_access(user=request.user, contract=plan.contract, document=Document.WORD, kind=Kind.DOWNLOADED,
+                  detail="forward plan")
     return _attachment(word.plan_docx(plan), f"forward-plan-{reference}.docx")
 
 
@@ -372,3 +387,12 @@ def consent_view(request, reference):
     return render(request, "forwardplans/consent.jinja", {
         "contract": contract, "consent": consent, "form": form, "can_decide": can_decide, "history": history,
     })
+
+
+@login_required
+def access_log_view(request, reference):
+    """Who viewed or downloaded this contract's report and plan: for its deputy lead and RCGP admin."""
+    contract = policy.get_contract_or_404(request.user, reference)
+    if not can_read_access_log.test(request.user, contract):
+        raise Http404
+    return render(request, "forwardplans/access_log.jinja", {"contract": contract, "entries": access_log(contract)})

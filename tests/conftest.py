@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
 from django.db import connection
 
 from resilience.roles import Role
@@ -11,6 +12,9 @@ from .docs import docs  # noqa: F401
 from .factories import CommissionerFactory, PracticeFactory, user_for
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The live server's listen backlog (Django's default is 10): the concurrency tests open 50 connections at once.
+WSGIServer.request_queue_size = 128
 DEMO_DATA = ROOT / "practices" / "demo_data"
 ODS_SAMPLE = DEMO_DATA / "ods-epraccur-sample.csv"
 CQC_SAMPLE = DEMO_DATA / "cqc-oldham-gp-locations"

@@ -356,3 +356,25 @@ def test_report_editor_offers_the_questionnaire_aggregates_to_quote(client, docs
     html = client.get(reverse("forwardplans:report_edit", args=["DOC-1"])).content.decode()
     assert "4 members of staff responded" in html
     assert "mean 2.3 of 5" in html  # morale: (1 + 2 + 2 + 4) / 4 = 2.25, shown to one decimal place
+
+
+def test_views_and_downloads_are_logged_for_the_deputy_lead_and_admin(client, docs, settings, tmp_path):
+    from forwardplans.models import DocumentAccess
+
+    settings.MEDIA_ROOT = tmp_path
+    users, action = docs["users"], docs["action"]
+    evidence = services.evidence_upload(action=action, actor=users[R.PRACTICE_USER],
+                                        uploaded_file=SimpleUploadedFile("log.pdf", PDF))
+    client.force_login(users[R.PRACTICE_USER])
+    client.get(reverse("forwardplans:plan", args=["DOC-1"]))
+    client.get(reverse("forwardplans:action", args=[action.pk]))
+    client.get(reverse("forwardplans:evidence_download", args=[evidence.pk]))
+    client.get(reverse("forwardplans:plan_word", args=["DOC-1"]))
+    logged = list(DocumentAccess.objects.order_by("at", "pk").values_list("user__username", "document", "kind"))
+    who = users[R.PRACTICE_USER].username
+    assert logged == [(who, "plan", "viewed"), (who, "action", "viewed"), (who, "evidence", "downloaded"),
+                      (who, "word", "downloaded")]
+    assert client.get(reverse("forwardplans:access_log", args=["DOC-1"])).status_code == 404
+    client.force_login(users[R.RCGP_DEPUTY_LEAD])
+    html = client.get(reverse("forwardplans:access_log", args=["DOC-1"])).content.decode()
+    assert "Downloaded: Evidence file (log.pdf)" in html and who in html

@@ -215,6 +215,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
+# Documents of ended contracts are deleted this many years after the contract ended (apply_retention).
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=6)
+
 # Demo accounts' password (seed_demo); documented in README.
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="resilience-demo-2026")
 
@@ -240,6 +243,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.jinja"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 # Optional TOTP two-factor authentication, required for RCGP and commissioner roles when switched on.

@@ -1,0 +1,260 @@
+"""The access matrix: every URL pattern (collected from the URL resolver, so a new URL without a row fails)
+× every role × own / other organisation's object × before / after consent to share, against the answer
+written here by hand from DESIGN.md §4.
+
+Rows give, for each scope, the roles that get 200; every other role gets the row's refusal (404 unless
+said otherwise). POST-only URLs answer 405 to GET for everyone. Anonymous visitors are sent to log in
+(302), except public pages, and the API answers 401.
+"""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from contracts.models import TeamMembership
+from forwardplans import ical, services
+from forwardplans import pdf as pdfs
+from forwardplans.job_models import Notification, PdfStatus, StoredPdf
+from forwardplans.questionnaire_services import questionnaire_open, questionnaire_submit
+from resilience.roles import Role
+
+from .docs import ACTION_FIELDS
+from .factories import AdviserFactory, ContractFactory, ReferralFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+R = Role
+ALL = frozenset(Role.values)
+COMMISSIONER = frozenset({R.COMMISSIONER_PEER_SUPPORT, R.COMMISSIONER_LEAD})
+PRACTICE = frozenset({R.PRACTICE_USER, R.PRACTICE_LEAD})
+# For OWN the deputy lead leads the contract and the adviser is on its team.
+TEAM = frozenset({R.RCGP_ADMIN, R.RCGP_DEPUTY_LEAD, R.RCGP_ADVISER})
+RCGP = TEAM
+NONE = frozenset()
+ADMIN = frozenset({R.RCGP_ADMIN})
+
+# Documents (report, plan, actions, evidence, PDFs, consent page): the contract's RCGP team and practice;
+# the commissioner only after consent; NHSE never. Another organisation's: RCGP admin only.
+DOCS = {"own": TEAM | PRACTICE, "own_shared": TEAM | PRACTICE | COMMISSIONER, "other": ADMIN}
+WRITERS = {"own": TEAM, "other": ADMIN}
+PUBLIC = "public"
+
+# name: (scope builder key, {scope: roles with 200}, refusal for the others, anonymous answer)
+MATRIX = {
+    "home": (None, {"own": ALL}, 404, 302),
+    "health": (None, {"own": ALL}, 404, 200),
+    "search": (None, {"own": ALL}, 404, 302),
+    "login": (None, {"own": NONE}, 302, 200),          # a logged-in user is sent on
+    "logout": (None, {"own": NONE}, 405, 405),         # POST only
+    "two_factor": (None, {"own": ALL}, 404, 302),
+    "password_change": (None, {"own": ALL}, 404, 302),
+    "password_change_done": (None, {"own": ALL}, 404, 302),
+    "practices:list": (None, {"own": ALL}, 404, 302),
+    "practices:detail": ("practice", {"own": ALL, "other": frozenset({R.RCGP_ADMIN, R.RCGP_DEPUTY_LEAD,
+                                                                        R.NHSE_REPORTING})}, 404, 302),
+    "contracts:list": (None, {"own": ALL}, 404, 302),
+    "contracts:board": (None, {"own": RCGP}, 404, 302),
+    "contracts:commission": (None, {"own": frozenset({R.COMMISSIONER_LEAD, R.RCGP_ADMIN})}, 404, 302),
+    "contracts:detail": ("contract", {"own": ALL, "other": frozenset({R.RCGP_ADMIN, R.NHSE_REPORTING})}, 404, 302),
+    "contracts:transition": ("contract", {"own": NONE, "other": NONE}, 405, 405),
+    "contracts:take_lead": ("contract", {"own": NONE, "other": NONE}, 405, 405),
+    "contracts:appoint_lead": ("contract", {"own": NONE, "other": NONE}, 405, 405),
+    "contracts:first_contact": ("contract", {"own": NONE, "other": NONE}, 405, 405),
+    "contracts:outcome": ("contract", {"own": NONE, "other": NONE}, 405, 405),
+    "contracts:team": ("contract", {"own": frozenset({R.RCGP_ADMIN, R.RCGP_DEPUTY_LEAD}), "other": ADMIN},
+                       404, 302),
+    "forwardplans:report": ("contract", DOCS, 404, 302),
+    "forwardplans:report_edit": ("contract", {"own": NONE, "other": NONE}, 404, 302),  # sent: not editable
+    "forwardplans:report_move": ("report_move", {"own": NONE, "other": NONE}, 405, 405),
+    "forwardplans:report_version": ("report_version", DOCS, 404, 302),
+    "forwardplans:report_word": ("contract", DOCS, 404, 302),
+    "forwardplans:plan": ("contract", DOCS, 404, 302),
+    "forwardplans:plan_word": ("contract", DOCS, 404, 302),
+    "forwardplans:action_new": ("contract", WRITERS, 404, 302),
+    "forwardplans:consent": ("contract", DOCS, 404, 302),
+    "forwardplans:access_log": ("contract", {"own": frozenset({R.RCGP_ADMIN, R.RCGP_DEPUTY_LEAD}), "other": ADMIN},
+                                404, 302),
+    "forwardplans:action": ("action", DOCS, 404, 302),
+    "forwardplans:action_edit": ("action", WRITERS, 404, 302),
+    "forwardplans:action_rag": ("action", DOCS, 404, 302),
+    "forwardplans:action_progress": ("action", {"own": NONE, "other": NONE}, 405, 405),
+    "forwardplans:milestone_add": ("action", {"own": NONE, "other": NONE}, 405, 405),
+    "forwardplans:milestone_toggle": ("milestone", {"own": NONE, "other": NONE}, 405, 405),
+    "forwardplans:evidence_upload": ("action", {"own": NONE, "other": NONE}, 405, 405),
+    "forwardplans:evidence_download": ("evidence", DOCS, 404, 302),
+    "questionnaires:answer": ("token", {"own": ALL, "other": ALL}, 404, 200),
+    "questionnaires:thanks": ("token", {"own": ALL, "other": ALL}, 404, 200),
+    "questionnaires:open": ("contract", {"own": NONE, "other": NONE}, 405, 302),
+    "questionnaires:close": ("questionnaire", {"own": NONE, "other": NONE}, 405, 302),
+    # Individual answers: the contract's advisers and deputy lead only, not even RCGP admin.
+    "questionnaires:results": ("questionnaire", {"own": frozenset({R.RCGP_DEPUTY_LEAD, R.RCGP_ADVISER}),
+                                                 "other": NONE}, 404, 302),
+    "referrals:list": (None, {"own": ALL}, 404, 302),  # a list shows only what its reader may see
+    "referrals:new": (None, {"own": frozenset({R.COMMISSIONER_LEAD, R.PRACTICE_LEAD})}, 404, 302),
+    "referrals:detail": ("referral", {"own": COMMISSIONER | PRACTICE | ADMIN, "other": ADMIN}, 404, 302),
+    # Seen but not theirs to act on: 403; not seen at all: 404 (see refusal_for below).
+    "referrals:assess": ("referral", {"own": frozenset({R.COMMISSIONER_LEAD}), "other": NONE}, 404, 302),
+    "referrals:acknowledge": ("referral", {"own": NONE, "other": NONE}, 405, 302),
+    "referrals:decline": ("referral", {"own": frozenset({R.COMMISSIONER_LEAD}), "other": NONE}, 404, 302),
+    "reports:programme_figures": (None, {"own": frozenset({R.COMMISSIONER_LEAD, R.RCGP_ADMIN})}, 404, 302),
+    "jobs:notifications": (None, {"own": ALL}, 404, 302),
+    "jobs:notifications_read_all": (None, {"own": NONE}, 405, 405),
+    "jobs:notification_read": ("notification", {"own": NONE, "other": NONE}, 405, 405),
+    "jobs:pdf": ("pdf_document", DOCS, 404, 302),
+    "jobs:pdf_panel": ("pdf_document", DOCS, 404, 302),
+    "jobs:pdf_download": ("pdf", DOCS, 404, 302),
+    "jobs:calendar": (None, {"own": ALL}, 404, 302),
+    "jobs:calendar_feed": ("calendar_token", {"own": ALL, "other": ALL}, 404, 200),
+    "api:practice-list": (None, {"own": ALL}, 404, 401),
+    "api:practice-detail": ("api_practice", {"own": ALL, "other": frozenset({R.RCGP_ADMIN, R.RCGP_DEPUTY_LEAD,
+                                                                               R.NHSE_REPORTING})}, 404, 401),
+    "api:inspection-list": (None, {"own": ALL}, 404, 401),
+    "api:inspection-detail": ("inspection", {"own": ALL, "other": frozenset({R.RCGP_ADMIN, R.RCGP_DEPUTY_LEAD,
+                                                                               R.NHSE_REPORTING})}, 404, 401),
+    "api:contract-list": (None, {"own": ALL}, 404, 401),
+    "api:contract-detail": ("api_contract", {"own": ALL, "other": frozenset({R.RCGP_ADMIN, R.NHSE_REPORTING})},
+                            404, 401),
+    "api:action-list": (None, {"own": ALL}, 404, 401),
+    "api:action-detail": ("api_action", DOCS, 404, 401),
+    "api:plan-summary": (None, {"own": ALL}, 404, 401),
+    "api:programme-outcomes": ("programme", {"own": frozenset({R.COMMISSIONER_LEAD, R.RCGP_ADMIN,
+                                                               R.NHSE_REPORTING})}, 403, 401),
+    "api:funding": ("financial_year", {"own": frozenset({R.COMMISSIONER_LEAD, R.RCGP_ADMIN, R.NHSE_REPORTING})},
+                    403, 401),
+    "api:rag": (None, {"own": ALL}, 404, 401),
+    "api:schema": (None, {"own": ALL}, 404, 200),
+    "api:docs": (None, {"own": ALL}, 404, 200),
+}
+
+# Refusals other than 404 for users who may see the object but not act on it (written out by hand).
+FORBIDDEN = {
+    # A referral its users can see but whose assessment belongs to the commissioner lead.
+    ("referrals:assess", "own"): {R.COMMISSIONER_PEER_SUPPORT: 403, R.PRACTICE_USER: 403, R.PRACTICE_LEAD: 403,
+                                  R.RCGP_ADMIN: 403},
+    ("referrals:assess", "other"): {R.RCGP_ADMIN: 403},
+    ("referrals:decline", "own"): {R.COMMISSIONER_PEER_SUPPORT: 403, R.PRACTICE_USER: 403, R.PRACTICE_LEAD: 403,
+                                   R.RCGP_ADMIN: 403},
+    ("referrals:decline", "other"): {R.RCGP_ADMIN: 403},
+}
+CONSENT_SENSITIVE = {name for name, (_k, spec, _r, _a) in MATRIX.items() if spec is DOCS}
+
+
+def url_names():
+    def walk(patterns, namespace=None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if str(pattern.pattern).startswith("admin/"):
+                    continue
+                yield from walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+    return set(walk(get_resolver().url_patterns))
+
+
+def test_every_url_has_a_row():
+    assert url_names() == set(MATRIX), (
+        f"URLs without a row: {sorted(url_names() - set(MATRIX))}; rows without a URL: "
+        f"{sorted(set(MATRIX) - url_names())}")
+
+
+@pytest.fixture
+def organisations(world, settings, tmp_path):
+    """Two contracts with every kind of document: OWN (the world users' organisations; the deputy lead leads
+    it, the adviser is on it) and OTHER (another commissioner's practice, another RCGP team)."""
+    settings.MEDIA_ROOT = tmp_path
+    users = world["users"]
+    other_deputy, other_adviser = UserFactory(role=R.RCGP_DEPUTY_LEAD), UserFactory(role=R.RCGP_ADVISER)
+    objects = {}
+    for scope, practice, deputy, adviser in (("own", world["practices"]["own"], users[R.RCGP_DEPUTY_LEAD],
+                                              users[R.RCGP_ADVISER]),
+                                             ("other", world["practices"]["other"], other_deputy, other_adviser)):
+        contract = ContractFactory(reference=f"{scope.upper()}-1", practice=practice, deputy_lead=deputy,
+                                   state="factual_accuracy_review")
+        TeamMembership.objects.create(contract=contract, adviser=AdviserFactory(user=adviser), added_by=deputy)
+        report = services.report_for_contract(contract)
+        report = services.report_save(report=report, actor=deputy, sections={"findings": "Gaps."}, root_causes=[],
+                                      base_revision=report.revision)
+        services.report_send_to_practice(report=report, actor=deputy)
+        plan = services.plan_for_contract(contract)
+        action = services.action_create(plan=plan, actor=deputy, **ACTION_FIELDS,
+                                        milestones=[("First", datetime.date(2026, 12, 1))])
+        evidence = services.evidence_upload(action=action, actor=deputy,
+                                            uploaded_file=SimpleUploadedFile("e.pdf", b"%PDF-1.4\n%%EOF\n"))
+        questionnaire = questionnaire_open(contract=contract, actor=adviser)
+        for _ in range(3):
+            answers = dict.fromkeys(("leadership", "management", "communication", "workload", "safety", "morale"), 3)
+            questionnaire_submit(token=questionnaire.token, answers=answers, comments="")
+        stored = pdfs.request_pdf(contract=contract, document="plan", user=deputy, enqueue=False)
+        relative = pdfs.relative_path(stored)
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_bytes(b"%PDF-1.4\n%%EOF\n")
+        StoredPdf.objects.filter(pk=stored.pk).update(status=PdfStatus.READY, file=relative, size=15)
+        referral = ReferralFactory(practice=practice)
+        notification = Notification.objects.create(recipient=deputy, kind="overdue", title="x")
+        objects[scope] = {
+            "practice": [practice.ods_code], "contract": [contract.reference],
+            "report_move": [contract.reference, "send"], "report_version": [contract.reference, 1],
+            "action": [action.pk], "milestone": [action.pk, action.milestones.first().pk],
+            "evidence": [evidence.pk], "token": [questionnaire.token],
+            "questionnaire": [contract.reference, questionnaire.pk], "referral": [referral.pk],
+            "notification": [notification.pk], "pdf_document": [contract.reference, "plan"], "pdf": [stored.pk],
+            "calendar_token": [ical.issue(deputy)], "api_practice": [practice.ods_code],
+            "inspection": [], "api_contract": [contract.reference], "api_action": [action.pk],
+            "contract_object": contract,
+        }
+    from .factories import InspectionFactory
+
+    for scope, practice in (("own", world["practices"]["own"]), ("other", world["practices"]["other"])):
+        objects[scope]["inspection"] = [InspectionFactory(practice=practice, report_link_id=f"m-{scope}").pk]
+    return objects
+
+
+QUERY = {"programme": "?programme=special_measures", "financial_year": "?financial_year=2025"}
+
+
+def request_path(name, key, objects, scope):
+    if key is None or key in QUERY:
+        return reverse(name) + QUERY.get(key, "")
+    return reverse(name, args=objects[scope][key])
+
+
+def expected(name, scope, role, shared):
+    key, spec, refusal, _anonymous = MATRIX[name]
+    allowed = spec.get("own_shared" if (scope == "own" and shared and "own_shared" in spec) else scope, NONE)
+    if role in allowed:
+        return 200
+    return FORBIDDEN.get((name, scope), {}).get(role, refusal)
+
+
+def test_access_matrix(client, world, organisations, capsys):
+    checked, wrong = 0, []
+    for shared in (False, True):
+        if shared:
+            for scope in ("own", "other"):
+                practice_lead = (world["users"][R.PRACTICE_LEAD] if scope == "own"
+                                 else UserFactory(role=R.PRACTICE_LEAD, practice=world["practices"]["other"]))
+                services.consent_decide(contract=organisations[scope]["contract_object"], actor=practice_lead,
+                                        status="given")
+        for name, (key, _spec, _refusal, anonymous) in sorted(MATRIX.items()):
+            if shared and name not in CONSENT_SENSITIVE:
+                continue
+            scopes = ["own"] if key is None or key in QUERY else ["own", "other"]
+            for scope in scopes:
+                path = request_path(name, key, organisations, scope)
+                client.logout()
+                status = client.get(path).status_code
+                checked += 1
+                if status != anonymous:
+                    wrong.append((name, scope, "anonymous", shared, anonymous, status))
+                for role in Role.values:
+                    client.force_login(world["users"][role])
+                    status = client.get(path).status_code
+                    checked += 1
+                    want = expected(name, scope, role, shared)
+                    if status != want:
+                        wrong.append((name, scope, role, shared, want, status))
+    with capsys.disabled():
+        print(f"\naccess matrix: {checked} cases checked")
+    assert wrong == [], "\n".join(f"{n} [{s}] {r} shared={sh}: expected {w}, got {g}" for n, s, r, sh, w, g in wrong)
+    assert checked > 1000
