@@ -68,7 +68,7 @@ clean:
 # The England-scale benchmark (issue 9, bench/README.md): a new PostgreSQL database (BENCH_DATABASE_URL,
 # default postgres://postgres@127.0.0.1:5432/resilience_bench, dropped and made again), generate_scale_data,
 # gunicorn with 2 workers, and the load generator (locust, in its own virtualenv) at 1, 8 and 32 users.
-# Writes bench/results.json and the table in docs/performance.md. About 25 minutes.
+# Writes bench/results.json and the table in docs/performance.md. About 15-20 minutes.
 .PHONY: bench
 BENCH_VENV := var/bench/venv
 

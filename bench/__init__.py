@@ -1,0 +1,1 @@
+"""The benchmark (issue 9): `make bench`. See bench/README.md."""

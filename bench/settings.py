@@ -1,0 +1,10 @@
+"""Benchmark settings: the production settings unchanged, plus two URLs, /bench/baseline/ and
+/bench/baseline-page/ (bench/urls.py).
+
+bench/run.py serves these with gunicorn over plain HTTP on 127.0.0.1, so it sets SECURE_SSL_REDIRECT=false in
+the environment (as docker-compose.yml does); the load generator sends the session cookie itself.
+"""
+
+from resilience.settings.production import *  # noqa: F401,F403
+
+ROOT_URLCONF = "bench.urls"
