@@ -14,10 +14,7 @@ class TabularRenderer(BaseRenderer):
             name = getattr(view, "export_name", None) or "export"
             response["Content-Disposition"] = f'attachment; filename="{name}.{self.format}"'
         header, rows = table_of(rows_of(data), _columns(view, response))
-        return self.write(header, rows)
-
-    def write(self, header, rows):
-        raise NotImplementedError
+        return type(self).write_table(header, rows)
 
 
 def _columns(view, response):
@@ -35,8 +32,7 @@ class CSVRenderer(TabularRenderer):
     format = "csv"
     charset = "utf-8"
 
-    def write(self, header, rows):
-        return csv_bytes(header, rows)
+    write_table = staticmethod(csv_bytes)
 
 
 class XLSXRenderer(TabularRenderer):
@@ -45,5 +41,4 @@ class XLSXRenderer(TabularRenderer):
     charset = None
     render_style = "binary"
 
-    def write(self, header, rows):
-        return xlsx_bytes(header, rows)
+    write_table = staticmethod(xlsx_bytes)
