@@ -8,9 +8,8 @@ from django.shortcuts import render
 from contracts.figures import SUBTOTAL_LABELS, programme_figures
 from contracts.vocabulary import EndReason, Outcome, Programme
 from resilience import policy
-from resilience.roles import is_commissioner_lead, is_rcgp_admin
+from resilience.roles import is_commissioner_lead, is_rcgp_admin, sees_programme_figures
 
-sees_programme_figures = is_rcgp_admin | is_commissioner_lead
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 DATE_ERRORS = {"invalid": "Enter a real date, for example 2024-04-01"}
 

@@ -10,7 +10,7 @@ from forwardplans.access_log import can_read_access_log
 from resilience import list_exports, policy
 from resilience.errors import DomainError
 from resilience.pagination import paginate
-from resilience.roles import is_commissioner_lead, is_rcgp_admin, is_rcgp_user
+from resilience.roles import is_commissioner_lead, is_deputy_lead, is_rcgp_admin, is_rcgp_user
 
 from . import services
 from .forms import AddAdviserForm, AppointLeadForm, CommissionForm, FirstContactForm, OutcomeForm, TransitionForm
@@ -77,7 +77,7 @@ def contract_detail_view(request, reference):
         transition_form=TransitionForm(),
         first_contact_form=FirstContactForm(),
         can_record_first_contact=request.user.role and services.rcgp_team.test(request.user, contract),
-        can_take_lead=(contract.state == State.COMMISSIONED and request.user.role == "rcgp_deputy_lead"),
+        can_take_lead=contract.state == State.COMMISSIONED and is_deputy_lead.test(request.user),
         can_appoint_lead=is_rcgp_admin(request.user) and not contract.is_ended,
         appoint_form=AppointLeadForm(),
         can_manage_team=rcgp_lead.test(request.user, contract),

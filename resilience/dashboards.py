@@ -120,14 +120,14 @@ def adviser_overview(user):
     """My contracts, what is next on each, my report and plan drafts, and questionnaire responses."""
     contracts = list(contract_list(user).filter(state__in=LIVE_STATES)
                      .select_related("diagnostic_report", "forward_plan"))
-    plan_ids = [c.forward_plan.pk for c in contracts if _has(c, "forward_plan")]
+    plan_ids = [c.forward_plan.pk for c in contracts if hasattr(c, "forward_plan")]
     summaries = summaries_for_plans(plan_ids)
     responses = dict(QuestionnaireResponse.objects.filter(questionnaire__contract__in=contracts)
                      .values_list("questionnaire__contract").annotate(n=Count("pk")).order_by())
     rows = []
     for contract in contracts:
-        report = contract.diagnostic_report if _has(contract, "diagnostic_report") else None
-        plan = contract.forward_plan if _has(contract, "forward_plan") else None
+        report = contract.diagnostic_report if hasattr(contract, "diagnostic_report") else None
+        plan = contract.forward_plan if hasattr(contract, "forward_plan") else None
         rows.append({
             "contract": contract, "next": [t.label for t in available_transitions(user, contract)
                                            if not t.needs_reason],
@@ -135,13 +135,6 @@ def adviser_overview(user):
             "responses": responses.get(contract.pk, 0),
         })
     return rows
-
-
-def _has(obj, relation):
-    try:
-        return getattr(obj, relation) is not None
-    except Exception:  # noqa: BLE001 - a missing reverse one-to-one raises its own DoesNotExist
-        return False
 
 
 def practice_overview(user, today=None):

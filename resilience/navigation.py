@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from . import policy
-from .roles import COMMISSIONER_ROLES, PRACTICE_ROLES, Role
+from .roles import COMMISSIONER_ROLES, PRACTICE_ROLES, Role, sees_programme_figures
 
 REFERRAL_ROLES = COMMISSIONER_ROLES | PRACTICE_ROLES | {Role.RCGP_ADMIN}
 
@@ -15,7 +15,7 @@ def navigation_for(request):
     items = [("Practices", reverse("practices:list")), ("Contracts", reverse("contracts:list"))]
     if user.role in REFERRAL_ROLES or user.is_superuser:
         items.append(("Referrals", reverse("referrals:list")))
-    if user.role in ("commissioner_lead", "rcgp_admin") or user.is_superuser:
+    if sees_programme_figures.test(user):
         items.append(("Reports", reverse("reports:programme_figures")))
     unread = policy.notifications_for(user).filter(read_at__isnull=True).count()  # one query
     items.append((f"Notifications ({unread})" if unread else "Notifications", reverse("jobs:notifications")))

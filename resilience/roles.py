@@ -56,3 +56,6 @@ is_practice_user = _role_is(*PRACTICE_ROLES)
 is_practice_lead = _role_is(Role.PRACTICE_LEAD)
 is_nhse = _role_is(Role.NHSE_REPORTING)
 has_role = _role_is(*Role.values)
+# Programme figures for a commissioner's (or, for RCGP admin, every) contract: the reports page, its link
+# in the header and the API's figure endpoints (which add NHSE) share this one rule.
+sees_programme_figures = is_rcgp_admin | is_commissioner_lead

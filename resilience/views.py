@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 
 from . import charts, dashboards, policy
+from .roles import is_commissioner_lead, is_rcgp_admin
 from .search import search
 
 
@@ -28,7 +29,7 @@ def _commissioner_home(request):
     context = {"template": "commissioner", "rows": rows, "sort": sort, "ratings": Rating.choices,
                "rag_by_commissioner": charts.rag_by_commissioner(policy.actions_for(request.user)),
                "rag_series": charts.RAG_SERIES}
-    if request.user.role == "commissioner_lead":
+    if is_commissioner_lead.test(request.user):
         context.update(referrals=dashboards.referral_queue(request.user),
                        by_state=dashboards.contracts_by_state(request.user),
                        programmes=dashboards.programme_table(request.user))
@@ -38,7 +39,7 @@ def _commissioner_home(request):
 def _deputy_home(request):
     context = dashboards.deputy_lead_overview(request.user)
     context["template"] = "rcgp"
-    if request.user.role == "rcgp_admin" or request.user.is_superuser:
+    if is_rcgp_admin.test(request.user) or request.user.is_superuser:
         context.update(referrals=dashboards.referral_queue(request.user),
                        programmes=dashboards.programme_table(request.user))
     return context

@@ -13,7 +13,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contracts.figures import funding_by_programme, programme_figures
-from contracts.report_views import sees_programme_figures
 from forwardplans.permissions import can_update_progress
 from forwardplans.selectors import rag_counts_by_commissioner, summaries_for_plans
 from forwardplans.services import StaleEdit
@@ -22,7 +21,7 @@ from practices.selectors import attach_current_inspections, practice_list
 from resilience import policy
 from resilience.errors import DomainError
 from resilience.exports import EXPORT_FORMATS
-from resilience.roles import is_nhse
+from resilience.roles import is_nhse, sees_programme_figures
 
 from . import filters, serializers
 from . import schema as _schema  # noqa: F401  (registers the token scheme with drf-spectacular)
