@@ -1,23 +1,34 @@
 """The Jinja2 environment for pages: Django's static/url helpers and UK formatting filters."""
 
 import datetime
+import functools
 
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.middleware.csrf import get_token
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from jinja2 import ChainableUndefined, Environment
 
 from practices.ratings import TAG_COLOURS, Rating
 
+from .components import Components
 from .navigation import navigation_for
 from .pagination import pagination_params
 
 
 def url(name, *args, **kwargs):
-    return reverse(name, args=args or None, kwargs=kwargs or None)
+    """reverse(), remembered: a list page links every row, and reversing is a large part of rendering it."""
+    try:
+        return _reverse(get_urlconf(), get_script_prefix(), name, args, tuple(kwargs.items()))
+    except TypeError:  # an argument that cannot be a cache key
+        return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+@functools.lru_cache(maxsize=8192)
+def _reverse(urlconf, prefix, name, args, kwargs):
+    return reverse(name, urlconf=urlconf, args=args or None, kwargs=dict(kwargs) or None)
 
 
 def uk_date(value, fmt="%-d %B %Y"):
@@ -59,6 +70,7 @@ def environment(**options):
     options.pop("autoescape", None)
     env = Environment(autoescape=True, **options)
     env.globals.update(
+        nhsuk=Components(env),
         static=static,
         url=url,
         csrf_token=get_token,

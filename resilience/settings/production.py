@@ -5,10 +5,10 @@ misconfigured server refuses to start rather than run with a demo key or a SQLit
 """
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import env, without_jit
 
 SECRET_KEY = env("SECRET_KEY")
-DATABASES = {"default": env.db("DATABASE_URL")}
+DATABASES = {"default": without_jit(env.db("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DEBUG = False
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
