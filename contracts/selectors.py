@@ -18,10 +18,19 @@ def contract_list(user):
             .order_by("-commissioned_on", "reference"))
 
 
+# What a card on the board shows (templates/contracts/board.jinja): an RCGP admin's board holds every live
+# contract in England, so not whole rows of contracts, practices and users (issue 9).
+BOARD_CARD_FIELDS = ("reference", "state", "programme", "commissioned_on", "first_contact_on", "practice__name",
+                     "deputy_lead__username", "deputy_lead__first_name", "deputy_lead__last_name")
+
+
 def contract_board(user):
     """[(state, [contracts])] for every live workflow state, in process order."""
     by_state = {state: [] for state in BOARD_STATES}
-    for contract in contract_list(user).filter(state__in=BOARD_STATES).order_by("commissioned_on", "reference"):
+    contracts = (contract_list(user).filter(state__in=BOARD_STATES).select_related(None)
+                 .select_related("practice", "deputy_lead").only(*BOARD_CARD_FIELDS)
+                 .order_by("commissioned_on", "reference"))
+    for contract in contracts:
         by_state[contract.state].append(contract)
     return [(State(state), contracts) for state, contracts in by_state.items()]
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import rules
 from django.db import models
 
-from resilience.roles import is_commissioner_lead, is_deputy_lead, is_practice_lead, is_rcgp_admin
+from resilience.roles import is_commissioner_lead, is_deputy_lead, is_practice_lead, is_rcgp_admin, is_rcgp_user
 
 
 class State(models.TextChoices):
@@ -62,7 +62,7 @@ def commissioner_lead_of(user, contract):
 
 
 rcgp_lead = is_rcgp_admin | (is_deputy_lead & leads_contract)
-rcgp_team = rcgp_lead | on_team
+rcgp_team = rcgp_lead | (is_rcgp_user & on_team)  # only RCGP people are on teams: nobody else costs a query
 practice_lead = is_practice_lead & practice_lead_of
 commissioner_lead = is_commissioner_lead & commissioner_lead_of
 

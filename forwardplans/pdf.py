@@ -27,7 +27,7 @@ from resilience.jinja2 import uk_date, uk_datetime
 
 from .job_models import PdfDocument, PdfStatus, ReminderItem, StoredPdf
 from .models import DiagnosticReport, ForwardPlan, ProgressEntry
-from .selectors import plan_actions, plan_summary
+from .selectors import plan_actions, summary_of_groups
 from .vocabulary import RAG_MEANING, REPORT_SECTIONS, Rag, ReportState, RootCause
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ def report_snapshot(report):
 def plan_snapshot(plan):
     """What the plan PDF shows, as plain JSON, and (revision, printed version, state)."""
     groups = plan_actions(plan)
-    summary = plan_summary(plan)
+    summary = summary_of_groups(groups)
     actions = [a for _kq, members in groups for a in members]
     progress = {}
     for entry in (ProgressEntry.objects.filter(action__plan=plan).order_by("-entry_date", "-pk")

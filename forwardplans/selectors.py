@@ -4,7 +4,7 @@ import datetime
 import difflib
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum
 
 from resilience import policy
 
@@ -28,36 +28,33 @@ class PlanSummary:
 
 
 def summaries_for_plans(plan_ids, today=None):
-    """{plan id: PlanSummary} for many plans in two queries, whatever their size: the plans' actions (RAG,
-    planned completion), then their open milestones due up to 14 days ahead, counted per action. From them:
-    actions by RAG, overdue milestones, overdue actions (past planned completion, not Green) and actions due in
-    the next 14 days (not yet Green, completion or a milestone due).
+    """{plan id: PlanSummary} for many plans in one query, whatever their size, counted by PostgreSQL per plan:
+    actions by RAG, overdue actions (past planned completion, not Green), actions due in the next 14 days (not yet
+    Green, completion or an open milestone due) and open milestones already overdue.
 
-    The milestones are asked for by the actions' ids, so PostgreSQL probes milestone_open_action_idx per action
-    instead of reading every open overdue milestone in England (issue 9)."""
+    Milestones are counted per action, so PostgreSQL probes milestone_open_action_idx for each of the plans'
+    actions rather than joining them to every open overdue milestone in England (issue 9)."""
     today = today or datetime.date.today()
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
     summaries = {pk: PlanSummary() for pk in plan_ids}
-    actions = {}
-    for pk, plan_id, rag, completion in (Action.objects.filter(plan_id__in=plan_ids).order_by()
-                                         .values_list("pk", "plan_id", "rag_status", "planned_completion")):
-        summary = summaries[plan_id]
-        summary.by_rag[rag] += 1
-        summary.total += 1
-        actions[pk] = (plan_id, rag, completion)
-        if rag != Rag.GREEN and completion < today:
-            summary.overdue_actions += 1
-    milestone_soon = set()
-    rows = (Milestone.objects.filter(action_id__in=list(actions), done_on__isnull=True, due_on__lte=soon).order_by()
-            .values("action_id").annotate(overdue=Count("due_on", filter=Q(due_on__lt=today)),
-                                          soon=Count("due_on", filter=Q(due_on__gte=today))))
+    if not summaries:
+        return summaries
+    open_milestones = Milestone.objects.filter(action=OuterRef("pk"), done_on__isnull=True).order_by()
+    overdue_milestones = (open_milestones.filter(due_on__lt=today).values("action")
+                          .annotate(n=Count("pk")).values("n"))
+    not_green = ~Q(rag_status=Rag.GREEN)
+    rows = (Action.objects.filter(plan_id__in=plan_ids).order_by().values("plan_id")
+            .annotate(total=Count("pk"), **{rag: Count("pk", filter=Q(rag_status=rag)) for rag in Rag.values},
+                      overdue_actions=Count("pk", filter=not_green & Q(planned_completion__lt=today)),
+                      due_soon=Count("pk", filter=not_green & (
+                          Q(planned_completion__gte=today, planned_completion__lte=soon)
+                          | Q(Exists(open_milestones.filter(due_on__gte=today, due_on__lte=soon))))),
+                      overdue_milestones=Sum(Subquery(overdue_milestones))))
     for row in rows:
-        summaries[actions[row["action_id"]][0]].overdue_milestones += row["overdue"]
-        if row["soon"]:
-            milestone_soon.add(row["action_id"])
-    for pk, (plan_id, rag, completion) in actions.items():
-        if rag != Rag.GREEN and (today <= completion <= soon or pk in milestone_soon):
-            summaries[plan_id].due_soon += 1
+        summary = summaries[row["plan_id"]]
+        summary.total, summary.overdue_actions, summary.due_soon = row["total"], row["overdue_actions"], row["due_soon"]
+        summary.overdue_milestones = row["overdue_milestones"] or 0
+        summary.by_rag = {rag: row[rag] for rag in Rag.values}
     return summaries
 
 
@@ -65,11 +62,37 @@ def plan_summary(plan, today=None):
     return summaries_for_plans([plan.pk], today)[plan.pk]
 
 
-def plan_actions(plan, today=None):
-    """The plan's actions with milestones, grouped by key question (in CQC order), by priority."""
-    actions = list(plan.actions.select_related("lead_user").prefetch_related(
-        Prefetch("milestones", queryset=Milestone.objects.order_by("due_on", "pk")),
-        "evidence").order_by("priority", "pk"))
+def summary_of_groups(groups, today=None):
+    """The PlanSummary of a plan whose actions and milestones are loaded (plan_actions()), with no query: the
+    same figures as summaries_for_plans() (tests/test_forwardplans.py holds the two equal)."""
+    today = today or datetime.date.today()
+    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    summary = PlanSummary()
+    for _key_question, actions in groups:
+        for action in actions:
+            summary.total += 1
+            summary.by_rag[action.rag_status] += 1
+            open_due = [m.due_on for m in action.milestones.all() if m.done_on is None]
+            summary.overdue_milestones += sum(1 for due in open_due if due < today)
+            if action.rag_status != Rag.GREEN:
+                summary.overdue_actions += action.planned_completion < today
+                summary.due_soon += (today <= action.planned_completion <= soon
+                                     or any(today <= due <= soon for due in open_due))
+    return summary
+
+
+# What the plan page shows of each action (templates/forwardplans/plan.jinja), not its long texts.
+PLAN_PAGE_FIELDS = ("plan_id", "key_question", "priority", "action_planned", "regulation", "lead_person",
+                    "planned_completion", "rag_status")
+
+
+def plan_actions(plan, fields=None):
+    """The plan's actions with milestones, grouped by key question (in CQC order), by priority. ``fields``: only
+    these fields of each action (the rest load on access, one query each: ask for what is shown)."""
+    actions = plan.actions.prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("due_on", "pk")))
+    if fields:
+        actions = actions.only(*fields)
+    actions = list(actions.order_by("priority", "pk"))
     order = [key for key, _label in KEY_QUESTION_CHOICES]
     labels = dict(KEY_QUESTION_CHOICES)
     groups = []
@@ -80,16 +103,20 @@ def plan_actions(plan, today=None):
     return groups
 
 
-def action_detail(user, pk):
-    action = policy.get_action_or_404(user, pk)
-    return {
-        "action": action,
-        "milestones": list(action.milestones.select_related("done_by")),
-        "progress": list(action.progress.select_related("by")),
-        "rag_changes": list(RagChange.objects.filter(action=action).select_related("by")),
-        "evidence": list(action.evidence.select_related("uploaded_by")),
-        "contract": action.plan.contract,
+ACTION_PARTS = ("milestones", "progress", "rag_changes", "evidence")
+
+
+def action_detail(user, pk, parts=ACTION_PARTS, action=None):
+    """An action the user may see (or 404) and the ``parts`` of it a page or panel shows. ``action``: the same
+    action, already fetched through the access policy in this request."""
+    action = action or policy.get_action_or_404(user, pk)
+    loaders = {
+        "milestones": lambda: action.milestones.select_related("done_by"),
+        "progress": lambda: action.progress.select_related("by"),
+        "rag_changes": lambda: RagChange.objects.filter(action=action).select_related("by"),
+        "evidence": lambda: action.evidence.select_related("uploaded_by"),
     }
+    return {"action": action, "contract": action.plan.contract, **{part: list(loaders[part]()) for part in parts}}
 
 
 def version_diff(older, newer):

@@ -20,7 +20,7 @@ from .forms import (
     ReportForm,
 )
 from .questionnaire_services import questionnaire_summary_text
-from .selectors import action_detail, plan_actions, plan_summary, version_diff
+from .selectors import PLAN_PAGE_FIELDS, action_detail, plan_actions, summary_of_groups, version_diff
 from .services import StaleEdit
 from .vocabulary import RAG_MEANING, REPORT_SECTIONS, ROOT_CAUSE_GROUPS, ConsentStatus, Rag, ReportState, RootCause
 
@@ -146,15 +146,16 @@ def _plan(request, reference):
 def plan_view(request, reference):
     plan = _plan(request, reference)
     contract = plan.contract
-    groups = plan_actions(plan)
     fmt = list_exports.wanted(request)
+    groups = plan_actions(plan, fields=None if fmt else PLAN_PAGE_FIELDS)
     record_access(user=request.user, contract=contract, document=Document.PLAN,
                   kind=Kind.DOWNLOADED if fmt else Kind.VIEWED, detail=fmt or "")
     if fmt:
         return list_exports.actions_export(fmt, plan, groups)
+    actions = [action for _key_question, members in groups for action in members]
     return render(request, "forwardplans/plan.jinja", {
-        "plan": plan, "contract": contract, "groups": groups, "summary": plan_summary(plan),
-        "rag_over_time": charts.rag_over_time(plan), "rag_series": charts.RAG_SERIES,
+        "plan": plan, "contract": contract, "groups": groups, "summary": summary_of_groups(groups),
+        "rag_over_time": charts.rag_over_time(plan, actions), "rag_series": charts.RAG_SERIES,
         "can_write": permissions.can_write_documents.test(request.user, contract),
         "can_update": permissions.can_update_progress.test(request.user, contract),
         "rag_meaning": RAG_MEANING,
@@ -207,16 +208,24 @@ def action_edit_view(request, pk):
         "form": form, "contract": contract, "action": action, "new": False, "conflict": conflict})
 
 
-def _action_context(request, pk, **extra):
-    context = action_detail(request.user, pk)
+# What each in-place panel of the action page shows, so that an update answers with that panel's data only.
+PANEL_PARTS = {"rag": ("rag_changes",), "progress": ("progress",), "milestones": ("milestones",),
+               "evidence": ("evidence",)}
+
+
+def _action_context(request, pk, panel=None, action=None, **extra):
+    """The action page's context, or (``panel``) what that one panel needs. ``action``: the action as this request
+    fetched it through the access policy and, if it changed it, as it is now."""
+    context = action_detail(request.user, pk, action=action, **({"parts": PANEL_PARTS[panel]} if panel else {}))
     contract = context["contract"]
     context.update(
-        can_write=permissions.can_write_documents.test(request.user, contract),
         can_update=permissions.can_update_progress.test(request.user, contract),
         rag_form=RagForm(initial={"version": context["action"].version}),
-        progress_form=ProgressForm(), milestone_form=MilestoneForm(), evidence_form=EvidenceForm(),
-        rag_meaning=RAG_MEANING, rags=Rag,
+        progress_form=ProgressForm(), rag_meaning=RAG_MEANING, rags=Rag,
     )
+    if panel is None:
+        context.update(can_write=permissions.can_write_documents.test(request.user, contract),
+                       milestone_form=MilestoneForm(), evidence_form=EvidenceForm())
     context.update(extra)
     return context
 
@@ -229,13 +238,13 @@ def action_view(request, pk):
     return render(request, "forwardplans/action.jinja", context)
 
 
-def _panel(request, pk, panel, message=None, error=None, status=200, **forms_):
+def _panel(request, pk, panel, message=None, error=None, status=200, action=None, **forms_):
     """After an in-place update: the panel alone for htmx, otherwise back to the action page.
 
     A stale edit answers 409 (htmx is configured in base.jinja to swap it in, showing what changed).
     """
     if request.htmx:
-        context = _action_context(request, pk, panel_message=message, panel_error=error, **forms_)
+        context = _action_context(request, pk, panel, action, panel_message=message, panel_error=error, **forms_)
         return render(request, f"forwardplans/_{panel}_panel.jinja", context, status=status)
     if error:
         messages.error(request, error)
@@ -249,7 +258,7 @@ def action_rag_view(request, pk):
     """GET: the RAG panel alone (to open it in place, e.g. from the practice's home page); POST: change RAG."""
     action = policy.get_action_or_404(request.user, pk)
     if request.method != "POST":
-        return render(request, "forwardplans/_rag_panel.jinja", _action_context(request, pk))
+        return render(request, "forwardplans/_rag_panel.jinja", _action_context(request, pk, "rag"))
     form = RagForm(request.POST)
     if not form.is_valid():
         error = " ".join(form.non_field_errors()) or "Choose a RAG status and say why it is changing."
@@ -263,7 +272,9 @@ def action_rag_view(request, pk):
         return _panel(request, pk, "rag", error=str(exc), conflict=exc, status=409)
     except DomainError as exc:
         return _panel(request, pk, "rag", error=str(exc), rag_form=form)
-    return _panel(request, pk, "rag", message=f"RAG status changed to {updated.get_rag_status_display()}.")
+    action.rag_status, action.version = updated.rag_status, updated.version  # as saved, without fetching it again
+    return _panel(request, pk, "rag", message=f"RAG status changed to {updated.get_rag_status_display()}.",
+                  action=action)
 
 
 @require_POST
@@ -273,13 +284,13 @@ def action_progress_view(request, pk):
     form = ProgressForm(request.POST)
     if not form.is_valid():
         error = " ".join(form.non_field_errors()) or "Describe the progress."
-        return _panel(request, pk, "progress", error=error, progress_form=form)
+        return _panel(request, pk, "progress", error=error, progress_form=form, action=action)
     try:
         services.progress_add(action=action, actor=request.user, text=form.cleaned_data["text"],
                               entry_date=form.cleaned_data["entry_date"])
     except DomainError as exc:
-        return _panel(request, pk, "progress", error=str(exc), progress_form=form)
-    return _panel(request, pk, "progress", message="Progress added.")
+        return _panel(request, pk, "progress", error=str(exc), progress_form=form, action=action)
+    return _panel(request, pk, "progress", message="Progress added.", action=action)
 
 
 @require_POST
@@ -290,8 +301,8 @@ def milestone_toggle_view(request, pk, milestone_pk):
     try:
         services.milestone_set_done(milestone=milestone, actor=request.user, done=request.POST.get("done") == "1")
     except DomainError as exc:
-        return _panel(request, pk, "milestones", error=str(exc))
-    return _panel(request, pk, "milestones", message="Milestone updated.")
+        return _panel(request, pk, "milestones", error=str(exc), action=action)
+    return _panel(request, pk, "milestones", message="Milestone updated.", action=action)
 
 
 @require_POST
@@ -301,12 +312,12 @@ def milestone_add_view(request, pk):
     form = MilestoneForm(request.POST)
     if not form.is_valid():
         return _panel(request, pk, "milestones", error="Describe the milestone and give its due date.",
-                      milestone_form=form)
+                      milestone_form=form, action=action)
     try:
         services.milestone_add(action=action, actor=request.user, **form.cleaned_data)
     except DomainError as exc:
-        return _panel(request, pk, "milestones", error=str(exc), milestone_form=form)
-    return _panel(request, pk, "milestones", message="Milestone added.")
+        return _panel(request, pk, "milestones", error=str(exc), milestone_form=form, action=action)
+    return _panel(request, pk, "milestones", message="Milestone added.", action=action)
 
 
 @require_POST
@@ -315,12 +326,12 @@ def evidence_upload_view(request, pk):
     action = policy.get_action_or_404(request.user, pk)
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _panel(request, pk, "evidence", error="Select a file to upload.")
+        return _panel(request, pk, "evidence", error="Select a file to upload.", action=action)
     try:
         evidence = services.evidence_upload(action=action, actor=request.user, uploaded_file=form.cleaned_data["file"])
     except DomainError as exc:
-        return _panel(request, pk, "evidence", error=str(exc))
-    return _panel(request, pk, "evidence", message=f"{evidence.original_name} uploaded.")
+        return _panel(request, pk, "evidence", error=str(exc), action=action)
+    return _panel(request, pk, "evidence", message=f"{evidence.original_name} uploaded.", action=action)
 
 
 @login_required

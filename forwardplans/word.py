@@ -10,7 +10,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.shared import Pt, RGBColor
 
-from .selectors import plan_actions, plan_summary
+from .selectors import plan_actions, summary_of_groups
 from .vocabulary import REPORT_SECTIONS, Rag, RootCause
 
 NHS_BLUE = RGBColor(0x00, 0x5E, 0xB8)
@@ -69,12 +69,13 @@ def plan_docx(plan):
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = section.page_height, section.page_width
-    summary = plan_summary(plan)
+    groups = plan_actions(plan)
+    summary = summary_of_groups(groups)
     document.add_paragraph(
         f"{summary.total} actions: {summary.by_rag['red']} Red, {summary.by_rag['amber']} Amber, "
         f"{summary.by_rag['green']} Green ({summary.percent_complete}% complete); "
         f"{summary.overdue_milestones} overdue milestones; {summary.due_soon} due in the next 14 days.")
-    for key_question, actions in plan_actions(plan):
+    for key_question, actions in groups:
         document.add_heading(key_question, level=1)
         table = document.add_table(rows=1, cols=len(PLAN_COLUMNS))
         table.style = "Table Grid"

@@ -1,7 +1,10 @@
 """Reads of practices and inspections, always starting from the access policy."""
 
 from practices.models import Inspection
+from practices.ratings import KEY_QUESTIONS
 from resilience import policy
+
+KEY_QUESTION_FIELDS = tuple(field for field, _api, _label in KEY_QUESTIONS)
 
 
 def practice_list(user):
@@ -9,12 +12,15 @@ def practice_list(user):
     return policy.practices_for(user).with_current_rating().select_related("commissioner")
 
 
-def attach_current_inspections(practices):
-    """Set ``current_inspection`` on each practice of a page, in one query."""
+def attach_current_key_questions(practices):
+    """Set ``current_key_questions`` on each practice of a page, in one query: {key question field: rating} of
+    its current inspection (what the lists, the API and the exports show of it), or None without one. Plain
+    values, not inspections: building a hundred model instances was a fifth of the API list's time (issue 9)."""
     ids = [p.current_inspection_id for p in practices if p.current_inspection_id]
-    by_id = Inspection.objects.in_bulk(ids)
+    by_id = {row.pop("pk"): row for row in
+             Inspection.objects.filter(pk__in=ids).order_by().values("pk", *KEY_QUESTION_FIELDS)}
     for practice in practices:
-        practice.current_inspection = by_id.get(practice.current_inspection_id)
+        practice.current_key_questions = by_id.get(practice.current_inspection_id)
     return practices
 
 

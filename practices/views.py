@@ -3,7 +3,7 @@ from django.shortcuts import render
 
 from practices.filters import PracticeFilter
 from practices.ratings import KEY_QUESTIONS, POPULATION_GROUPS
-from practices.selectors import attach_current_inspections, practice_detail, practice_list
+from practices.selectors import attach_current_key_questions, practice_detail, practice_list
 from resilience import list_exports
 from resilience.pagination import paginate
 
@@ -20,7 +20,7 @@ def practice_list_view(request):
     # longer works out the current rating of every practice it skips (issue 9).
     page = paginate(request, practice_filter.qs.values_list("pk", flat=True))
     by_id = practice_filter.qs.in_bulk(list(page.object_list))
-    page.object_list = attach_current_inspections([by_id[pk] for pk in page.object_list if pk in by_id])
+    page.object_list = attach_current_key_questions([by_id[pk] for pk in page.object_list if pk in by_id])
     return render(request, "practices/list.jinja", {
         "filter": practice_filter, "form": practice_filter.form, "page": page,
         "key_questions": KEY_QUESTIONS,

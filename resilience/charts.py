@@ -46,13 +46,15 @@ def rag_by_plan(plans, summaries):
             for p in plans]
 
 
-def rag_over_time(plan, weeks=12, today=None):
-    """A plan's actions by RAG at the end of each of the last ``weeks`` weeks, replayed from the RAG history.
+def rag_over_time(plan, actions=None, weeks=12, today=None):
+    """A plan's actions (``actions``: the plan's actions if already loaded) by RAG at the end of each of the last
+    ``weeks`` weeks, replayed from the RAG history.
 
     An action counts from the week it was created, Red until its first recorded change.
     """
     today = today or datetime.date.today()
-    actions = {a.pk: a.created_on for a in _actions_with_dates(plan)}
+    ids = list(plan.actions.values_list("pk", flat=True)) if actions is None else [a.pk for a in actions]
+    actions = _created_on(plan, ids)
     changes = defaultdict(list)
     for action_id, at, to_status in (RagChange.objects.filter(action__plan=plan).order_by("at", "pk")
                                      .values_list("action_id", "at", "to_status")):
@@ -75,13 +77,10 @@ def rag_over_time(plan, weeks=12, today=None):
     return rows
 
 
-def _actions_with_dates(plan):
-    """The plan's actions with the date each was created (from its first history row)."""
+def _created_on(plan, action_ids):
+    """{action id: the date it was created} (from its first history row; the plan's creation without one)."""
     first = {}
     for action_id, date in (plan.actions.model.history.filter(plan_id=plan.pk, history_type="+")
                             .values_list("id", "history_date")):
         first[action_id] = date.date()
-    actions = list(plan.actions.all())
-    for action in actions:
-        action.created_on = first.get(action.pk, plan.created_at.date())
-    return actions
+    return {pk: first.get(pk, plan.created_at.date()) for pk in action_ids}

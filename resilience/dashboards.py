@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from contracts.figures import financial_year, funding_by_programme, programme_figures
+from contracts.figures import figures_by_programme, financial_year, funding_by_programme
 from contracts.models import Adviser, Referral
 from contracts.referral_services import acknowledgement_status
 from contracts.selectors import contract_list
@@ -17,7 +17,7 @@ from forwardplans.models import Milestone, QuestionnaireResponse
 from forwardplans.selectors import DUE_SOON_DAYS, summaries_for_plans
 from forwardplans.vocabulary import Rag
 from practices.ratings import RATING_ORDER
-from practices.selectors import attach_current_inspections, practice_list
+from practices.selectors import practice_list
 
 from . import policy
 
@@ -32,16 +32,17 @@ PRACTICE_SORTS = {
 def commissioner_overview(user, *, sort="name", rating=None, special_measures=None, today=None):
     """The commissioner's active practices at a glance: rating, SM and re-inspection due, open
     contracts and their state, shared plans' RAG counts and overdue actions."""
-    practices = practice_list(user).filter(status="active")
+    # Only what the table shows: a commissioner has up to a few hundred practices.
+    practices = practice_list(user).filter(status="active").select_related(None).only("ods_code", "name")
     if rating:
         practices = practices.filter(current_rating=rating)
     if special_measures in ("yes", "no"):
         practices = practices.in_special_measures(special_measures == "yes")
-    practices = attach_current_inspections(list(practices))
+    practices = list(practices)
     ids = [p.pk for p in practices]
     open_contracts = defaultdict(list)
     for contract in (policy.contracts_for(user).filter(practice_id__in=ids, state__in=LIVE_STATES)
-                     .order_by("commissioned_on")):
+                     .only("reference", "state", "practice_id").order_by("commissioned_on")):
         open_contracts[contract.practice_id].append(contract)
     plans = dict(policy.plans_for(user).filter(contract__practice_id__in=ids)
                  .values_list("pk", "contract__practice_id"))
@@ -84,9 +85,9 @@ def contracts_by_state(user):
 
 
 def programme_table(user, **filters):
-    """Programme figures for every programme the user may see contracts of."""
-    contracts = policy.contracts_for(user)
-    return [(Programme(p), programme_figures(programme=p, contracts=contracts, **filters)) for p in Programme.values]
+    """Programme figures for every programme the user may see contracts of (one query)."""
+    figures = figures_by_programme(contracts=policy.contracts_for(user), **filters)
+    return [(Programme(p), figures[p]) for p in Programme.values]
 
 
 def funding_by_year(user, years=3, today=None):

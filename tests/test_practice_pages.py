@@ -38,7 +38,7 @@ def test_list_shows_current_rating_key_questions_and_special_measures(client, ra
     assert names(response) == ["Own Practice", "Sibling Practice"]
     own = response.context["page"].object_list[0]
     assert own.current_rating == "inadequate"
-    assert own.current_inspection.safe == "requires_improvement"
+    assert own.current_key_questions["safe"] == "requires_improvement"
     assert "Special measures" in html and "Re-inspection due 1 August 2024" in html
     assert "Outstanding" in html and "Requires improvement" in html
 
