@@ -392,6 +392,10 @@ def write_doc(results):
         lines.append(f"| page shell (base.jinja around fixed text, no database) | {level} | {row['p50_ms']} | "
                      f"{row['p95_ms']} | {row['rps']} | {ratio(row['p95_ms'], results['baseline'][level]['p95_ms'])} "
                      f"| | 1 | {row['failures']} |")
+    for level, row in results.get("baseline_page_signed_in", {}).items():
+        lines.append(f"| signed-in page shell (the same, for a signed-in user) | {level} | {row['p50_ms']} | "
+                     f"{row['p95_ms']} | {row['rps']} | {ratio(row['p95_ms'], results['baseline'][level]['p95_ms'])} "
+                     f"| | {ratio(row['p95_ms'], results['baseline_page'][level]['p95_ms'])} | {row['failures']} |")
     for name, levels in results["endpoints"].items():
         limit = 4 if name in WRITE_ENDPOINTS else 3
         for level, row in levels.items():
@@ -495,6 +499,15 @@ def main():
         targets["endpoints"]["baseline"] = {"logins": [{}], "paths": [f"/bench/baseline/?bytes={baseline_bytes}"]}
         targets["endpoints"]["baseline_page"] = {"logins": [{}],
                                                  "paths": [f"/bench/baseline-page/?bytes={baseline_bytes}"]}
+        # The same page for a signed-in user (session, user, header with navigation): what every page pays.
+        targets["endpoints"]["baseline_page_signed_in"] = {
+            "logins": [{key: value for key, value in login.items() if key != "paths"}
+                       for login in targets["endpoints"]["commissioner_home"]["logins"]],
+            "paths": [f"/bench/baseline-page/?bytes={baseline_bytes}"]}
+        _status, body = server.fetch(f"/bench/baseline-page/?bytes={baseline_bytes}",
+                                     targets["endpoints"]["baseline_page_signed_in"]["logins"][0])
+        if b"Log out" not in body:
+            raise SystemExit("the signed-in page shell did not come back signed in")
         targets_file = VAR / "targets.json"
         targets_file.write_text(json.dumps(targets))
         # Warm up: each endpoint a few times on each worker (templates compiled, caches filled).
@@ -503,11 +516,12 @@ def main():
                 for path in (login.get("paths") or spec["paths"])[:2]:
                     server.fetch(path, login)
 
-        baseline, baseline_page, endpoints = {}, {}, {name: {} for name in only}
+        baseline, baseline_page, signed_in, endpoints = {}, {}, {}, {name: {} for name in only}
         rag_offset = 0
         for users in levels:
             baseline[str(users)] = load("baseline", users, args.seconds, targets_file, server, env)
             baseline_page[str(users)] = load("baseline_page", users, args.seconds, targets_file, server, env)
+            signed_in[str(users)] = load("baseline_page_signed_in", users, args.seconds, targets_file, server, env)
             for name in only:
                 if name == "rag_update":
                     targets["endpoints"]["rag_update"] = {"logins": rag_logins(users, 100 + rag_offset)}
@@ -543,6 +557,7 @@ def main():
         "machine_detail": box,
         "baseline_bytes": baseline_bytes,
         "baseline_page": baseline_page,
+        "baseline_page_signed_in": signed_in,
         "page_bytes": sizes,
         "seconds_per_phase": args.seconds,
         "pdf": pdfs,

@@ -229,3 +229,27 @@ def test_detail_has_no_export_format(client, rated):
     api = api_for(client, rated, Role.NHSE_REPORTING)
     assert error_of(api.get(detail(rated["practices"]["own"].ods_code), {"format": "csv"}), 404)
 
+
+
+def test_the_written_out_practice_representation_is_the_declared_fields_own(client, rated):
+    """PracticeSerializer writes its fields out by hand for speed (issue 9): it must give exactly what DRF makes of
+    the declared fields, which the OpenAPI schema describes, for every kind of practice in the list."""
+    from rest_framework import serializers as drf
+
+    from resilience.api import serializers
+    from resilience.api.views import PracticeViewSet
+
+    in_sm = rated["practices"]["own"]
+    in_sm.list_size = 8123
+    in_sm.save()
+    view = PracticeViewSet(action="list", request=type("Request", (), {"user": rated["users"][Role.NHSE_REPORTING]}))
+    practices = view.prepare(list(view.get_queryset()))
+    assert {p.current_rating for p in practices} == {"inadequate", "good", None}  # in SM, rated, never rated
+    for practice in practices:
+        serializer = serializers.PracticeSerializer(practice)
+        assert serializer.to_representation(practice) == drf.Serializer.to_representation(serializer, practice)
+    listed = {row["ods_code"]: row for row in api_for(client, rated, Role.NHSE_REPORTING).get(LIST).json()["results"]}
+    row = listed[in_sm.ods_code]
+    assert (row["in_special_measures"], row["reinspection_due"], row["list_size"]) == (True, "2026-04-01", 8123)
+    assert row["key_questions"] == {"safe": "inadequate", "effective": None, "caring": row["key_questions"]["caring"],
+                                    "responsive": row["key_questions"]["responsive"], "well_led": "inadequate"}

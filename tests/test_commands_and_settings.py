@@ -100,6 +100,24 @@ def test_production_settings_pass_check_deploy():
 
 
 @pytest.mark.django_db
+def test_the_applications_connections_run_without_postgresqls_jit():
+    """JIT compiling cost a short page query over 100 ms (issue 9): off for every connection, production too."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+    db = connection.settings_dict
+    result = manage("shell", "-c", "from django.db import connection; c = connection.cursor(); c.execute('SHOW jit');"
+                    " print('jit', c.fetchone()[0])", env={
+                        "DJANGO_SETTINGS_MODULE": "resilience.settings.production",
+                        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+                        "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "resilience.example.nhs.uk"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "jit off" in result.stdout
+
+
+@pytest.mark.django_db
 def test_no_missing_migrations():
     from django.db import connection
 

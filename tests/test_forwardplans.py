@@ -169,6 +169,34 @@ def test_plan_summary(docs):
     assert (summary.overdue_milestones, summary.due_soon) == (1, 1)
 
 
+def test_a_loaded_plans_summary_is_the_databases(docs):
+    """The plan page, its PDF and its Word copy count the loaded actions (summary_of_groups); lists and the API
+    count in PostgreSQL (summaries_for_plans). Both must give the same figures, on every kind of action and day."""
+    from forwardplans.selectors import plan_actions, summaries_for_plans, summary_of_groups
+
+    plan, start = docs["plan"], datetime.date(2026, 12, 1)
+    for n in range(12):
+        action = Action.objects.create(plan=plan, **{**ACTION_FIELDS, "priority": 20 + n,
+                                                     "rag_status": ["red", "amber", "green"][n % 3],
+                                                     "planned_completion": start + datetime.timedelta(days=5 * n - 20)})
+        Milestone.objects.bulk_create([
+            Milestone(action=action, description=f"M{k}", due_on=start + datetime.timedelta(days=7 * k - 3 * n),
+                      done_on=start if (n + k) % 4 == 0 else None) for k in range(n % 4)])
+    other = services.plan_for_contract(docs["contract"].__class__.objects.create(
+        reference="DOC-2", practice=docs["contract"].practice, commissioner=docs["contract"].commissioner,
+        programme=docs["contract"].programme, commissioned_on=start))
+    seen = []
+    for today in (start - datetime.timedelta(days=30), start, start + datetime.timedelta(days=9),
+                  start + datetime.timedelta(days=45)):
+        in_database = summaries_for_plans([plan.pk, other.pk], today=today)
+        assert summary_of_groups(plan_actions(plan), today=today) == in_database[plan.pk]
+        assert summary_of_groups(plan_actions(other), today=today) == in_database[other.pk]
+        seen.append(in_database[plan.pk])
+    # Not trivially equal: every figure is non-zero on some day, and the empty plan's are all zero.
+    assert all(s.total == 13 for s in seen) and in_database[other.pk].total == 0
+    assert all(any(getattr(s, name) for s in seen) for name in ("overdue_milestones", "overdue_actions", "due_soon"))
+
+
 # RAG, progress, milestones, evidence -----------------------------------------------------------
 
 def test_rag_change_keeps_who_when_from_to_and_why_and_the_page_shows_it(client, docs):

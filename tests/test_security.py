@@ -44,6 +44,45 @@ def test_sessions_expire_after_inactivity(client, world, settings):
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
+def _stored_expiry(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_a_session_slides_but_is_written_at_most_once_a_refresh_period(client, world, settings):
+    """The idle limit counts from the last request, give or take SESSION_REFRESH_SECONDS, without writing the
+    session row on every page view (issue 9)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.SESSION_REFRESH_SECONDS = 3600
+    client.force_login(world["users"][R.PRACTICE_USER])
+    assert client.get(reverse("practices:list")).status_code == 200  # refreshes: never refreshed before
+    written = _stored_expiry(client)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("practices:list")).status_code == 200
+    assert not [q for q in queries if q["sql"].startswith("UPDATE") and "django_session" in q["sql"]]
+    assert _stored_expiry(client) == written  # within the refresh period: not written again
+
+    settings.SESSION_REFRESH_SECONDS = 0
+    assert client.get(reverse("practices:list")).status_code == 200
+    assert _stored_expiry(client) > written  # the period is over: the expiry moves on from this request
+
+
+def test_a_stale_cookie_or_a_signed_out_session_is_never_written_back(client, world, settings):
+    from django.contrib.sessions.models import Session
+
+    settings.SESSION_REFRESH_SECONDS = 0
+    client.cookies[settings.SESSION_COOKIE_NAME] = "no-such-session-key"
+    assert client.get(reverse("practices:list")).status_code == 302  # to the login page
+    assert not Session.objects.exists()  # no session made for a stranger's cookie
+    client.force_login(world["users"][R.PRACTICE_USER])
+    client.post(reverse("logout"))
+    assert client.get(reverse("login")).status_code == 200
+    assert not Session.objects.filter(session_data__contains="_auth_user_id").exists()
+
+
 def test_pages_carry_a_content_security_policy_with_no_inline_script_but_the_nonced_one(client, world):
     client.force_login(world["users"][R.COMMISSIONER_LEAD])
     response = client.get(reverse("home"))

@@ -110,7 +110,7 @@ class PracticeSerializer(serializers.Serializer):
             "key_questions": None if current is None else {
                 field: current[field] or None for field, _api, _label in KEY_QUESTIONS},
             "in_special_measures": sm.active,
-            "reinspection_due": _iso(sm.reinspection_due),
+            "reinspection_due": sm.reinspection_due,  # as the method field gives it: a date for the renderers
         }
 
 
