@@ -10,6 +10,7 @@ from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from jinja2 import ChainableUndefined, Environment
+from markupsafe import Markup
 
 from practices.ratings import TAG_COLOURS, Rating
 
@@ -52,6 +53,15 @@ def rating_classes(value):
     return TAG_COLOURS.get(value, "nhsuk-tag--grey")
 
 
+# Where a cached component's form takes this request's CSRF field (an HTML comment: escaped text cannot make one).
+CSRF_SLOT = Markup("<!--csrf-field-->")
+
+
+def with_csrf(html, csrf_input):
+    """``html`` (a component rendered with CSRF_SLOT in a form) with this request's CSRF field in the slot."""
+    return Markup(str(html).replace(CSRF_SLOT, str(csrf_input)))  # noqa: S704 (both are already safe HTML)
+
+
 def query_string(request, **changes):
     """The current query string with some parameters replaced (None removes one)."""
     params = request.GET.copy()
@@ -71,6 +81,7 @@ def environment(**options):
     env = Environment(autoescape=True, **options)
     env.globals.update(
         nhsuk=Components(env),
+        csrf_slot=CSRF_SLOT,
         static=static,
         url=url,
         csrf_token=get_token,
@@ -83,5 +94,5 @@ def environment(**options):
         today=datetime.date.today,
     )
     env.filters.update(uk_date=uk_date, uk_datetime=uk_datetime, rating_label=rating_label,
-                       rating_classes=rating_classes)
+                       rating_classes=rating_classes, with_csrf=with_csrf)
     return env

@@ -32,6 +32,11 @@ def finish(journey):
     assert journey.problems == {}, journey.problems
     assert not journey.page.console_errors, journey.page.console_errors
     assert len(journey.scanned) >= 3
+    # Every journey ends with the header's "Log out", as a browser sends it (with its CSRF field).
+    journey.page.get_by_role("button", name="Log out").click()
+    journey.page.wait_for_url(re.compile(r"/accounts/login/$"))
+    journey.page.goto(f"{journey.live_server.url}/practices/")
+    assert "/accounts/login/" in journey.page.url  # signed out: pages ask to sign in again
 
 
 def test_commissioner_peer_support_follows_a_shared_plan(demo, live_server, page):

@@ -83,6 +83,26 @@ def test_a_stale_cookie_or_a_signed_out_session_is_never_written_back(client, wo
     assert not Session.objects.filter(session_data__contains="_auth_user_id").exists()
 
 
+def test_the_headers_log_out_button_signs_out_with_csrf_checks_on(world):
+    """The header is rendered once per user and page and reused (resilience/components.py); its sign-out form must
+    still carry this request's CSRF token, or Django refuses the sign-out as a browser would send it."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world["users"][R.COMMISSIONER_LEAD])
+    forms = []
+    for _ in range(2):
+        html = client.get(reverse("practices:list")).content.decode()
+        forms.append(re.search(r'<form class="nhsuk-header__account-form" action="([^"]+)" method="post" novalidate>'
+                               r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)">', html))
+    assert all(forms) and forms[0].group(2) != forms[1].group(2)  # each page its own token, not a cached one
+    action, token = forms[1].groups()
+    assert client.post(action).status_code == 403  # without the token, refused
+    response = client.post(action, {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302 and response["Location"] == reverse("login")
+    assert client.get(reverse("practices:list"))["Location"].startswith(reverse("login"))
+
+
 def test_pages_carry_a_content_security_policy_with_no_inline_script_but_the_nonced_one(client, world):
     client.force_login(world["users"][R.COMMISSIONER_LEAD])
     response = client.get(reverse("home"))
