@@ -224,7 +224,8 @@ def action_update(*, action, actor, base_version, **fields):
 def action_set_rag(*, action, actor, to_status, reason, base_version, evidence_justification=""):
     """Change an action's RAG status, keeping who, when, from, to and why.
 
-    Green means completed with evidence: it needs uploaded evidence or a written justification.
+    Green means completed with evidence: it needs uploaded evidence or a written justification. Returns the saved
+    action; ``action`` itself is left with the new status and version too.
     """
     _require(permissions.can_update_progress, actor, action.plan.contract,
              "Only the practice or the contract's RCGP team can change RAG status.")
@@ -248,6 +249,7 @@ def action_set_rag(*, action, actor, to_status, reason, base_version, evidence_j
     locked.version += 1
     locked._change_reason = f"RAG {to_status}: {reason}"
     locked.save(update_fields=["rag_status", "version", "updated_at"])
+    action.rag_status, action.version = locked.rag_status, locked.version  # the caller's copy, as saved
     return locked
 
 

@@ -258,7 +258,7 @@ def action_rag_view(request, pk):
     """GET: the RAG panel alone (to open it in place, e.g. from the practice's home page); POST: change RAG."""
     action = policy.get_action_or_404(request.user, pk)
     if request.method != "POST":
-        return render(request, "forwardplans/_rag_panel.jinja", _action_context(request, pk, "rag"))
+        return render(request, "forwardplans/_rag_panel.jinja", _action_context(request, pk, "rag", action))
     form = RagForm(request.POST)
     if not form.is_valid():
         error = " ".join(form.non_field_errors()) or "Choose a RAG status and say why it is changing."
@@ -272,7 +272,6 @@ def action_rag_view(request, pk):
         return _panel(request, pk, "rag", error=str(exc), conflict=exc, status=409)
     except DomainError as exc:
         return _panel(request, pk, "rag", error=str(exc), rag_form=form)
-    action.rag_status, action.version = updated.rag_status, updated.version  # as saved, without fetching it again
     return _panel(request, pk, "rag", message=f"RAG status changed to {updated.get_rag_status_display()}.",
                   action=action)
 

@@ -9,7 +9,7 @@ KEY_QUESTION_FIELDS = tuple(field for field, _api, _label in KEY_QUESTIONS)
 
 def practice_list(user):
     """Practices the user may see, with their current rating derived from inspections."""
-    return policy.practices_for(user).with_current_rating().select_related("commissioner")
+    return policy.practices_for(user).with_current_rating()
 
 
 def attach_current_key_questions(practices):

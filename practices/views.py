@@ -12,7 +12,8 @@ from resilience.pagination import paginate
 def practice_list_view(request):
     data = request.GET.copy()
     data.setdefault("status", "active")
-    practice_filter = PracticeFilter(data, queryset=practice_list(request.user), user=request.user)
+    practice_filter = PracticeFilter(data, queryset=practice_list(request.user).select_related("commissioner"),
+                                     user=request.user)
     fmt = list_exports.wanted(request)
     if fmt:
         return list_exports.practices_export(fmt, practice_filter.qs)

@@ -33,7 +33,7 @@ def commissioner_overview(user, *, sort="name", rating=None, special_measures=No
     """The commissioner's active practices at a glance: rating, SM and re-inspection due, open
     contracts and their state, shared plans' RAG counts and overdue actions."""
     # Only what the table shows: a commissioner has up to a few hundred practices.
-    practices = practice_list(user).filter(status="active").select_related(None).only("ods_code", "name")
+    practices = practice_list(user).filter(status="active").only("ods_code", "name")
     if rating:
         practices = practices.filter(current_rating=rating)
     if special_measures in ("yes", "no"):

@@ -35,8 +35,13 @@ def commissioner_scope(user, field="commissioner"):
     return Q(**{f"{field}__in": ids})
 
 
-# A record of the user's own organisation "or" of a group it belongs to is asked for as one IN over a UNION of
-# the two: an OR of the two made PostgreSQL guess that half of all contracts match and scan them (issue 9).
+def _of_practice_or_its_groups(model, groups, group_field, practice_id):
+    """Q for ``model`` records of the practice itself or of a group it belongs to (``groups``: the group
+    membership model, whose ``group_field`` names the record). One IN over a UNION of the two: an OR of them made
+    PostgreSQL guess that half of all contracts match, and scan them (issue 9)."""
+    own = model.objects.filter(practice_id=practice_id).order_by().values("pk")
+    return Q(pk__in=own.union(groups.objects.filter(practice_id=practice_id).values(group_field)))
+
 
 def practices_for(user):
     """Practices the user may see."""
@@ -89,9 +94,8 @@ def contracts_for(user):
     if user.role in COMMISSIONER_ROLES and user.commissioner_id:
         return qs.filter(commissioner_scope(user))
     if user.role in PRACTICE_ROLES and user.practice_id:
-        own = Contract.objects.filter(practice_id=user.practice_id).order_by().values("pk")
-        group = Contract.practices.through.objects.filter(practice_id=user.practice_id).values("contract")
-        return qs.filter(pk__in=own.union(group))
+        return qs.filter(_of_practice_or_its_groups(Contract, Contract.practices.through, "contract",
+                                                    user.practice_id))
     return qs.none()
 
 
@@ -114,9 +118,8 @@ def referrals_for(user):
     if user.role in COMMISSIONER_ROLES and user.commissioner_id:
         return qs.filter(commissioner_scope(user))
     if user.role in PRACTICE_ROLES and user.practice_id:
-        own = Referral.objects.filter(practice_id=user.practice_id).order_by().values("pk")
-        group = Referral.group_practices.through.objects.filter(practice_id=user.practice_id).values("referral")
-        return qs.filter(pk__in=own.union(group))
+        return qs.filter(_of_practice_or_its_groups(Referral, Referral.group_practices.through, "referral",
+                                                    user.practice_id))
     return qs.none()
 
 

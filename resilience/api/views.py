@@ -97,8 +97,7 @@ class PracticeViewSet(ExportableMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         # The commissioner's code, not the commissioner: a page of 100 commissioner objects for one field each.
-        queryset = (practice_list(self.request.user).select_related(None)
-                    .annotate(commissioner_code=F("commissioner__ods_code")))
+        queryset = practice_list(self.request.user).annotate(commissioner_code=F("commissioner__ods_code"))
         return queryset.prefetch_related("inspections") if self.action == "retrieve" else queryset
 
     def get_serializer_class(self):
