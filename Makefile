@@ -45,7 +45,7 @@ test: install
 # vulnerabilities in the installed packages (pip-audit, where the package index serves advisories).
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/bandit --quiet --recursive resilience practices contracts forwardplans --exclude '*/migrations/*' --severity-level medium
+	$(VENV)/bin/bandit --quiet --recursive resilience practices contracts forwardplans casework --exclude '*/migrations/*' --severity-level medium
 	$(VENV)/bin/pip-audit --local --progress-spinner off --skip-editable
 
 worker: install

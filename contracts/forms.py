@@ -5,11 +5,9 @@ from django import forms
 from practices.models import Practice
 from practices.ratings import Rating
 from resilience import policy
-from resilience.models import User
-from resilience.roles import Role
 
 from .models import Adviser, Contract
-from .vocabulary import Closure, EndReason, SupportCategory
+from .vocabulary import Closure, SupportCategory
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -60,22 +58,8 @@ class CommissionForm(forms.ModelForm):
         return data
 
 
-class TransitionForm(forms.Form):
-    to_state = forms.CharField(widget=forms.HiddenInput)
-    effective_on = forms.DateField(required=False, widget=DATE, label="Date (leave empty for today)")
-    end_reason = forms.ChoiceField(choices=[("", "Choose a reason"), *EndReason.choices], required=False,
-                                   label="Why the contract ended")
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Note",
-                           max_length=2000)
-
-
 class FirstContactForm(forms.Form):
     contacted_on = forms.DateField(widget=DATE, label="Date of first contact with the practice")
-
-
-class AppointLeadForm(forms.Form):
-    deputy_lead = forms.ModelChoiceField(queryset=User.objects.filter(role=Role.RCGP_DEPUTY_LEAD, is_active=True),
-                                         empty_label="Choose a deputy lead", label="Deputy lead")
 
 
 class AddAdviserForm(forms.Form):

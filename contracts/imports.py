@@ -227,7 +227,7 @@ def import_contracts(path, *, actor=None):
                           .values_list("reference", "pk"))
         for depth in sorted({_generation(r.reference, new_refs) for r in new_rows}):
             batch = [Contract(reference=r.reference, parent_id=parent_ids.get(parent_reference(r.reference)),
-                              **values_for(r))
+                              imported=True, **values_for(r))
                      for r in new_rows if _generation(r.reference, new_refs) == depth]
             for contract in bulk_create_with_history(batch, Contract, batch_size=500, default_user=actor,
                                                      default_change_reason=CHANGE_REASON):

@@ -131,6 +131,8 @@ class Contract(models.Model):
     in_special_measures_after = models.BooleanField(null=True, blank=True)
     closure = models.CharField(max_length=16, choices=Closure.choices, default=Closure.NONE)
     notes = models.TextField("adviser-only notes", blank=True)
+    imported = models.BooleanField(default=False, help_text="Loaded from the RCGP's records (import_contracts): it "
+                                   "keeps its imported stage and its documents are kept outside this service.")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["created_at"])
 

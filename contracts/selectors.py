@@ -8,7 +8,7 @@ from resilience import policy
 
 from .models import Adviser
 from .services import adviser_loads, conflicts_for
-from .workflow import BOARD_STATES, State, available_transitions
+from .workflow import BOARD_STATES, State
 
 
 def contract_list(user):
@@ -35,8 +35,9 @@ def contract_board(user):
     return [(State(state), contracts) for state, contracts in by_state.items()]
 
 
-def contract_detail(user, reference):
-    contract = policy.get_contract_or_404(user, reference)
+def contract_detail(user, reference, contract=None):
+    """What the contract page shows of the contract itself (``contract``: already fetched through the policy)."""
+    contract = contract or policy.get_contract_or_404(user, reference)
     transitions = list(contract.transitions.select_related("by"))
     team = list(contract.team_members.filter(removed_at__isnull=True).select_related("adviser__user"))
     return {
@@ -46,7 +47,6 @@ def contract_detail(user, reference):
         "group_practices": list(contract.practices.all()),
         "follow_ons": list(policy.contracts_for(user).filter(parent=contract)),
         "parent": policy.contracts_for(user).filter(pk=contract.parent_id).first(),
-        "available": available_transitions(user, contract),
         "show_notes": policy.can_see_contract_notes(user),
     }
 

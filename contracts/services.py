@@ -16,13 +16,15 @@ from resilience.roles import is_commissioner_lead, is_deputy_lead, is_rcgp_admin
 
 from .models import Adviser, ConflictOfInterest, Contract, ContractTransition, Referral, TeamMembership
 from .vocabulary import Closure, EndReason
-from .workflow import BY_PAIR, ENDED_STATES, LIVE_STATES, State, rcgp_lead, rcgp_team
+from .workflow import ENDED_STATES, LIVE_STATES, State, rcgp_lead, rcgp_team
 
 FOLLOW_ON = re.compile(r"^(?P<base>.*?\d)(?P<letter>[A-Z]?)$")
 
 
-def _lock(contract):
-    return Contract.objects.select_for_update().get(pk=contract.pk)
+def contract_lock(contract):
+    """The contract's row, locked for the rest of the transaction (every change of a contract takes it first)."""
+    return (Contract.objects.select_for_update(of=("self",)).select_related("practice", "commissioner")
+            .get(pk=contract.pk))
 
 
 def _record(contract, from_state, to_state, actor, note="", effective_on=None):
@@ -81,10 +83,9 @@ def contract_commission(*, actor, practice, programme, commissioned_on, categori
     return contract
 
 
-@transaction.atomic
-def contract_appoint_lead(*, contract, deputy_lead, actor, note=""):
-    """A deputy lead takes the lead, or RCGP admin gives it to a deputy lead."""
-    contract = _lock(contract)
+def contract_set_lead(*, contract, deputy_lead, actor):
+    """Make ``deputy_lead`` lead the locked contract: a deputy lead takes a contract without a lead, or RCGP admin
+    gives (or changes) the lead. The stage move that goes with it is the case lifecycle's."""
     if not is_deputy_lead(deputy_lead):
         raise DomainError(f"{deputy_lead} is not an RCGP deputy lead.")
     taking = is_deputy_lead(actor) and actor.pk == deputy_lead.pk
@@ -92,62 +93,44 @@ def contract_appoint_lead(*, contract, deputy_lead, actor, note=""):
         raise DomainError("Only RCGP admin can give the lead to someone else.")
     if contract.deputy_lead_id and not is_rcgp_admin(actor):
         raise DomainError("This contract already has a deputy lead.")
-    if contract.is_ended or contract.state == State.ENQUIRY:
-        raise DomainError("A lead can only be appointed to a live contract.")
-    previous = contract.deputy_lead
+    if contract.deputy_lead_id == deputy_lead.pk:
+        raise DomainError(f"{deputy_lead.get_full_name() or deputy_lead.username} already leads this contract.")
     contract.deputy_lead = deputy_lead
     contract._change_reason = "deputy lead appointed"
     contract.save(update_fields=["deputy_lead"])
-    if contract.state == State.COMMISSIONED:
-        contract.state = State.LEAD_APPOINTED
-        contract.save(update_fields=["state"])
-        _record(contract, State.COMMISSIONED, State.LEAD_APPOINTED, actor,
-                note or f"{deputy_lead.get_full_name() or deputy_lead.username} leads the contract")
-    elif previous != deputy_lead:
-        _record(contract, contract.state, contract.state, actor,
-                note or f"Lead changed to {deputy_lead.get_full_name() or deputy_lead.username}")
     return contract
 
 
-@transaction.atomic
-def contract_transition(*, contract, to_state, actor, note="", effective_on=None, end_reason=""):
-    """Move a contract along an allowed transition. Side exits and closing need a reason."""
-    contract = _lock(contract)
-    transition = BY_PAIR.get((contract.state, to_state))
-    if transition is None:
-        raise DomainError(f"A contract cannot move from “{State(contract.state).label}” "
-                          f"to “{State(to_state).label}”.")
-    if not transition.allowed.test(actor, contract):
-        raise DomainError(f"Your role cannot move this contract to “{State(to_state).label}”.")
-    if to_state == State.LEAD_APPOINTED:
-        raise DomainError("Appoint a deputy lead to move the contract on.")
-    if to_state == State.TEAM_RECRUITED and not contract.team_members.filter(removed_at__isnull=True).exists():
-        raise DomainError("Add at least one adviser to the team first.")
-    if transition.needs_reason and not note.strip():
-        raise DomainError("Give the reason.")
+def contract_set_stage(*, contract, to_state, actor, note="", effective_on=None, end_reason=""):
+    """Put a locked contract at ``to_state`` and keep the move in its history (who, when, from, to, note); a
+    move that keeps the stage (a document step) is kept too. The case lifecycle (casework.services.case_move)
+    calls this once its table allows the move; an ended stage records the end date and reason."""
     effective_on = effective_on or timezone.localdate()
     if effective_on > timezone.localdate():
         raise DomainError("The date cannot be in the future.")
-    update = ["state"]
-    if to_state in ENDED_STATES:
-        end_reason = end_reason or (EndReason.EARLY_WITHDRAWAL if transition.needs_reason else "")
-        if end_reason not in EndReason.values:
-            raise DomainError("Choose why the contract ended.")
-        contract.ended_on, contract.end_reason = effective_on, end_reason
-        if transition.needs_reason:
-            contract.exit_reason = note.strip()
-        update += ["ended_on", "end_reason", "exit_reason"]
+    if effective_on < contract.commissioned_on:
+        raise DomainError("The date cannot be before the contract was commissioned.")
+    note = (note or "").strip()
     from_state = contract.state
-    contract.state = to_state
-    contract._change_reason = f"{from_state} → {to_state}"
-    contract.save(update_fields=update)
-    _record(contract, from_state, to_state, actor, note.strip(), effective_on)
+    if to_state != from_state:
+        update = ["state"]
+        if to_state in ENDED_STATES:
+            if end_reason not in EndReason.values:
+                raise DomainError("Choose why the contract ended.")
+            contract.ended_on, contract.end_reason = effective_on, end_reason
+            if to_state != State.CLOSED:
+                contract.exit_reason = note
+            update += ["ended_on", "end_reason", "exit_reason"]
+        contract.state = to_state
+        contract._change_reason = f"{from_state} → {to_state}"
+        contract.save(update_fields=update)
+    _record(contract, from_state, to_state, actor, note, effective_on)
     return contract
 
 
 @transaction.atomic
 def contract_record_first_contact(*, contract, contacted_on, actor):
-    contract = _lock(contract)
+    contract = contract_lock(contract)
     if not rcgp_team.test(actor, contract):
         raise DomainError("Only the contract's RCGP team can record first contact.")
     if contacted_on < contract.commissioned_on:
@@ -165,7 +148,7 @@ def contract_record_outcome(*, contract, actor, rating_after, in_special_measure
     """RCGP admin records the rating after support (from the next inspection) and any closure."""
     if not is_rcgp_admin(actor):
         raise DomainError("Only RCGP admin can record an outcome.")
-    contract = _lock(contract)
+    contract = contract_lock(contract)
     contract.rating_after = rating_after or ""
     contract.in_special_measures_after = in_special_measures_after
     contract.closure = closure or Closure.NONE
@@ -215,7 +198,7 @@ def _conflict_message(adviser, conflicts):
 @transaction.atomic
 def team_add_adviser(*, contract, adviser, actor, capacity_override_reason=""):
     """Put an adviser on the contract's team: never with a conflict; over capacity only by RCGP admin."""
-    contract = _lock(contract)
+    contract = contract_lock(contract)
     if not rcgp_lead.test(actor, contract):
         raise DomainError("Only the contract's deputy lead or RCGP admin can change the team.")
     if contract.is_ended or contract.state == State.ENQUIRY:
@@ -245,7 +228,7 @@ def team_add_adviser(*, contract, adviser, actor, capacity_override_reason=""):
 @transaction.atomic
 def team_remove_adviser(*, contract, adviser, actor):
     """Take an adviser off the team; they lose access to the contract at once."""
-    contract = _lock(contract)
+    contract = contract_lock(contract)
     if not rcgp_lead.test(actor, contract):
         raise DomainError("Only the contract's deputy lead or RCGP admin can change the team.")
     updated = contract.team_members.filter(adviser=adviser, removed_at__isnull=True).update(

@@ -5,17 +5,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from forwardplans import permissions as doc_permissions
-from forwardplans.access_log import can_read_access_log
 from resilience import list_exports, policy
 from resilience.errors import DomainError
 from resilience.pagination import paginate
-from resilience.roles import is_commissioner_lead, is_deputy_lead, is_rcgp_admin, is_rcgp_user
+from resilience.roles import is_commissioner_lead, is_rcgp_admin, is_rcgp_user
 
 from . import services
-from .forms import AddAdviserForm, AppointLeadForm, CommissionForm, FirstContactForm, OutcomeForm, TransitionForm
+from .forms import AddAdviserForm, CommissionForm, FirstContactForm, OutcomeForm
 from .models import Adviser
-from .selectors import adviser_pool, contract_board, contract_detail, contract_list
+from .selectors import adviser_pool, contract_board, contract_list
 from .workflow import State, rcgp_lead
 
 
@@ -69,34 +67,6 @@ def contract_commission_view(request):
     return render(request, "contracts/commission.jinja", {"form": form, "referral": referral})
 
 
-@login_required
-def contract_detail_view(request, reference):
-    context = contract_detail(request.user, reference)
-    contract = context["contract"]
-    context.update(
-        transition_form=TransitionForm(),
-        first_contact_form=FirstContactForm(),
-        can_record_first_contact=request.user.role and services.rcgp_team.test(request.user, contract),
-        can_take_lead=contract.state == State.COMMISSIONED and is_deputy_lead.test(request.user),
-        can_appoint_lead=is_rcgp_admin(request.user) and not contract.is_ended,
-        appoint_form=AppointLeadForm(),
-        can_manage_team=rcgp_lead.test(request.user, contract),
-        can_record_outcome=is_rcgp_admin(request.user),
-        outcome_form=OutcomeForm(initial={
-            "rating_after": contract.rating_after, "closure": contract.closure,
-            "in_special_measures_after": {True: "yes", False: "no"}.get(contract.in_special_measures_after, ""),
-        }),
-        next_inspection=services.next_inspection_after(contract),
-        can_see_documents=policy.document_contracts_for(request.user).filter(pk=contract.pk).exists(),
-        can_run_questionnaire=doc_permissions.can_run_questionnaire.test(request.user, contract),
-        can_read_answers=doc_permissions.can_read_answers.test(request.user, contract),
-        can_read_access_log=can_read_access_log.test(request.user, contract),
-    )
-    if context["can_run_questionnaire"]:
-        context["questionnaires"] = list(contract.questionnaires.all())
-    return render(request, "contracts/detail.jinja", context)
-
-
 def _act(request, reference, action):
     """Run one POSTed action on a visible contract; flash its result and go back to the contract."""
     contract = policy.get_contract_or_404(request.user, reference)
@@ -107,47 +77,6 @@ def _act(request, reference, action):
     else:
         messages.success(request, message)
     return redirect("contracts:detail", reference=contract.reference)
-
-
-@require_POST
-@login_required
-def contract_transition_view(request, reference):
-    form = TransitionForm(request.POST)
-
-    def action(contract):
-        if not form.is_valid():
-            raise DomainError("Check the date and note.")
-        data = form.cleaned_data
-        if data["to_state"] not in State.values:
-            raise DomainError("Unknown workflow state.")
-        services.contract_transition(contract=contract, to_state=data["to_state"], actor=request.user,
-                                     note=data["note"], effective_on=data["effective_on"],
-                                     end_reason=data["end_reason"])
-        return f"Contract {contract.reference} moved to “{State(data['to_state']).label}”."
-    return _act(request, reference, action)
-
-
-@require_POST
-@login_required
-def contract_take_lead_view(request, reference):
-    def action(contract):
-        services.contract_appoint_lead(contract=contract, deputy_lead=request.user, actor=request.user)
-        return f"You now lead contract {contract.reference}."
-    return _act(request, reference, action)
-
-
-@require_POST
-@login_required
-def contract_appoint_lead_view(request, reference):
-    form = AppointLeadForm(request.POST)
-
-    def action(contract):
-        if not form.is_valid():
-            raise DomainError("Choose a deputy lead.")
-        lead = form.cleaned_data["deputy_lead"]
-        services.contract_appoint_lead(contract=contract, deputy_lead=lead, actor=request.user)
-        return f"{lead.get_full_name() or lead.username} now leads contract {contract.reference}."
-    return _act(request, reference, action)
 
 
 @require_POST

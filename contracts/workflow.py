@@ -1,10 +1,8 @@
-"""The contract workflow: states, allowed transitions and who may make each one.
+"""A contract's stages (DESIGN.md §2) and the relations of a user to a contract that decide who may act on it.
 
-The table is the single statement of the process (DESIGN.md §2); services.contract_transition
-enforces it and records every move.
+Which moves lead from stage to stage, who may make them and what each needs of the contract's documents is the
+case lifecycle's table (casework/lifecycle.py): a contract's stage moves with its report and consent.
 """
-
-from dataclasses import dataclass
 
 import rules
 from django.db import models
@@ -18,6 +16,7 @@ class State(models.TextChoices):
     LEAD_APPOINTED = "lead_appointed", "Deputy lead appointed"
     TEAM_RECRUITED = "team_recruited", "Adviser team recruited"
     SCOPING = "scoping", "Scoping"
+    DELIVERY = "delivery", "Support being delivered"
     REPORT_DRAFTING = "report_drafting", "Report drafting"
     FACTUAL_ACCURACY_REVIEW = "factual_accuracy_review", "Factual accuracy review"
     CONSENT_DECISION = "consent_decision", "Consent decision"
@@ -29,14 +28,16 @@ class State(models.TextChoices):
     FAILED_TO_ENGAGE = "failed_to_engage", "Failed to engage"
 
 
-MAIN_PATH = [
-    State.COMMISSIONED, State.LEAD_APPOINTED, State.TEAM_RECRUITED, State.SCOPING, State.REPORT_DRAFTING,
-    State.FACTUAL_ACCURACY_REVIEW, State.CONSENT_DECISION, State.REVIEW_MEETING, State.HANDED_OVER, State.CLOSED,
+# Every stage a live contract can be at, in process order (a contract with a diagnostic report goes through
+# scoping to the review meeting; one without, such as an away day, through delivery; casework.lifecycle.PATHS).
+BOARD_STATES = [
+    State.COMMISSIONED, State.LEAD_APPOINTED, State.TEAM_RECRUITED, State.SCOPING, State.DELIVERY,
+    State.REPORT_DRAFTING, State.FACTUAL_ACCURACY_REVIEW, State.CONSENT_DECISION, State.REVIEW_MEETING,
+    State.HANDED_OVER,
 ]
 SIDE_EXITS = [State.DECLINED_BY_PRACTICE, State.WITHDRAWN, State.FAILED_TO_ENGAGE]
 ENDED_STATES = frozenset({State.CLOSED, *SIDE_EXITS})
-LIVE_STATES = frozenset(set(MAIN_PATH) - {State.CLOSED})
-BOARD_STATES = [s for s in MAIN_PATH if s != State.CLOSED]
+LIVE_STATES = frozenset(BOARD_STATES)
 
 
 @rules.predicate
@@ -65,51 +66,6 @@ rcgp_lead = is_rcgp_admin | (is_deputy_lead & leads_contract)
 rcgp_team = rcgp_lead | (is_rcgp_user & on_team)  # only RCGP people are on teams: nobody else costs a query
 practice_lead = is_practice_lead & practice_lead_of
 commissioner_lead = is_commissioner_lead & commissioner_lead_of
-
-
-@dataclass(frozen=True)
-class Transition:
-    source: str
-    target: str
-    allowed: object  # a rules predicate of (user, contract)
-    label: str
-    needs_reason: bool = False
-
-
-TRANSITIONS = [
-    Transition(State.COMMISSIONED, State.LEAD_APPOINTED, is_rcgp_admin | is_deputy_lead, "Appoint deputy lead"),
-    Transition(State.LEAD_APPOINTED, State.TEAM_RECRUITED, rcgp_lead, "Adviser team recruited"),
-    Transition(State.TEAM_RECRUITED, State.SCOPING, rcgp_team, "Start scoping"),
-    Transition(State.SCOPING, State.REPORT_DRAFTING, rcgp_team, "Start drafting the report"),
-    Transition(State.REPORT_DRAFTING, State.FACTUAL_ACCURACY_REVIEW, rcgp_lead,
-               "Send to the practice for factual accuracy"),
-    Transition(State.FACTUAL_ACCURACY_REVIEW, State.CONSENT_DECISION, rcgp_lead | practice_lead,
-               "Factual accuracy confirmed"),
-    Transition(State.CONSENT_DECISION, State.REVIEW_MEETING, rcgp_lead | practice_lead, "Consent decided"),
-    Transition(State.REVIEW_MEETING, State.HANDED_OVER, rcgp_lead | commissioner_lead,
-               "Hand over to the commissioner"),
-    Transition(State.HANDED_OVER, State.CLOSED, is_rcgp_admin | commissioner_lead, "Close the contract"),
-]
-_EXIT_ALLOWED = {
-    State.DECLINED_BY_PRACTICE: rcgp_lead | commissioner_lead | practice_lead,
-    State.WITHDRAWN: rcgp_lead | commissioner_lead,
-    State.FAILED_TO_ENGAGE: rcgp_lead | commissioner_lead,
-}
-for _source in MAIN_PATH[:-1]:
-    for _target in SIDE_EXITS:
-        TRANSITIONS.append(Transition(_source, _target, _EXIT_ALLOWED[_target], State(_target).label,
-                                      needs_reason=True))
-
-BY_PAIR = {(t.source, t.target): t for t in TRANSITIONS}
-
-
-def transitions_from(state):
-    return [t for t in TRANSITIONS if t.source == state]
-
-
-def available_transitions(user, contract):
-    """Transitions this user may make on this contract now."""
-    return [t for t in transitions_from(contract.state) if t.allowed.test(user, contract)]
 
 
 def status_of(state):

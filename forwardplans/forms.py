@@ -4,11 +4,10 @@ from django.db.models import Q
 from resilience.models import User
 from resilience.pii import identifier_warnings
 from resilience.roles import PRACTICE_ROLES
-from resilience.validators import MaxWordsValidator
 
 from .models import Action
 from .services import ACTION_FIELDS
-from .vocabulary import REPORT_SECTIONS, ConsentStatus, Rag, RootCause
+from .vocabulary import REPORT_SECTIONS, CorrectionAnswer, Rag, RootCause
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -116,10 +115,29 @@ class EvidenceForm(forms.Form):
     file = forms.FileField(label="Upload evidence", help_text="PDF, Office document, image or plain text; up to 20 MB.")
 
 
-class ConsentForm(forms.Form):
-    status = forms.ChoiceField(
-        choices=[(ConsentStatus.GIVEN, "Give consent to share"), (ConsentStatus.REFUSED, "Refuse consent"),
-                 (ConsentStatus.WITHDRAWN, "Withdraw consent")],
-        widget=forms.RadioSelect, label="Your decision")
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Note (optional)",
-                           validators=[MaxWordsValidator(200)])
+class CorrectionForm(PatientDataCheck):
+    checked_fields = ["passage", "correction"]
+
+    section = forms.ChoiceField(choices=[("", "Choose a section"), *REPORT_SECTIONS], label="Section of the report",
+                                error_messages={"required": "Choose the section the correction is about."})
+    passage = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
+                              label="The passage as written", help_text="Copy the words that are wrong.",
+                              error_messages={"required": "Copy the passage that is wrong."})
+    correction = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
+                                 label="What it should say",
+                                 error_messages={"required": "Say what the passage should say."})
+
+
+class CorrectionAnswerForm(PatientDataCheck):
+    checked_fields = ["reason"]
+
+    answer = forms.ChoiceField(choices=CorrectionAnswer.choices, widget=forms.RadioSelect, label="Your answer",
+                               error_messages={"required": "Choose whether you accept or decline the correction."})
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
+                             label="Why you decline it (the practice will read this)")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("answer") == CorrectionAnswer.DECLINED and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Say why the correction is declined: the practice will read it.")
+        return data

@@ -1,5 +1,5 @@
-"""Background-job records: reminders sent (once), in-app notifications, stored PDFs and their downloads,
-the outbox of jobs waiting for the broker, and the per-user calendar feed.
+"""Background-job records: reminders sent (once), events and in-app notifications, stored PDFs, the outbox of
+jobs waiting for the broker, and the per-user calendar feed.
 
 Imported by forwardplans.models so Django registers them with the forwardplans app.
 """
@@ -20,6 +20,7 @@ class ReminderItem(models.TextChoices):
     DIGEST = "digest", "Weekly digest"
     PDF_FAILURE = "pdf_failure", "PDF failure"
     EMAIL_FAILURE = "email_failure", "E-mail failure"
+    EVENT = "event", "Event"
 
 
 class ReminderKind(models.TextChoices):
@@ -29,6 +30,7 @@ class ReminderKind(models.TextChoices):
     OVERDUE = "overdue", "Overdue"
     WEEKLY = "weekly", "Weekly digest"
     FAILED = "failed", "Failed"
+    EVENT = "event", "Something happened"
 
 
 class EmailStatus(models.TextChoices):
@@ -72,12 +74,36 @@ class SentReminder(models.Model):
         return f"{self.item_type} {self.item_id} {self.kind} {self.due_on} → {self.recipient_id}"
 
 
+class Event(models.Model):
+    """Something that happened on a case that people are told about (forwardplans.events): its kind, the contract
+    it is about and who did it. ``detail`` holds facts without free text (counts, version numbers, stages), so
+    what a notification shows is rendered from it when it is read, through the access policy."""
+
+    kind = models.CharField(max_length=40)
+    contract = models.ForeignKey("contracts.Contract", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="events")
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["contract", "-at"], name="event_contract_idx")]
+
+    def __str__(self):
+        return f"{self.kind} on contract {self.contract_id}"
+
+
 class Notification(models.Model):
-    """What a person sees in the app (and what their e-mail says). Visible only to its recipient."""
+    """What a person sees in the app (and what their e-mail says). Visible only to its recipient.
+
+    A reminder's notification keeps its title and body. An event's notification (``event``) keeps only a neutral
+    title, for its e-mail; the page renders it from the event when it is read (forwardplans.events.present)."""
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     reminder = models.OneToOneField(SentReminder, null=True, blank=True, on_delete=models.CASCADE,
                                     related_name="notification")
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=ReminderKind.choices)
     title = models.CharField(max_length=300)
     body = models.TextField(blank=True)
@@ -150,20 +176,6 @@ class StoredPdf(models.Model):
     @property
     def filename(self):
         return f"{self.document}-{self.contract.reference}-v{self.number}.pdf"
-
-
-class PdfDownload(models.Model):
-    """Every download of a stored PDF: who and when."""
-
-    pdf = models.ForeignKey(StoredPdf, on_delete=models.CASCADE, related_name="downloads")
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-at"]
-
-    def __str__(self):
-        return f"{self.user_id} downloaded {self.pdf_id} at {self.at}"
 
 
 class OutboxJob(models.Model):

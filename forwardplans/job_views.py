@@ -9,10 +9,10 @@ from django.views.decorators.http import require_POST
 
 from resilience import policy
 
-from . import ical, notifications
+from . import events, ical, notifications
 from . import pdf as pdfs
 from .access_log import Document, Kind, record_access
-from .job_models import CalendarFeed, PdfDocument, PdfDownload, PdfStatus
+from .job_models import CalendarFeed, PdfDocument, PdfStatus
 
 NOTIFICATIONS_SHOWN = 200
 
@@ -22,7 +22,8 @@ NOTIFICATIONS_SHOWN = 200
 @login_required
 def notifications_view(request):
     mine = policy.notifications_for(request.user)
-    items = list(mine.order_by("-created_at", "-pk")[:NOTIFICATIONS_SHOWN])
+    items = events.present(mine.select_related("event__contract", "event__actor")
+                           .order_by("-created_at", "-pk")[:NOTIFICATIONS_SHOWN], request.user)
     return render(request, "forwardplans/notifications/list.jinja", {
         "items": items, "unread": sum(1 for n in items if n.read_at is None), "total": mine.count()})
 
@@ -30,8 +31,10 @@ def notifications_view(request):
 @require_POST
 @login_required
 def notification_read_view(request, pk):
-    notification = get_object_or_404(policy.notifications_for(request.user), pk=pk)
+    notification = get_object_or_404(policy.notifications_for(request.user)
+                                     .select_related("event__contract", "event__actor"), pk=pk)
     notifications.mark_read(notification)
+    events.present([notification], request.user)
     if request.htmx:
         return render(request, "forwardplans/notifications/_item.jinja", {"n": notification})
     return redirect("jobs:notifications")
@@ -102,7 +105,6 @@ def pdf_download_view(request, pk):
     path = pdfs.file_path(stored)
     if not path.exists():
         raise Http404
-    PdfDownload.objects.create(pdf=stored, user=request.user)
     record_access(user=request.user, contract=stored.contract, document=Document.PDF, kind=Kind.DOWNLOADED,
                   detail=stored.filename)
     response = FileResponse(path.open("rb"), as_attachment=True, filename=stored.filename,

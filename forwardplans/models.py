@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from .vocabulary import KEY_QUESTION_CHOICES, ConsentStatus, Rag, ReportState
+from .vocabulary import KEY_QUESTION_CHOICES, REPORT_SECTIONS, ConsentStatus, CorrectionAnswer, Rag, ReportState
 
 User = settings.AUTH_USER_MODEL
 
@@ -39,8 +39,6 @@ class DiagnosticReport(models.Model):
         return f"Diagnostic report for {self.contract}"
 
     def section_values(self):
-        from .vocabulary import REPORT_SECTIONS
-
         return {field: getattr(self, self.field_for(field)) for field, _heading in REPORT_SECTIONS}
 
     @staticmethod
@@ -66,6 +64,40 @@ class ReportVersion(models.Model):
 
     def __str__(self):
         return f"Version {self.number} ({self.get_state_display()})"
+
+
+class ReportCorrection(models.Model):
+    """A factual-accuracy correction the practice proposes to one section of the report, and the advisers' answer.
+
+    The practice lead drafts corrections while the report is with the practice (only the practice sees drafts);
+    returning the report sends them to the advisers together (``returned_in``: the kept version they are about).
+    Each is then accepted, or declined with a reason, before the deputy lead resends the report."""
+
+    report = models.ForeignKey(DiagnosticReport, on_delete=models.CASCADE, related_name="corrections")
+    section = models.CharField(max_length=24, choices=REPORT_SECTIONS)
+    passage = models.TextField("the passage as written")
+    correction = models.TextField("the proposed correction")
+    raised_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(auto_now_add=True)
+    returned_in = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The kept version it was returned against; empty while a draft.")
+    returned_at = models.DateTimeField(null=True, blank=True)
+    answer = models.CharField(max_length=10, choices=CorrectionAnswer.choices, blank=True)
+    answer_reason = models.TextField(blank=True)
+    answered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["raised_at", "pk"]
+        indexes = [models.Index(fields=["report", "returned_in"], name="correction_report_idx")]
+
+    def __str__(self):
+        return f"Correction to {self.get_section_display()}"
+
+    @property
+    def is_draft(self):
+        return self.returned_at is None
 
 
 class ForwardPlan(models.Model):
@@ -250,9 +282,9 @@ class QuestionnaireResponse(models.Model):
 # Background jobs: reminders, notifications, stored PDFs, the outbox and calendar feeds (issue #6).
 from .job_models import (  # noqa: E402, F401
     CalendarFeed,
+    Event,
     Notification,
     OutboxJob,
-    PdfDownload,
     SentReminder,
     StoredPdf,
 )

@@ -3,16 +3,15 @@
 Reading is the access policy's job (resilience.policy); these answer "may this user, who can
 already see the document, change it?"
 """
-from contracts.workflow import leads_contract, on_team, practice_lead_of, rcgp_lead, rcgp_team
+from contracts.workflow import leads_contract, on_team, practice_lead_of, rcgp_team
 from resilience.roles import is_adviser, is_deputy_lead, is_practice_lead, is_practice_user
 
 of_practice = is_practice_user & practice_lead_of  # practice_lead_of tests membership of the contract's practice
 
 can_write_documents = rcgp_team                      # advisers on the team, the deputy lead, RCGP admin
-can_approve_report = rcgp_lead                       # the deputy lead quality-assures; RCGP admin
 can_update_progress = rcgp_team | of_practice        # RAG, progress, milestones, evidence
-can_check_accuracy = rcgp_lead | (is_practice_lead & practice_lead_of)
-can_decide_consent = is_practice_lead & practice_lead_of
+can_check_accuracy = is_practice_lead & practice_lead_of  # notes corrections while the report is with the practice
+can_read_corrections = rcgp_team | of_practice       # the factual-accuracy exchange: never the commissioner
 can_run_questionnaire = rcgp_team
 # Individual questionnaire answers: the same people as policy.questionnaire_responses_for (the deputy
 # lead who leads the contract, advisers currently on its team), not even RCGP admin. A test keeps the

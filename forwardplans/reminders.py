@@ -32,7 +32,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -73,6 +73,7 @@ class Candidate:
     title: str
     body: str
     link: str
+    event_id: int | None = None  # an event's notification (forwardplans.events) is rendered from its event
 
     @property
     def key(self):
@@ -293,6 +294,7 @@ def digest_for(user, today):
                     .values_list("action__plan__contract__reference", "action__plan__contract__practice__name")
                     .order_by("action__plan__contract__reference").distinct())
     changes = list(ContractTransition.objects.filter(contract__in=policy.contracts_for(user), at__gte=since)
+                   .exclude(from_state=F("to_state"))
                    .values_list("contract__reference", "contract__practice__name", "from_state", "to_state")
                    .order_by("contract__reference", "at"))
     return {"overdue": overdue, "new_reds": new_reds, "state_changes": changes}
@@ -376,7 +378,7 @@ def claim(candidates, users=None, *, email=True):
         by_key = {c.key: c for c in candidates}
         Notification.objects.bulk_create([
             Notification(recipient_id=r.recipient_id, reminder=r, kind=r.kind, title=c.title[:300], body=c.body,
-                         link=c.link)
+                         link=c.link, event_id=c.event_id)
             for r in claimed
             for c in [by_key[(r.recipient_id, r.item_type, r.item_id, r.kind, r.due_on)]]], batch_size=1000)
     return claimed

@@ -119,6 +119,18 @@ def action_detail(user, pk, parts=ACTION_PARTS, action=None):
     return {"action": action, "contract": action.plan.contract, **{part: list(loaders[part]()) for part in parts}}
 
 
+def report_corrections(report, *, drafts):
+    """{section: [corrections]} of the report: every one returned to the advisers (with its answer), and the
+    practice's drafts when ``drafts`` (the practice's side only)."""
+    corrections = report.corrections.select_related("raised_by", "answered_by").order_by("raised_at", "pk")
+    if not drafts:
+        corrections = corrections.filter(returned_at__isnull=False)
+    by_section = {}
+    for correction in corrections:
+        by_section.setdefault(correction.section, []).append(correction)
+    return by_section
+
+
 def version_diff(older, newer):
     """Per section, the words removed and added between two report versions, for display."""
     sections = []

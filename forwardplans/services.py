@@ -1,4 +1,4 @@
-"""Write operations on Diagnostic Reports, Forward Plans and consent to share.
+"""Write operations on Diagnostic Reports (and their factual-accuracy corrections), Forward Plans and consent.
 
 Edits carry the version they were based on. The row is locked (SELECT ... FOR UPDATE) and the
 version compared before saving, so two people editing at once cannot overwrite each other: the
@@ -10,7 +10,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from contracts.models import Contract
 from resilience.errors import DomainError
 
 from . import permissions
@@ -23,10 +22,11 @@ from .models import (
     Milestone,
     ProgressEntry,
     RagChange,
+    ReportCorrection,
     ReportVersion,
 )
 from .uploads import validate_evidence_file
-from .vocabulary import REPORT_SECTIONS, ConsentStatus, Rag, ReportState, RootCause
+from .vocabulary import EDITABLE_REPORT_STATES, REPORT_SECTIONS, CorrectionAnswer, Rag, ReportState, RootCause
 
 ACTION_FIELDS = ["key_question", "regulation", "problem", "underlying_issue", "action_planned", "lead_person",
                  "lead_user", "responsible", "accountable", "resources", "sources_of_support", "evidence_needed",
@@ -48,11 +48,6 @@ def _require(predicate, actor, contract, message):
 
 # Diagnostic Report ------------------------------------------------------------------------------
 
-def report_for_contract(contract):
-    report, _created = DiagnosticReport.objects.get_or_create(contract=contract)
-    return report
-
-
 def _report_changes(report, base_revision):
     """Sections changed since ``base_revision`` (from the report's history)."""
     base = report.history.filter(revision=base_revision).order_by("-history_date").first()
@@ -72,12 +67,13 @@ def report_save(*, report, actor, sections, root_causes, base_revision):
     """Save the report's sections and root-cause tags if nobody else saved since ``base_revision``."""
     _require(permissions.can_write_documents, actor, report.contract,
              "Only advisers on this contract, its deputy lead or RCGP admin can edit the report.")
-    if report.state != ReportState.DRAFT:
-        raise DomainError("The report can only be edited while it is a draft.")
+    locked = DiagnosticReport.objects.select_for_update().get(pk=report.pk)
+    if locked.state not in EDITABLE_REPORT_STATES:
+        raise DomainError("The report can only be edited while it is a draft or back from the practice with "
+                          "corrections.")
     unknown = set(root_causes) - set(RootCause.values)
     if unknown:
         raise DomainError(f"Unknown root cause: {', '.join(sorted(unknown))}.")
-    locked = DiagnosticReport.objects.select_for_update().get(pk=report.pk)
     if locked.revision != base_revision:
         raise StaleEdit("Someone else saved this report while you were editing it. Your changes have not been "
                         "saved: they are still in the form below. Compare them with what was saved, then save again.",
@@ -99,62 +95,123 @@ def _snapshot(report, actor):
         root_causes=report.root_causes, created_by=actor)
 
 
-def _move_report(report, actor, allowed_from, to_state, predicate, refusal, keep_version=False):
-    report = DiagnosticReport.objects.select_for_update().select_related("contract").get(pk=report.pk)
-    _require(predicate, actor, report.contract, refusal)
-    if report.state not in allowed_from:
-        raise DomainError(f"The report is “{report.get_state_display()}”: it cannot become "
-                          f"“{ReportState(to_state).label}” now.")
+def latest_version_number(report):
+    return report.versions.order_by("-number").values_list("number", flat=True).first()
+
+
+# Factual accuracy: the practice's corrections and the advisers' answers ----------------------------------
+
+def _locked_report(report):
+    return DiagnosticReport.objects.select_for_update(of=("self",)).select_related("contract").get(pk=report.pk)
+
+
+def _clean_correction(section, passage, correction):
+    if section not in dict(REPORT_SECTIONS):
+        raise DomainError("Choose the section the correction is about.")
+    passage, correction = (passage or "").strip(), (correction or "").strip()
+    if not passage:
+        raise DomainError("Copy the passage that is wrong.")
+    if not correction:
+        raise DomainError("Say what the passage should say.")
+    return passage, correction
+
+
+@transaction.atomic
+def correction_add(*, report, actor, section, passage, correction):
+    """The practice lead notes a factual error in one section (a draft until the report is returned)."""
+    report = _locked_report(report)
+    _require(permissions.can_check_accuracy, actor, report.contract,
+             "Only the practice lead checks the report for factual accuracy.")
+    if report.state != ReportState.WITH_PRACTICE:
+        raise DomainError("Corrections can be added while the report is with the practice for factual accuracy.")
+    passage, correction = _clean_correction(section, passage, correction)
+    return ReportCorrection.objects.create(report=report, section=section, passage=passage, correction=correction,
+                                           raised_by=actor)
+
+
+@transaction.atomic
+def correction_remove(*, correction, actor):
+    """The practice lead removes a correction they have not returned yet."""
+    report = _locked_report(correction.report)
+    _require(permissions.can_check_accuracy, actor, report.contract,
+             "Only the practice lead checks the report for factual accuracy.")
+    correction = ReportCorrection.objects.select_for_update().get(pk=correction.pk)
+    if not correction.is_draft:
+        raise DomainError("A correction returned to the advisers stays on the record.")
+    correction.delete()
+
+
+@transaction.atomic
+def correction_answer(*, correction, actor, answer, reason=""):
+    """An adviser accepts a returned correction, or declines it with a reason (an answer can be changed until the
+    report is resent)."""
+    report = _locked_report(correction.report)
+    _require(permissions.can_write_documents, actor, report.contract,
+             "Only advisers on this contract, its deputy lead or RCGP admin answer corrections.")
+    correction = ReportCorrection.objects.select_for_update().get(pk=correction.pk)
+    if report.state != ReportState.RETURNED or correction.returned_in != latest_version_number(report):
+        raise DomainError("Only the corrections of the report the practice has returned can be answered.")
+    if answer not in CorrectionAnswer.values:
+        raise DomainError("Choose whether you accept or decline the correction.")
+    reason = (reason or "").strip()
+    if answer == CorrectionAnswer.DECLINED and not reason:
+        raise DomainError("Say why the correction is declined: the practice will read it.")
+    correction.answer, correction.answer_reason = answer, reason
+    correction.answered_by, correction.answered_at = actor, timezone.now()
+    correction._change_reason = f"answered: {answer}"
+    correction.save()
+    return correction
+
+
+# Document moves of the case lifecycle -------------------------------------------------------------------
+# casework.services.case_move makes these after checking the lifecycle table (who may make the move, at which
+# stage, from which document state). Each does its document's part of a move, on rows the move has locked.
+
+def documents_start(*, contract):
+    """Create the contract's diagnostic report (an empty draft) and forward plan."""
+    if DiagnosticReport.objects.filter(contract=contract).exists() or ForwardPlan.objects.filter(
+            contract=contract).exists():
+        raise DomainError("The report and plan of this contract have already been started.")
+    return DiagnosticReport.objects.create(contract=contract), ForwardPlan.objects.create(contract=contract)
+
+
+def report_change_state(*, report, to_state, actor):
+    """Move the report to ``to_state``. Sending it (the deputy lead's approval) and its confirmation as final keep
+    a version; returning it sends the practice's draft corrections to the advisers."""
+    report = _locked_report(report)
+    if to_state == ReportState.RETURNED:
+        returned_in, now = latest_version_number(report), timezone.now()
+        for correction in report.corrections.filter(returned_at__isnull=True):
+            correction.returned_in, correction.returned_at = returned_in, now
+            correction._change_reason = "returned to the advisers"
+            correction.save(update_fields=["returned_in", "returned_at"])
     report.state = to_state
     report.revision += 1
     report._change_reason = f"→ {to_state}"
-    if to_state == ReportState.FINAL:
+    if to_state == ReportState.WITH_PRACTICE:
         report.approved_by, report.approved_at = actor, timezone.now()
     report.save()
-    if keep_version:
+    if to_state in (ReportState.WITH_PRACTICE, ReportState.FINAL):
         _snapshot(report, actor)
     return report
 
 
-@transaction.atomic
-def report_send_to_practice(*, report, actor):
-    """The deputy lead approves the draft and sends it to the practice for factual accuracy (a version is kept)."""
-    if not any((report.section_values() or {}).values()):
-        raise DomainError("Write at least one section before sending the report.")
-    return _move_report(report, actor, {ReportState.DRAFT}, ReportState.WITH_PRACTICE, permissions.can_approve_report,
-                        "Only the contract's deputy lead or RCGP admin can approve and send the report.",
-                        keep_version=True)
+def consent_start(*, contract):
+    """Open the practice's decision on sharing the report and plan (not decided yet)."""
+    return ConsentToShare.objects.create(contract=contract)
 
 
-@transaction.atomic
-def report_return_to_draft(*, report, actor):
-    """The practice found factual errors (or the team withdraws it): back to draft for correction."""
-    return _move_report(report, actor, {ReportState.WITH_PRACTICE}, ReportState.DRAFT,
-                        permissions.can_check_accuracy | permissions.can_write_documents,
-                        "Only the practice lead or the contract's RCGP team can return the report.")
-
-
-@transaction.atomic
-def report_confirm_accuracy(*, report, actor):
-    return _move_report(report, actor, {ReportState.WITH_PRACTICE}, ReportState.ACCURACY_CONFIRMED,
-                        permissions.can_check_accuracy,
-                        "Only the practice lead (or the contract's deputy lead) can confirm factual accuracy.")
-
-
-@transaction.atomic
-def report_finalise(*, report, actor):
-    """The deputy lead approves the checked report as final (a version is kept)."""
-    return _move_report(report, actor, {ReportState.ACCURACY_CONFIRMED}, ReportState.FINAL,
-                        permissions.can_approve_report,
-                        "Only the contract's deputy lead or RCGP admin can make the report final.", keep_version=True)
+def consent_record(*, consent, status, actor, note=""):
+    """Record the practice lead's decision (history keeps every one)."""
+    consent = ConsentToShare.objects.select_for_update().get(pk=consent.pk)
+    consent.status, consent.decided_by, consent.decided_at = status, actor, timezone.now()
+    consent.note = (note or "").strip()
+    consent._change_reason = status
+    consent.save()
+    return consent
 
 
 # Forward Plan -----------------------------------------------------------------------------------
-
-def plan_for_contract(contract):
-    plan, _created = ForwardPlan.objects.get_or_create(contract=contract)
-    return plan
-
 
 def _clean_milestones(milestones):
     cleaned = []
@@ -291,40 +348,6 @@ def evidence_upload(*, action, actor, uploaded_file):
     uploaded_file.seek(0)
     return Evidence.objects.create(action=action, file=uploaded_file, original_name=uploaded_file.name[:255],
                                    content_type=content_type, size=size, sha256=sha256, uploaded_by=actor)
-
-
-# Consent to share -------------------------------------------------------------------------------
-
-CONSENT_MOVES = {
-    ConsentStatus.GIVEN: {ConsentStatus.NOT_DECIDED, ConsentStatus.REFUSED, ConsentStatus.WITHDRAWN},
-    ConsentStatus.REFUSED: {ConsentStatus.NOT_DECIDED},
-    ConsentStatus.WITHDRAWN: {ConsentStatus.GIVEN},
-}
-
-
-def consent_for_contract(contract):
-    consent, _created = ConsentToShare.objects.get_or_create(contract=contract)
-    return consent
-
-
-@transaction.atomic
-def consent_decide(*, contract, actor, status, note=""):
-    """The practice lead gives, refuses or withdraws consent to share the DR and FP with the commissioner."""
-    contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    _require(permissions.can_decide_consent, actor, contract,
-             "Only the practice lead can decide whether to share the report and plan.")
-    consent = consent_for_contract(contract)
-    if status not in CONSENT_MOVES:
-        raise DomainError("Choose to give, refuse or withdraw consent.")
-    if consent.status not in CONSENT_MOVES[status]:
-        raise DomainError(f"Consent is “{consent.get_status_display()}”: it cannot become "
-                          f"“{ConsentStatus(status).label}”.")
-    consent.status, consent.decided_by, consent.decided_at = status, actor, timezone.now()
-    consent.note = (note or "").strip()
-    consent._change_reason = status
-    consent.save()
-    return consent
-
 
 
 @transaction.atomic

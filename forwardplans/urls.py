@@ -1,19 +1,23 @@
+"""URLs of reports and plans, in the "forwardplans" namespace (resilience/urls.py adds the report and consent pages
+of the case lifecycle to it, casework.urls.document_patterns)."""
+
 from django.urls import path
 
 from . import views
 
-app_name = "forwardplans"
 urlpatterns = [
-    path("contracts/<str:reference>/report/", views.report_view, name="report"),
     path("contracts/<str:reference>/report/edit/", views.report_edit_view, name="report_edit"),
-    path("contracts/<str:reference>/report/<str:move>/", views.report_move_view, name="report_move"),
+    path("contracts/<str:reference>/report/corrections/new/", views.correction_new_view, name="correction_new"),
+    path("contracts/<str:reference>/report/corrections/<int:pk>/answer/", views.correction_answer_view,
+         name="correction_answer"),
+    path("contracts/<str:reference>/report/corrections/<int:pk>/remove/", views.correction_remove_view,
+         name="correction_remove"),
     path("contracts/<str:reference>/report/versions/<int:number>/", views.report_version_view,
          name="report_version"),
     path("contracts/<str:reference>/report.docx", views.report_word_view, name="report_word"),
     path("contracts/<str:reference>/plan/", views.plan_view, name="plan"),
     path("contracts/<str:reference>/plan.docx", views.plan_word_view, name="plan_word"),
     path("contracts/<str:reference>/plan/actions/new/", views.action_new_view, name="action_new"),
-    path("contracts/<str:reference>/consent/", views.consent_view, name="consent"),
     path("contracts/<str:reference>/access-log/", views.access_log_view, name="access_log"),
     path("actions/<int:pk>/", views.action_view, name="action"),
     path("actions/<int:pk>/edit/", views.action_edit_view, name="action_edit"),

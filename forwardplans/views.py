@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from resilience import charts, list_exports, policy
@@ -11,7 +12,8 @@ from . import permissions, services, word
 from .access_log import Document, Kind, access_log, can_read_access_log, record_access
 from .forms import (
     ActionForm,
-    ConsentForm,
+    CorrectionAnswerForm,
+    CorrectionForm,
     EvidenceForm,
     MilestoneForm,
     NewActionForm,
@@ -22,7 +24,7 @@ from .forms import (
 from .questionnaire_services import questionnaire_summary_text
 from .selectors import PLAN_PAGE_FIELDS, action_detail, plan_actions, summary_of_groups, version_diff
 from .services import StaleEdit
-from .vocabulary import RAG_MEANING, REPORT_SECTIONS, ROOT_CAUSE_GROUPS, ConsentStatus, Rag, ReportState, RootCause
+from .vocabulary import EDITABLE_REPORT_STATES, RAG_MEANING, REPORT_SECTIONS, ROOT_CAUSE_GROUPS, Rag, ReportState
 
 
 def _contract(request, reference):
@@ -30,38 +32,11 @@ def _contract(request, reference):
 
 
 # Diagnostic Report ------------------------------------------------------------------------------
-
-def _document(request, reference, visible, create):
-    """A contract's report or plan as the policy allows; created on first visit by someone who may write it."""
-    document = visible.select_related("contract__practice").filter(contract__reference=reference).first()
-    if document is None:
-        contract = policy.document_contracts_for(request.user).filter(reference=reference).first()
-        if contract is None or not permissions.can_write_documents.test(request.user, contract):
-            raise Http404
-        document = create(contract)
-    return document
-
+# The report page itself, and the moves that send, return and confirm it, are the case lifecycle's
+# (casework.views); here are its editor, its kept versions and the factual-accuracy corrections.
 
 def _report(request, reference):
-    return _document(request, reference, policy.reports_for(request.user), services.report_for_contract)
-
-
-@login_required
-def report_view(request, reference):
-    report = _report(request, reference)
-    contract, user = report.contract, request.user
-    record_access(user=user, contract=contract, document=Document.REPORT)
-    versions = list(report.versions.select_related("created_by"))
-    return render(request, "forwardplans/report.jinja", {
-        "report": report, "contract": contract, "versions": versions,
-        "sections": [(heading, getattr(report, report.field_for(name))) for name, heading in REPORT_SECTIONS],
-        "root_causes": [RootCause(c).label for c in report.root_causes],
-        "can_edit": report.state == ReportState.DRAFT and permissions.can_write_documents.test(user, contract),
-        "can_send": report.state == ReportState.DRAFT and permissions.can_approve_report.test(user, contract),
-        "can_check": report.state == ReportState.WITH_PRACTICE and permissions.can_check_accuracy.test(user, contract),
-        "can_finalise": (report.state == ReportState.ACCURACY_CONFIRMED
-                         and permissions.can_approve_report.test(user, contract)),
-    })
+    return policy.get_report_or_404(request.user, reference)
 
 
 @login_required
@@ -87,7 +62,7 @@ def report_edit_view(request, reference):
         else:
             messages.success(request, "Diagnostic report saved.")
             return redirect("forwardplans:report", reference=reference)
-    elif request.method == "GET" and not (report.state == ReportState.DRAFT
+    elif request.method == "GET" and not (report.state in EDITABLE_REPORT_STATES
                                           and permissions.can_write_documents.test(request.user, report.contract)):
         raise Http404
     latest_questionnaire = report.contract.questionnaires.first()
@@ -98,28 +73,72 @@ def report_edit_view(request, reference):
     })
 
 
-REPORT_MOVES = {
-    "send": (services.report_send_to_practice, "Report approved and sent to the practice for factual accuracy."),
-    "return": (services.report_return_to_draft, "Report returned to draft for correction."),
-    "confirm": (services.report_confirm_accuracy, "Factual accuracy confirmed."),
-    "finalise": (services.report_finalise, "Report approved as final."),
-}
+def _correction(request, reference, pk):
+    report = _report(request, reference)
+    correction = get_object_or_404(report.corrections.select_related("report__contract"), pk=pk)
+    if not permissions.can_read_corrections.test(request.user, report.contract) or (
+            correction.is_draft and not permissions.of_practice.test(request.user, report.contract)):
+        raise Http404
+    return report, correction
+
+
+@login_required
+def correction_new_view(request, reference):
+    """The practice lead notes a factual error: the section, the passage as written and what it should say."""
+    report = _report(request, reference)
+    if report.state != ReportState.WITH_PRACTICE or not permissions.can_check_accuracy.test(request.user,
+                                                                                            report.contract):
+        raise Http404
+    form = CorrectionForm(request.POST or None, initial={"section": request.GET.get("section")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.correction_add(report=report, actor=request.user, **{
+                k: form.cleaned_data[k] for k in ("section", "passage", "correction")})
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Correction noted. Add any others, then return the report to the advisers.")
+            section = form.cleaned_data["section"]
+            return redirect(f"{reverse('forwardplans:report', args=[reference])}#section-{section}")
+    return render(request, "forwardplans/correction_form.jinja", {"report": report, "contract": report.contract,
+                                                                  "form": form}, status=422 if form.errors else 200)
 
 
 @require_POST
 @login_required
-def report_move_view(request, reference, move):
-    if move not in REPORT_MOVES:
-        raise Http404
-    report = _report(request, reference)
-    service, message = REPORT_MOVES[move]
+def correction_remove_view(request, reference, pk):
+    _report_, correction = _correction(request, reference, pk)
     try:
-        service(report=report, actor=request.user)
+        services.correction_remove(correction=correction, actor=request.user)
     except DomainError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, message)
+        messages.success(request, "Correction removed.")
     return redirect("forwardplans:report", reference=reference)
+
+
+@login_required
+def correction_answer_view(request, reference, pk):
+    """An adviser accepts the correction, or declines it with a reason the practice will read."""
+    report, correction = _correction(request, reference, pk)
+    if report.state != ReportState.RETURNED or not permissions.can_write_documents.test(request.user,
+                                                                                         report.contract):
+        raise Http404
+    form = CorrectionAnswerForm(request.POST or None, initial={"answer": correction.answer,
+                                                               "reason": correction.answer_reason})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.correction_answer(correction=correction, actor=request.user, answer=form.cleaned_data["answer"],
+                                       reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Correction to “{correction.get_section_display()}” "
+                                      f"{form.cleaned_data['answer']}.")
+            return redirect(f"{reverse('forwardplans:report', args=[reference])}#section-{correction.section}")
+    return render(request, "forwardplans/correction_answer.jinja", {
+        "report": report, "contract": report.contract, "correction": correction, "form": form},
+        status=422 if form.errors else 200)
 
 
 @login_required
@@ -139,7 +158,7 @@ def report_version_view(request, reference, number):
 # Forward Plan -----------------------------------------------------------------------------------
 
 def _plan(request, reference):
-    return _document(request, reference, policy.plans_for(request.user), services.plan_for_contract)
+    return policy.get_plan_or_404(request.user, reference)
 
 
 @login_required
@@ -159,6 +178,7 @@ def plan_view(request, reference):
         "can_write": permissions.can_write_documents.test(request.user, contract),
         "can_update": permissions.can_update_progress.test(request.user, contract),
         "rag_meaning": RAG_MEANING,
+        "report_readable": policy.reports_for(request.user).filter(contract=contract).exists(),
     })
 
 
@@ -371,33 +391,7 @@ def _attachment(content, filename):
     return response
 
 
-# Consent to share -------------------------------------------------------------------------------
-
-@login_required
-def consent_view(request, reference):
-    contract = _contract(request, reference)
-    if not policy.document_contracts_for(request.user).filter(pk=contract.pk).exists():
-        raise Http404
-    consent = services.consent_for_contract(contract)
-    can_decide = permissions.can_decide_consent.test(request.user, contract)
-    form = ConsentForm(request.POST or None)
-    if request.method == "POST":
-        if not can_decide:
-            raise Http404
-        if form.is_valid():
-            try:
-                services.consent_decide(contract=contract, actor=request.user, **form.cleaned_data)
-            except DomainError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "Your decision on sharing has been recorded.")
-                return redirect("forwardplans:consent", reference=reference)
-    history = list(consent.history.select_related("decided_by").order_by("-history_date")
-                   .exclude(status=ConsentStatus.NOT_DECIDED))
-    return render(request, "forwardplans/consent.jinja", {
-        "contract": contract, "consent": consent, "form": form, "can_decide": can_decide, "history": history,
-    })
-
+# Access log -------------------------------------------------------------------------------------
 
 @login_required
 def access_log_view(request, reference):

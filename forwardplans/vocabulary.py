@@ -22,10 +22,23 @@ KEY_QUESTION_CHOICES = [(field, label) for field, _api, label in KEY_QUESTIONS] 
 
 
 class ReportState(models.TextChoices):
+    """The report's states; the case lifecycle (casework.lifecycle) says which move leads to which."""
+
     DRAFT = "draft", "Draft"
     WITH_PRACTICE = "with_practice", "With the practice for factual accuracy"
-    ACCURACY_CONFIRMED = "accuracy_confirmed", "Factual accuracy confirmed"
-    FINAL = "final", "Final"
+    RETURNED = "returned", "Returned by the practice with corrections"
+    FINAL = "final", "Final (factual accuracy confirmed)"
+
+
+# Who reads a report in each state: drafts and reports being corrected are the RCGP team's; the practice (and,
+# with its consent, the commissioner) reads what has been sent to it.
+TEAM_ONLY_REPORT_STATES = frozenset({ReportState.DRAFT, ReportState.RETURNED})
+EDITABLE_REPORT_STATES = TEAM_ONLY_REPORT_STATES
+
+
+class CorrectionAnswer(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
 
 
 # The Diagnostic Report's sections, in order: (field, heading).

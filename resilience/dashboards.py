@@ -5,13 +5,15 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count, Exists, OuterRef, Q
 
+from casework.lifecycle import Case, moves_for
+from casework.selectors import next_steps
 from contracts.figures import figures_by_programme, financial_year, funding_by_programme
 from contracts.models import Adviser, Referral
 from contracts.referral_services import acknowledgement_status
 from contracts.selectors import contract_list
 from contracts.services import adviser_loads
 from contracts.vocabulary import Programme
-from contracts.workflow import BOARD_STATES, LIVE_STATES, State, available_transitions
+from contracts.workflow import BOARD_STATES, LIVE_STATES, State
 from contracts.working_days import working_days_between
 from forwardplans.models import Milestone, QuestionnaireResponse
 from forwardplans.selectors import DUE_SOON_DAYS, summaries_for_plans
@@ -120,7 +122,7 @@ def deputy_lead_overview(user):
 def adviser_overview(user):
     """My contracts, what is next on each, my report and plan drafts, and questionnaire responses."""
     contracts = list(contract_list(user).filter(state__in=LIVE_STATES)
-                     .select_related("diagnostic_report", "forward_plan"))
+                     .select_related("diagnostic_report", "forward_plan", "consent"))
     plan_ids = [c.forward_plan.pk for c in contracts if hasattr(c, "forward_plan")]
     summaries = summaries_for_plans(plan_ids)
     responses = dict(QuestionnaireResponse.objects.filter(questionnaire__contract__in=contracts)
@@ -129,9 +131,10 @@ def adviser_overview(user):
     for contract in contracts:
         report = contract.diagnostic_report if hasattr(contract, "diagnostic_report") else None
         plan = contract.forward_plan if hasattr(contract, "forward_plan") else None
+        case = Case(contract, report, contract.consent if hasattr(contract, "consent") else None)
         rows.append({
-            "contract": contract, "next": [t.label for t in available_transitions(user, contract)
-                                           if not t.needs_reason],
+            "contract": contract, "next": [m.label for m, _blocked in moves_for(case, user, guards=False)
+                                           if not m.needs_reason],
             "report": report, "plan_summary": summaries.get(plan.pk) if plan else None,
             "responses": responses.get(contract.pk, 0),
         })
@@ -160,5 +163,8 @@ def practice_overview(user, today=None):
                      and (today <= a.planned_completion <= soon or a.milestone_due_soon)],
         "deadlines": deadlines,
         "today": today,
-        "contracts": list(policy.contracts_for(user).filter(state__in=LIVE_STATES)),
+        "support": [{"contract": c, "next": next_steps(Case(c, getattr(c, "diagnostic_report", None),
+                                                             getattr(c, "consent", None)), user)}
+                    for c in policy.contracts_for(user).filter(state__in=LIVE_STATES)
+                    .select_related("diagnostic_report", "consent").order_by("commissioned_on", "reference")],
     }

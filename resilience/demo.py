@@ -14,9 +14,8 @@ from contracts.imports import import_contracts
 from practices.imports.cqc import import_cqc_ratings
 from practices.imports.list_sizes import import_list_sizes
 from practices.imports.ods import import_ods_practices
-from practices.models import Commissioner
+from practices.models import Commissioner, Practice
 
-from .demo_documents import seed_documents
 from .roles import Role
 from .services import user_upsert
 
@@ -74,6 +73,9 @@ def seed_demo(log=print):
         logins.append(DemoLogin(user.username, role.label, str(user.organisation)))
     _seed_contracts(log)
     _seed_referral()
+    for code in SECOND_PRACTICE_LEADS:
+        logins.append(DemoLogin(practice_lead_username(code), Role.PRACTICE_LEAD.label,
+                                str(Practice.objects.get(ods_code=code))))
     return logins
 
 
@@ -120,18 +122,26 @@ ADVISER_POOL = [
 ]
 
 DEMO_CONTRACTS = [
-    # reference, practice, programme, days ago commissioned, target state, team usernames
+    # reference, practice, programme, days ago commissioned, target stage, team usernames
     ("DEMO-SHARED", DEMO_PRACTICE, "diagnostic_forward_plan", 120, "review_meeting",
      ["demo-rcgp_adviser", "adviser-helen-brooks"]),
     ("DEMO-PRIVATE", "P85610", "special_measures", 60, "consent_decision",
      ["demo-rcgp_adviser", "adviser-priya-raman"]),
+    ("DEMO-REPORT", "P85026", "resilience", 45, "report_drafting", ["demo-rcgp_adviser", "adviser-priya-raman"]),
+    ("DEMO-AWAYDAY", "P85002", "whole_team_away_day", 20, "delivery", ["adviser-helen-brooks"]),
     ("DEMO-NEW", "P85014", "resilience", 3, "commissioned", []),
 ]
+# The demo practice lead of each demo contract's practice (the demo's own for Lees Medical Practice).
+SECOND_PRACTICE_LEADS = ["P85610", "P85026"]
 
 
-def _second_practice_lead(practice):
-    """The lead of the second demo practice (DEMO-PRIVATE), who confirms its report's accuracy."""
-    user, _created = user_upsert(username=f"demo-practice_lead-{practice.ods_code.lower()}",
+def practice_lead_username(ods_code):
+    return demo_username(Role.PRACTICE_LEAD) + ("" if ods_code == DEMO_PRACTICE else f"-{ods_code.lower()}")
+
+
+def _practice_lead(practice):
+    """The lead of a demo contract's practice, who checks its report and decides on consent."""
+    user, _created = user_upsert(username=practice_lead_username(practice.ods_code),
                                  role=Role.PRACTICE_LEAD, org_code=practice.ods_code,
                                  password=settings.DEMO_PASSWORD, check_password=False)
     return user
@@ -163,8 +173,7 @@ def _seed_contracts(log):
     import datetime
 
     from contracts import services
-    from contracts.models import Adviser, Contract
-    from contracts.workflow import MAIN_PATH
+    from contracts.models import Contract
     from practices.models import Practice
 
     from .models import User
@@ -177,8 +186,9 @@ def _seed_contracts(log):
         if Contract.objects.filter(reference=reference).exists():
             continue
         commissioned = today - datetime.timedelta(days=days_ago)
+        practice = Practice.objects.get(ods_code=code)
         contract = services.contract_commission(
-            actor=lead, practice=Practice.objects.get(ods_code=code), programme=programme, reference=reference,
+            actor=lead, practice=practice, programme=programme, reference=reference,
             commissioned_on=commissioned, categories=["diagnostic", "change_management"],
             value=10000, nhse_contribution=10000, practice_contribution=0,
             mou_signed_on=commissioned + datetime.timedelta(days=10),
@@ -188,20 +198,42 @@ def _seed_contracts(log):
             objectives_ways_of_working="Weekly partners' meeting with minutes; delegated practice management.",
             objectives_future_sustainability="A succession plan and a recruited salaried GP.",
         )
-        if target == "commissioned":
-            continue
-        services.contract_appoint_lead(contract=contract, deputy_lead=deputy, actor=deputy)
-        services.contract_record_first_contact(contract=contract, actor=deputy,
-                                               contacted_on=commissioned + datetime.timedelta(days=4))
-        for username in team:
-            adviser = Adviser.objects.get(user__username=username)
-            services.team_add_adviser(contract=contract, adviser=adviser, actor=deputy)
-        for state in MAIN_PATH[MAIN_PATH.index("team_recruited"):MAIN_PATH.index(target) + 1]:
-            services.contract_transition(contract=contract, to_state=state, actor=deputy)
+        _play(contract, target, team, deputy=deputy, practice_lead=_practice_lead(practice),
+              commissioned=commissioned)
         log(f"contract {reference}: {target}")
-    practice_lead = User.objects.get(username=demo_username(Role.PRACTICE_LEAD))
-    for reference, consent in (("DEMO-SHARED", True), ("DEMO-PRIVATE", False)):
-        contract = Contract.objects.get(reference=reference)
-        lead_of_practice = practice_lead if contract.practice_id == practice_lead.practice_id else \
-            _second_practice_lead(contract.practice)
-        seed_documents(contract, actor=deputy, practice_lead=lead_of_practice, consent=consent)
+
+
+def _play(contract, target, team, *, deputy, practice_lead, commissioned):
+    """Take a demo contract to ``target`` through the case lifecycle, as its people would."""
+    import datetime
+
+    from casework.lifecycle import PATHS, track_of
+    from casework.services import case_move
+    from contracts import services
+    from contracts.models import Adviser
+
+    from .demo_documents import write_plan, write_report
+
+    path = PATHS[track_of(contract)]
+    moves = {"lead_appointed": "appoint_lead", "team_recruited": "recruit_team", "scoping": "start_scoping",
+             "delivery": "start_delivery", "report_drafting": "start_drafting",
+             "factual_accuracy_review": "send_report", "consent_decision": "confirm_accuracy",
+             "review_meeting": "give_consent"}
+    for stage in path[1:path.index(target) + 1]:
+        if stage == "team_recruited":
+            services.contract_record_first_contact(contract=contract, actor=deputy,
+                                                   contacted_on=commissioned + datetime.timedelta(days=4))
+            for username in team:
+                services.team_add_adviser(contract=contract, adviser=Adviser.objects.get(user__username=username),
+                                          actor=deputy)
+        actor = practice_lead if stage in ("consent_decision", "review_meeting") else deputy
+        note = "Happy to share with the ICB quality team." if stage == "review_meeting" else ""
+        contract = case_move(contract=contract, move=moves[stage], actor=actor, note=note)
+        if stage == "report_drafting":
+            contract.refresh_from_db()
+            full = target != "report_drafting"
+            write_report(contract, actor=deputy, sections=None if full else {
+                "history": "A two-partner practice in Oldham; the senior partner plans to retire next year.",
+                "personnel": "Two partners, one salaried GP, a practice manager in post for six months."})
+            if full:
+                write_plan(contract, actor=deputy, practice_lead=practice_lead)

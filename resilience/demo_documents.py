@@ -52,21 +52,24 @@ ACTIONS = [
 ]
 
 
-def seed_documents(contract, *, actor, practice_lead, consent):
-    """Write the report and plan through the services, so the demo follows the same rules as users."""
+def write_report(contract, *, actor, sections=None):
+    """Write the report the contract's drafting started (through the services, as an adviser would)."""
+    from forwardplans import services
+
+    report = contract.diagnostic_report
+    return services.report_save(report=report, actor=actor, sections=REPORT if sections is None else sections,
+                                root_causes=ROOT_CAUSES if sections is None else [], base_revision=report.revision)
+
+
+def write_plan(contract, *, actor, practice_lead):
+    """The forward plan's actions, milestones and the practice's RAG updates, spread over the past weeks."""
     from forwardplans import services
     from forwardplans.models import Action, Milestone, RagChange
 
-    if hasattr(contract, "forward_plan"):
+    plan = contract.forward_plan
+    if plan.actions.exists():
         return
     today = timezone.localdate()
-    report = services.report_for_contract(contract)
-    report = services.report_save(report=report, actor=actor, sections=REPORT, root_causes=ROOT_CAUSES,
-                                  base_revision=report.revision)
-    report = services.report_send_to_practice(report=report, actor=actor)
-    report = services.report_confirm_accuracy(report=report, actor=practice_lead)
-    services.report_finalise(report=report, actor=actor)
-    plan = services.plan_for_contract(contract)
     for priority, (kq, regulation, text, lead, rag, days, milestones) in enumerate(ACTIONS, start=1):
         action = services.action_create(
             plan=plan, actor=actor, key_question=kq, regulation=regulation, priority=priority * 10,
@@ -93,6 +96,3 @@ def seed_documents(contract, *, actor, practice_lead, consent):
     Action.history.filter(plan_id=plan.pk, history_type="+").update(history_date=now - datetime.timedelta(days=70))
     RagChange.objects.filter(action__plan=plan, to_status="amber").update(at=now - datetime.timedelta(days=40))
     RagChange.objects.filter(action__plan=plan, to_status="green").update(at=now - datetime.timedelta(days=12))
-    if consent:
-        services.consent_decide(contract=contract, actor=practice_lead, status="given",
-                                note="Happy to share with the ICB quality team.")

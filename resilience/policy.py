@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from contracts.models import Contract, Referral, TeamMembership
 from contracts.workflow import State
 from forwardplans.models import Action, DiagnosticReport, Evidence, ForwardPlan, QuestionnaireResponse
-from forwardplans.vocabulary import ConsentStatus, ReportState
+from forwardplans.vocabulary import TEAM_ONLY_REPORT_STATES, ConsentStatus
 from practices.models import Commissioner, Inspection, Practice
 
 from .roles import COMMISSIONER_ROLES, PRACTICE_ROLES, RCGP_ROLES, Role
@@ -153,11 +153,12 @@ def document_contracts_for(user):
 
 
 def reports_for(user):
-    """Diagnostic reports the user may read. Drafts are the RCGP team's: a practice (and, with consent, its
-    commissioner) sees the report once it has been sent for factual accuracy."""
+    """Diagnostic reports the user may read. Drafts, and reports the advisers are correcting, are the RCGP team's:
+    a practice (and, with consent, its commissioner) reads the report while it is with the practice and once it
+    is final."""
     qs = DiagnosticReport.objects.filter(contract__in=document_contracts_for(user))
     if _active(user) and (user.role in PRACTICE_ROLES or user.role in COMMISSIONER_ROLES):
-        qs = qs.exclude(state=ReportState.DRAFT)
+        qs = qs.exclude(state__in=TEAM_ONLY_REPORT_STATES)
     return qs
 
 
@@ -229,6 +230,6 @@ def pdfs_for(user):
 
     reports = StoredPdf.objects.filter(document="report", contract__in=reports_for(user).values("contract"))
     if _active(user) and (user.role in PRACTICE_ROLES or user.role in COMMISSIONER_ROLES):
-        reports = reports.exclude(source_state=ReportState.DRAFT)
+        reports = reports.exclude(source_state__in=TEAM_ONLY_REPORT_STATES)
     plans = StoredPdf.objects.filter(document="plan", contract__in=plans_for(user).values("contract"))
     return reports | plans

@@ -497,7 +497,8 @@ class ScaleData:
                 "exit_reason": "The practice did not take up the support offered." if state in SIDE_EXITS else "",
                 "rating_before": rating_before, "in_special_measures_before": rating_before == "inadequate",
                 "rating_after": rating_after, "in_special_measures_after": sm_after, "closure": closure,
-                "notes": "Adviser-only notes.", "created_at": _at(commissioned), "_created": _at(commissioned),
+                "notes": "Adviser-only notes.", "imported": False, "created_at": _at(commissioned),
+                "_created": _at(commissioned),
                 "_reason": None, "_by": commissioner_lead["id"], "_root": root, "_reached": reached,
                 "_steps": step_days, "_ended": ended,
             }
@@ -571,7 +572,7 @@ class ScaleData:
                    "_created": _at(started), "_by": adviser}
             for section in SECTIONS:  # a full report: several paragraphs a section
                 row[section] = "\n\n".join(self._text(True, 4, 8) for _ in range(rng.randint(2, 4))) if written else ""
-            moves = {"draft": 0, "with_practice": 1, "final": 3}[state]
+            moves = {"draft": 0, "with_practice": 1, "final": 2}[state]
             row["revision"] = 1 + (1 if written else 0) + moves
             reports.append(row)
             if written:
@@ -583,8 +584,6 @@ class ScaleData:
                             ["history", *SECTIONS[1:]]}
                 versions.append((row["id"], 1, "with_practice", sections, deputy, _at(c["_steps"][5])))
             if state == "final":
-                history.append(({**row, "state": "accuracy_confirmed", "revision": 4}, _at(c["_steps"][6], -60),
-                                "→ accuracy_confirmed", "~", deputy))
                 history.append((row, _at(c["_steps"][6]), "→ final", "~", deputy))
                 versions.append((row["id"], 2, "final", versions[-1][3], deputy, _at(c["_steps"][6])))
         self._copy_with_history(loader, "forwardplans.DiagnosticReport", reports, history)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from .roles import COMMISSIONER_ROLES, RCGP_ROLES
 
@@ -42,21 +43,32 @@ class TokenForm(forms.Form):
                             widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
 
 
+PENDING_KEY = "two_factor_pending_key"
+
+
 @login_required
 def two_factor_view(request):
-    """Set up an authenticator (first time) or enter its code (every login)."""
+    """Set up an authenticator (first time) or enter its code (every login). While setting up, the new secret
+    waits in the session: a GET shows it and creates nothing; the POST that proves the app works saves it."""
     user = request.user
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     setting_up = device is None
     if setting_up:
-        device, _created = TOTPDevice.objects.get_or_create(user=user, confirmed=False,
-                                                            defaults={"name": "Authenticator app"})
+        key = request.session.get(PENDING_KEY)
+        if not key:
+            key = request.session[PENDING_KEY] = random_hex(20)
+        device = TOTPDevice(user=user, key=key, name="Authenticator app", confirmed=False)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if setting_up:  # failed codes are counted (throttled) on the device being set up
+            device, _created = TOTPDevice.objects.get_or_create(
+                user=user, key=device.key, confirmed=False, defaults={"name": "Authenticator app"})
         if device.verify_token(form.cleaned_data["token"]):
             if setting_up:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
+                TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+                request.session.pop(PENDING_KEY, None)
             otp_login(request, device)
             target = request.GET.get("next") or reverse("home")
             if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):

@@ -2,6 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from casework import urls as case_urls
+from contracts import urls as contract_urls
+from forwardplans import urls as document_urls
+
 from . import views
 from .security import two_factor_view
 
@@ -19,8 +23,10 @@ urlpatterns = [
          auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.jinja"),
          name="password_change_done"),
     path("practices/", include("practices.urls")),
-    path("contracts/", include("contracts.urls")),
-    path("", include("forwardplans.urls")),
+    # A contract's page and the report and consent pages belong to the case lifecycle (casework), which sits above
+    # contracts and forwardplans; they keep their places and names in those namespaces.
+    path("contracts/", include(([*contract_urls.urlpatterns, *case_urls.contract_patterns], "contracts"))),
+    path("", include(([*document_urls.urlpatterns, *case_urls.document_patterns], "forwardplans"))),
     path("questionnaires/", include("forwardplans.questionnaire_urls")),
     path("referrals/", include("contracts.referral_urls")),
     path("reports/", include("contracts.report_urls")),

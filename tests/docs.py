@@ -8,6 +8,7 @@ from contracts.models import TeamMembership
 from forwardplans import services
 from resilience.roles import Role
 
+from .cases import advance
 from .factories import AdviserFactory, ContractFactory
 
 ACTION_FIELDS = {
@@ -22,16 +23,19 @@ ACTION_FIELDS = {
 
 @pytest.fixture
 def docs(world):
+    """DOC-1 of the world's own practice, at report drafting (report and plan started by the lifecycle), with
+    a written report and one action."""
     users = world["users"]
     contract = ContractFactory(reference="DOC-1", practice=world["practices"]["own"],
-                               deputy_lead=users[Role.RCGP_DEPUTY_LEAD], state="report_drafting")
+                               deputy_lead=users[Role.RCGP_DEPUTY_LEAD], state="scoping")
     TeamMembership.objects.create(contract=contract, adviser=AdviserFactory(user=users[Role.RCGP_ADVISER]),
                                   added_by=users[Role.RCGP_ADMIN])
-    plan = services.plan_for_contract(contract)
+    contract = advance(contract, "report_drafting", users)
+    plan = contract.forward_plan
     action = services.action_create(plan=plan, actor=users[Role.RCGP_ADVISER], **ACTION_FIELDS,
                                     milestones=[("Searches built", datetime.date(2026, 1, 10)),
                                                 ("First recall", datetime.date(2027, 1, 10))])
-    report = services.report_for_contract(contract)
+    report = contract.diagnostic_report
     report = services.report_save(report=report, actor=users[Role.RCGP_ADVISER], root_causes=["no_manager"],
                                   sections={"history": "Founded 1974.", "findings": "Governance gaps."},
                                   base_revision=report.revision)

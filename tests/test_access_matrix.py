@@ -8,11 +8,13 @@ said otherwise). POST-only URLs answer 405 to GET for everyone. Anonymous visito
 """
 
 import datetime
+from itertools import product
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from casework.services import case_move
 from contracts.models import TeamMembership
 from forwardplans import ical, services
 from forwardplans import pdf as pdfs
@@ -20,6 +22,7 @@ from forwardplans.job_models import Notification, PdfStatus, StoredPdf
 from forwardplans.questionnaire_services import questionnaire_open, questionnaire_submit
 from resilience.roles import Role
 
+from .cases import advance
 from .docs import ACTION_FIELDS
 from .factories import AdviserFactory, ContractFactory, ReferralFactory, UserFactory
 
@@ -57,16 +60,18 @@ MATRIX = {
     "contracts:board": (None, {"own": RCGP}, 404, 302),
     "contracts:commission": (None, {"own": frozenset({R.COMMISSIONER_LEAD, R.RCGP_ADMIN})}, 404, 302),
     "contracts:detail": ("contract", {"own": ALL, "other": frozenset({R.RCGP_ADMIN, R.NHSE_REPORTING})}, 404, 302),
-    "contracts:transition": ("contract", {"own": NONE, "other": NONE}, 405, 405),
-    "contracts:take_lead": ("contract", {"own": NONE, "other": NONE}, 405, 405),
-    "contracts:appoint_lead": ("contract", {"own": NONE, "other": NONE}, 405, 405),
+    "contracts:move": ("contract_move", {"own": NONE, "other": NONE}, 405, 405),
     "contracts:first_contact": ("contract", {"own": NONE, "other": NONE}, 405, 405),
     "contracts:outcome": ("contract", {"own": NONE, "other": NONE}, 405, 405),
     "contracts:team": ("contract", {"own": frozenset({R.RCGP_ADMIN, R.RCGP_DEPUTY_LEAD}), "other": ADMIN},
                        404, 302),
     "forwardplans:report": ("contract", DOCS, 404, 302),
-    "forwardplans:report_edit": ("contract", {"own": NONE, "other": NONE}, 404, 302),  # sent: not editable
-    "forwardplans:report_move": ("report_move", {"own": NONE, "other": NONE}, 405, 405),
+    "forwardplans:report_edit": ("contract", {"own": NONE, "other": NONE}, 404, 302),  # final: not editable
+    # Corrections are noted while the report is with the practice and answered while it is returned: at the
+    # consent decision neither is possible, for anyone.
+    "forwardplans:correction_new": ("contract", {"own": NONE, "other": NONE}, 404, 302),
+    "forwardplans:correction_answer": ("correction", {"own": NONE, "other": NONE}, 404, 302),
+    "forwardplans:correction_remove": ("correction", {"own": NONE, "other": NONE}, 405, 405),
     "forwardplans:report_version": ("report_version", DOCS, 404, 302),
     "forwardplans:report_word": ("contract", DOCS, 404, 302),
     "forwardplans:plan": ("contract", DOCS, 404, 302),
@@ -160,23 +165,30 @@ def test_every_url_has_a_row():
 
 @pytest.fixture
 def organisations(world, settings, tmp_path):
-    """Two contracts with every kind of document: OWN (the world users' organisations; the deputy lead leads
-    it, the adviser is on it) and OTHER (another commissioner's practice, another RCGP team)."""
+    """Two contracts at the consent decision, with every kind of document, reached through the lifecycle (a
+    correction returned, answered and the report resent): OWN (the world users' organisations; the deputy lead
+    leads it, the adviser is on it) and OTHER (another commissioner's practice, another RCGP team)."""
     settings.MEDIA_ROOT = tmp_path
     users = world["users"]
     other_deputy, other_adviser = UserFactory(role=R.RCGP_DEPUTY_LEAD), UserFactory(role=R.RCGP_ADVISER)
+    other_lead = UserFactory(role=R.PRACTICE_LEAD, practice=world["practices"]["other"])
     objects = {}
-    for scope, practice, deputy, adviser in (("own", world["practices"]["own"], users[R.RCGP_DEPUTY_LEAD],
-                                              users[R.RCGP_ADVISER]),
-                                             ("other", world["practices"]["other"], other_deputy, other_adviser)):
+    for scope, practice, deputy, adviser, practice_lead in (
+            ("own", world["practices"]["own"], users[R.RCGP_DEPUTY_LEAD], users[R.RCGP_ADVISER],
+             users[R.PRACTICE_LEAD]),
+            ("other", world["practices"]["other"], other_deputy, other_adviser, other_lead)):
         contract = ContractFactory(reference=f"{scope.upper()}-1", practice=practice, deputy_lead=deputy,
-                                   state="factual_accuracy_review")
+                                   state="scoping")
         TeamMembership.objects.create(contract=contract, adviser=AdviserFactory(user=adviser), added_by=deputy)
-        report = services.report_for_contract(contract)
-        report = services.report_save(report=report, actor=deputy, sections={"findings": "Gaps."}, root_causes=[],
-                                      base_revision=report.revision)
-        services.report_send_to_practice(report=report, actor=deputy)
-        plan = services.plan_for_contract(contract)
+        cast = {R.RCGP_DEPUTY_LEAD: deputy, R.PRACTICE_LEAD: practice_lead}
+        contract = advance(contract, "factual_accuracy_review", cast)
+        correction = services.correction_add(report=contract.diagnostic_report, actor=practice_lead,
+                                             section="findings", passage="Gaps.", correction="Few gaps.")
+        case_move(contract=contract, move="return_report", actor=practice_lead)
+        services.correction_answer(correction=correction, actor=adviser, answer="accepted")
+        case_move(contract=contract, move="resend_report", actor=deputy)
+        contract = advance(contract, "consent_decision", cast)
+        plan = contract.forward_plan
         action = services.action_create(plan=plan, actor=deputy, **ACTION_FIELDS,
                                         milestones=[("First", datetime.date(2026, 12, 1))])
         evidence = services.evidence_upload(action=action, actor=deputy,
@@ -194,7 +206,8 @@ def organisations(world, settings, tmp_path):
         notification = Notification.objects.create(recipient=deputy, kind="overdue", title="x")
         objects[scope] = {
             "practice": [practice.ods_code], "contract": [contract.reference],
-            "report_move": [contract.reference, "send"], "report_version": [contract.reference, 1],
+            "contract_move": [contract.reference, "give_consent"], "report_version": [contract.reference, 1],
+            "correction": [contract.reference, correction.pk], "practice_lead": practice_lead,
             "action": [action.pk], "milestone": [action.pk, action.milestones.first().pk],
             "evidence": [evidence.pk], "token": [questionnaire.token],
             "questionnaire": [contract.reference, questionnaire.pk], "referral": [referral.pk],
@@ -227,15 +240,18 @@ def expected(name, scope, role, shared):
     return FORBIDDEN.get((name, scope), {}).get(role, refusal)
 
 
+def sharing(organisations):
+    """Before, then after, both practices consent to share (the loop's body runs once for each)."""
+    yield False
+    for scope in ("own", "other"):
+        case_move(contract=organisations[scope]["contract_object"], move="give_consent",
+                  actor=organisations[scope]["practice_lead"])
+    yield True
+
+
 def test_access_matrix(client, world, organisations, capsys):
     checked, wrong = 0, []
-    for shared in (False, True):
-        if shared:
-            for scope in ("own", "other"):
-                practice_lead = (world["users"][R.PRACTICE_LEAD] if scope == "own"
-                                 else UserFactory(role=R.PRACTICE_LEAD, practice=world["practices"]["other"]))
-                services.consent_decide(contract=organisations[scope]["contract_object"], actor=practice_lead,
-                                        status="given")
+    for shared in sharing(organisations):
         for name, (key, _spec, _refusal, anonymous) in sorted(MATRIX.items()):
             if shared and name not in CONSENT_SENSITIVE:
                 continue
@@ -257,4 +273,43 @@ def test_access_matrix(client, world, organisations, capsys):
     with capsys.disabled():
         print(f"\naccess matrix: {checked} cases checked")
     assert wrong == [], "\n".join(f"{n} [{s}] {r} shared={sh}: expected {w}, got {g}" for n, s, r, sh, w, g in wrong)
+    assert checked > 1000
+
+
+# GETs change nothing ------------------------------------------------------------------------------------
+# What a GET may write: the session (refreshed at most once a minute), the access log of documents (PDF downloads
+# included), and when a calendar feed was last read. Nothing else, and no history row anywhere.
+GET_MAY_WRITE = {"django_session", "forwardplans_documentaccess", "forwardplans_calendarfeed"}
+
+
+def _writes():
+    """Rows inserted, updated or deleted so far in this transaction, per table (PostgreSQL's own counters)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables")
+        return dict(cursor.fetchall())
+
+
+def test_a_get_of_any_url_as_anyone_writes_nothing_but_the_session_and_the_access_log(client, world, organisations,
+                                                                                       capsys):
+    checked, wrong = 0, []
+    for shared in sharing(organisations):
+        for name, (key, _spec, _refusal, _anonymous) in sorted(MATRIX.items()):
+            scopes = ["own"] if key is None or key in QUERY else ["own", "other"]
+            for scope, who in product(scopes, [None, *Role.values]):
+                path = request_path(name, key, organisations, scope)
+                client.logout()
+                if who:
+                    client.force_login(world["users"][who])
+                before = _writes()
+                client.get(path)
+                after = _writes()
+                changed = {table for table, n in after.items() if n != before.get(table, 0)}
+                checked += 1
+                if changed - GET_MAY_WRITE or any("historical" in table for table in changed):
+                    wrong.append(f"GET {path} as {who or 'anonymous'} (shared={shared}): wrote {sorted(changed)}")
+    with capsys.disabled():
+        print(f"\nGETs that write nothing else: {checked} checked")
+    assert wrong == [], "\n".join(wrong)
     assert checked > 1000

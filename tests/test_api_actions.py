@@ -5,6 +5,7 @@ from forwardplans.models import Action, ProgressEntry, RagChange
 from resilience.roles import Role
 
 from .api_support import Api, api_for, error_of, fresh_throttle_cache  # noqa: F401
+from .cases import advance, with_documents
 from .docs import ACTION_FIELDS
 from .factories import ContractFactory
 
@@ -49,7 +50,7 @@ def test_nhse_and_commissioners_without_consent_see_no_action(client, docs, role
 def test_another_practices_and_unassigned_advisers_actions_are_hidden(client, docs):
     other = ContractFactory(reference="OTHER-1", practice=docs["contract"].practice.commissioner.practices.get(
         name="Sibling Practice"))
-    plan = services.plan_for_contract(other)
+    plan = with_documents(other).forward_plan
     hidden = services.action_create(plan=plan, actor=docs["users"][Role.RCGP_ADMIN], **ACTION_FIELDS)
     for role in (Role.PRACTICE_USER, Role.RCGP_ADVISER, Role.RCGP_DEPUTY_LEAD):
         api = api_for(client, docs, role)
@@ -62,7 +63,7 @@ def test_another_practices_and_unassigned_advisers_actions_are_hidden(client, do
 
 
 def test_commissioner_after_consent_reads_but_may_not_write(client, docs):
-    services.consent_decide(contract=docs["contract"], actor=docs["users"][Role.PRACTICE_LEAD], status="given")
+    advance(docs["contract"], "review_meeting", docs["users"])
     api = api_for(client, docs, Role.COMMISSIONER_LEAD)
     assert api.get(url(docs["action"]))["ETag"] == '"1"'
     response = api.patch(url(docs["action"]), {"rag_status": "amber", "progress_note": "x"}, **{"If-Match": '"1"'})

@@ -13,6 +13,7 @@ from forwardplans.models import Action, Milestone
 from resilience.roles import Role
 
 from .api_support import api_for, error_of, fresh_throttle_cache  # noqa: F401
+from .cases import advance, with_documents
 from .docs import ACTION_FIELDS
 from .factories import ContractFactory
 from .test_contract_import import HANDMADE, handmade_practices
@@ -32,7 +33,7 @@ FREE_TEXT = ["Adviser-only remark", "Stability objective", "Ways objective", "Su
 @pytest.fixture
 def contracts(docs):
     """DOC-1 (own practice, 01A, led by the deputy lead, adviser on the team, a plan with one Red action),
-    OWN-2 (own practice, commissioned, no lead yet) and OTHER-1 (02B, scoping, a plan: Amber and Green)."""
+    OWN-2 (own practice, commissioned, no lead yet) and OTHER-1 (02B, report drafting, a plan: Amber and Green)."""
     world_users = docs["users"]
     own = docs["contract"].practice
     other = ContractFactory(reference="OTHER-1", practice=type(own).objects.get(name="Other Practice"),
@@ -43,7 +44,7 @@ def contracts(docs):
                             exit_reason="Declined because")
     ContractFactory(reference="OWN-2", practice=own, parent=docs["contract"], value=Decimal("1000.00"),
                     rating_before="inadequate", in_special_measures_before=True)
-    plan = services.plan_for_contract(other)
+    plan = with_documents(other).forward_plan
     admin = world_users[Role.RCGP_ADMIN]
     today = timezone.localdate()
     green = services.action_create(plan=plan, actor=admin, **dict(ACTION_FIELDS, planned_completion=today))
@@ -60,7 +61,7 @@ def contracts(docs):
 
 
 def give_consent(docs):
-    services.consent_decide(contract=docs["contract"], actor=docs["users"][Role.PRACTICE_LEAD], status="given")
+    advance(docs["contract"], "review_meeting", docs["users"])
 
 
 def references(response):
@@ -125,7 +126,8 @@ def test_a_parent_the_caller_may_not_see_is_not_named(client, contracts):
 @pytest.mark.parametrize(("params", "expected"), [
     ({"programme": "resilience"}, {"OTHER-1"}),
     ({"commissioner": "01A"}, {"DOC-1", "OWN-2"}),
-    ({"state": "scoping"}, {"OTHER-1"}),
+    ({"state": "report_drafting"}, {"DOC-1", "OTHER-1"}),
+    ({"state": "commissioned"}, {"OWN-2"}),
     ({"status": "live"}, {"DOC-1", "OWN-2", "OTHER-1"}),
     ({"status": "ended"}, set()),
     ({"commissioned_from": "2026-01-06"}, set()),
@@ -205,7 +207,7 @@ def test_plan_summary_queries_do_not_grow_with_plans(client, contracts):
     with CaptureQueriesContext(connection) as two_plans:
         assert len(summaries(api.get(SUMMARY))) == 2
     for n in range(5):
-        plan = services.plan_for_contract(ContractFactory(reference=f"MORE-{n}"))
+        plan = with_documents(ContractFactory(reference=f"MORE-{n}")).forward_plan
         services.action_create(plan=plan, actor=contracts["users"][Role.RCGP_ADMIN], **ACTION_FIELDS,
                                milestones=[("Past", datetime.date(2020, 1, 1))])
     with CaptureQueriesContext(connection) as seven_plans:

@@ -269,24 +269,33 @@ def test_only_commissioner_leads_commission(client, world, role):
                             programme="resilience", commissioned_on=datetime.date(2026, 1, 1))
 
 
-def test_transition_through_the_page_and_illegal_ones_refused(client, world, contracts):
+def test_moves_through_the_page_and_refused_ones_keep_what_was_typed(client, world, contracts):
     client.force_login(world["users"][Role.RCGP_ADVISER])
-    ok = client.post(reverse("contracts:transition", args=["31"]), {"to_state": "report_drafting", "note": "Done"},
-                     follow=True)
-    assert "moved to “Report drafting”" in ok.content.decode()
-    illegal = client.post(reverse("contracts:transition", args=["31"]), {"to_state": "closed"}, follow=True)
-    assert "cannot move from “Report drafting” to “Closed”" in illegal.content.decode()
+    page = client.get(reverse("contracts:detail", args=["31"])).content.decode()
+    assert "Start the diagnostic report and forward plan" in page and "Withdrawn" not in page  # not theirs
+    ok = client.post(reverse("contracts:move", args=["31", "start_drafting"]), {"note": "Visit done"}, follow=True)
+    assert "Contract 31 is at “Report drafting”" in ok.content.decode()
+    assert "Diagnostic report</a>: Draft" in ok.content.decode()
+    client.force_login(world["users"][Role.RCGP_DEPUTY_LEAD])
+    refused = client.post(reverse("contracts:move", args=["31", "withdrawn"]),
+                          {"note": "", "effective_on": "2026-02-01"})
+    html = refused.content.decode()
+    assert refused.status_code == 422 and "There is a problem" in html and "Give the reason." in html
+    assert 'href="#move-withdrawn"' in html and 'value="2026-02-01"' in html  # the date typed is still there
+    early = client.post(reverse("contracts:move", args=["31", "close"]), {"end_reason": "other"})
+    assert early.status_code == 422 and "Only RCGP admin or the commissioner" in early.content.decode()
     contracts["own"].refresh_from_db()
     assert contracts["own"].state == "report_drafting"
-    hidden = client.post(reverse("contracts:transition", args=["40"]), {"to_state": "withdrawn", "note": "x"})
+    hidden = client.post(reverse("contracts:move", args=["40", "withdrawn"]), {"note": "x"})
     assert hidden.status_code == 404
+    assert client.post(reverse("contracts:move", args=["31", "teleport"])).status_code == 404
 
 
 def test_deputy_lead_takes_lead_in_the_browser(client, world, contracts):
     client.force_login(world["users"][Role.RCGP_DEPUTY_LEAD])
     html = client.get(reverse("contracts:detail", args=["32"])).content.decode()
     assert "Take the lead" in html
-    client.post(reverse("contracts:take_lead", args=["32"]))
+    client.post(reverse("contracts:move", args=["32", "appoint_lead"]))
     contracts["sibling"].refresh_from_db()
     assert contracts["sibling"].deputy_lead == world["users"][Role.RCGP_DEPUTY_LEAD]
     assert contracts["sibling"].state == "lead_appointed"

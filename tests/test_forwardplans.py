@@ -6,12 +6,22 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from casework.services import case_move
 from forwardplans import services
-from forwardplans.models import Action, Milestone, ProgressEntry, RagChange, ReportVersion
+from forwardplans.models import (
+    Action,
+    DiagnosticReport,
+    Milestone,
+    ProgressEntry,
+    RagChange,
+    ReportCorrection,
+    ReportVersion,
+)
 from resilience import policy
 from resilience.errors import DomainError
 from resilience.roles import Role
 
+from .cases import advance, with_documents
 from .docs import ACTION_FIELDS
 
 pytestmark = pytest.mark.django_db
@@ -19,55 +29,25 @@ R = Role
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-# Diagnostic Report states ----------------------------------------------------------------------
+# Diagnostic Report: versions and the factual-accuracy exchange ----------------------------------
 
-REPORT_MOVES = [
-    # (service, from state, roles allowed)
-    (services.report_send_to_practice, "draft", {R.RCGP_DEPUTY_LEAD, R.RCGP_ADMIN}),
-    (services.report_confirm_accuracy, "with_practice", {R.PRACTICE_LEAD, R.RCGP_DEPUTY_LEAD, R.RCGP_ADMIN}),
-    (services.report_return_to_draft, "with_practice",
-     {R.PRACTICE_LEAD, R.RCGP_DEPUTY_LEAD, R.RCGP_ADMIN, R.RCGP_ADVISER}),
-    (services.report_finalise, "accuracy_confirmed", {R.RCGP_DEPUTY_LEAD, R.RCGP_ADMIN}),
-]
-TARGET = {services.report_send_to_practice: "with_practice", services.report_confirm_accuracy: "accuracy_confirmed",
-          services.report_return_to_draft: "draft", services.report_finalise: "final"}
-
-
-@pytest.mark.parametrize("role", Role.values)
-@pytest.mark.parametrize(("move", "source", "allowed"), REPORT_MOVES)
-def test_each_report_state_change_and_who_may_make_it(docs, role, move, source, allowed):
-    report = docs["report"]
-    report.state = source
-    report.save()
-    if role in allowed:
-        moved = move(report=report, actor=docs["users"][role])
-        assert moved.state == TARGET[move]
-    else:
-        with pytest.raises(DomainError):
-            move(report=report, actor=docs["users"][role])
-        report.refresh_from_db()
-        assert report.state == source
-
-
-@pytest.mark.parametrize("move", [m for m, _s, _a in REPORT_MOVES])
-def test_report_moves_only_from_their_state(docs, move):
-    report = docs["report"]
-    report.state = "final"
-    report.save()
-    with pytest.raises(DomainError, match="cannot become"):
-        move(report=report, actor=docs["users"][R.RCGP_ADMIN])
+def move(contract, name, user, **kwargs):
+    return case_move(contract=contract, move=name, actor=user, **kwargs)
 
 
 def test_sent_and_final_versions_are_kept_and_compared(client, docs):
-    users, report = docs["users"], docs["report"]
-    report = services.report_send_to_practice(report=report, actor=users[R.RCGP_DEPUTY_LEAD])
-    report = services.report_return_to_draft(report=report, actor=users[R.PRACTICE_LEAD])
+    users, contract = docs["users"], docs["contract"]
+    move(contract, "send_report", users[R.RCGP_DEPUTY_LEAD])
+    correction = services.correction_add(report=docs["report"], actor=users[R.PRACTICE_LEAD], section="history",
+                                         passage="Founded 1974.", correction="Founded 1974 in Lees.")
+    move(contract, "return_report", users[R.PRACTICE_LEAD])
+    report = DiagnosticReport.objects.get(pk=docs["report"].pk)
     report = services.report_save(report=report, actor=users[R.RCGP_ADVISER], root_causes=["no_manager"],
                                   sections={"history": "Founded 1974 in Lees.", "findings": "Governance gaps."},
                                   base_revision=report.revision)
-    report = services.report_send_to_practice(report=report, actor=users[R.RCGP_DEPUTY_LEAD])
-    report = services.report_confirm_accuracy(report=report, actor=users[R.PRACTICE_LEAD])
-    services.report_finalise(report=report, actor=users[R.RCGP_DEPUTY_LEAD])
+    services.correction_answer(correction=correction, actor=users[R.RCGP_ADVISER], answer="accepted")
+    move(contract, "resend_report", users[R.RCGP_DEPUTY_LEAD])
+    move(contract, "confirm_accuracy", users[R.PRACTICE_LEAD])
     versions = list(ReportVersion.objects.filter(report=report).order_by("number"))
     assert [(v.number, v.state) for v in versions] == [(1, "with_practice"), (2, "with_practice"), (3, "final")]
     assert versions[0].sections["history"] == "Founded 1974."
@@ -76,6 +56,67 @@ def test_sent_and_final_versions_are_kept_and_compared(client, docs):
     html = client.get(reverse("forwardplans:report_version", args=["DOC-1", 2])).content.decode()
     assert "Changes since version 1" in html
     assert "<del>1974.</del>" in html and "<ins>1974 in Lees.</ins>" in html
+
+
+def test_corrections_are_the_practices_until_returned_then_answered_beside_their_section(client, docs):
+    users, contract, report = docs["users"], docs["contract"], docs["report"]
+    with pytest.raises(DomainError, match="while the report is with the practice"):
+        services.correction_add(report=report, actor=users[R.PRACTICE_LEAD], section="findings", passage="a",
+                                correction="b")
+    move(contract, "send_report", users[R.RCGP_DEPUTY_LEAD])
+    for role in (R.PRACTICE_USER, R.RCGP_ADVISER, R.RCGP_DEPUTY_LEAD, R.COMMISSIONER_LEAD):
+        with pytest.raises(DomainError, match="Only the practice lead"):
+            services.correction_add(report=report, actor=users[role], section="findings", passage="a",
+                                    correction="b")
+    client.force_login(users[R.PRACTICE_LEAD])
+    response = client.post(reverse("forwardplans:correction_new", args=["DOC-1"]),
+                           {"section": "findings", "passage": "", "correction": "Mostly in place"})
+    assert response.status_code == 422 and "Copy the passage that is wrong." in response.content.decode()
+    assert "Mostly in place" in response.content.decode()  # what was typed stays
+    client.post(reverse("forwardplans:correction_new", args=["DOC-1"]),
+                {"section": "findings", "passage": "Governance gaps.", "correction": "Governance mostly in place."})
+    client.post(reverse("forwardplans:correction_new", args=["DOC-1"]),
+                {"section": "history", "passage": "Founded 1974.", "correction": "Founded 1975."})
+    drafted = list(ReportCorrection.objects.filter(report=report).order_by("pk"))
+    client.force_login(users[R.RCGP_ADVISER])
+    html = client.get(reverse("forwardplans:report", args=["DOC-1"])).content.decode()
+    assert "Governance mostly in place." not in html  # a draft is the practice's own
+    move(contract, "return_report", users[R.PRACTICE_LEAD])
+    html = client.get(reverse("forwardplans:report", args=["DOC-1"])).content.decode()
+    assert "Governance mostly in place." in html and "Waiting for an answer" in html
+    answer_url = reverse("forwardplans:correction_answer", args=["DOC-1", drafted[0].pk])
+    response = client.post(answer_url, {"answer": "declined", "reason": ""})
+    assert response.status_code == 422 and "Say why the correction is declined" in response.content.decode()
+    client.post(answer_url, {"answer": "declined", "reason": "The log was last reviewed in 2023."})
+    with pytest.raises(DomainError, match="Answer every correction the practice returned first: 1 still"):
+        move(contract, "resend_report", users[R.RCGP_DEPUTY_LEAD])
+    client.post(reverse("forwardplans:correction_answer", args=["DOC-1", drafted[1].pk]), {"answer": "accepted"})
+    move(contract, "resend_report", users[R.RCGP_DEPUTY_LEAD])
+    client.force_login(users[R.PRACTICE_LEAD])
+    html = client.get(reverse("forwardplans:report", args=["DOC-1"])).content.decode()
+    assert "The log was last reviewed in 2023." in html and "Declined" in html and "Accepted" in html
+    with pytest.raises(DomainError, match="Only advisers on this contract"):
+        services.correction_answer(correction=drafted[0], actor=users[R.PRACTICE_LEAD], answer="accepted")
+    client.force_login(users[R.COMMISSIONER_LEAD])
+    move(contract, "confirm_accuracy", users[R.PRACTICE_LEAD])
+    move(contract, "give_consent", users[R.PRACTICE_LEAD])
+    html = client.get(reverse("forwardplans:report", args=["DOC-1"])).content.decode()
+    assert "Governance gaps." in html and "Governance mostly in place." not in html  # the exchange is not theirs
+
+
+def test_a_returned_report_is_the_teams_until_it_is_resent(client, docs):
+    users, contract = docs["users"], docs["contract"]
+    move(contract, "send_report", users[R.RCGP_DEPUTY_LEAD])
+    services.correction_add(report=docs["report"], actor=users[R.PRACTICE_LEAD], section="findings",
+                            passage="Governance gaps.", correction="None.")
+    client.force_login(users[R.PRACTICE_LEAD])
+    response = client.post(reverse("contracts:move", args=["DOC-1", "return_report"]), {"from": "report"})
+    assert response.status_code == 302 and response["Location"] == reverse("contracts:detail", args=["DOC-1"])
+    page = client.get(response["Location"]).content.decode()
+    assert "gone back to the advisers with your corrections" in page
+    assert "the advisers are answering the corrections" in page
+    assert client.get(reverse("forwardplans:report", args=["DOC-1"])).status_code == 404
+    assert "Governance gaps." not in page
 
 
 def test_report_can_only_be_edited_as_a_draft_by_the_team(client, docs):
@@ -98,7 +139,7 @@ def test_practice_sees_the_report_only_once_sent(client, docs):
     users = docs["users"]
     client.force_login(users[R.PRACTICE_USER])
     assert client.get(reverse("forwardplans:report", args=["DOC-1"])).status_code == 404
-    services.report_send_to_practice(report=docs["report"], actor=users[R.RCGP_DEPUTY_LEAD])
+    move(docs["contract"], "send_report", users[R.RCGP_DEPUTY_LEAD])
     assert client.get(reverse("forwardplans:report", args=["DOC-1"])).status_code == 200
 
 
@@ -182,9 +223,9 @@ def test_a_loaded_plans_summary_is_the_databases(docs):
         Milestone.objects.bulk_create([
             Milestone(action=action, description=f"M{k}", due_on=start + datetime.timedelta(days=7 * k - 3 * n),
                       done_on=start if (n + k) % 4 == 0 else None) for k in range(n % 4)])
-    other = services.plan_for_contract(docs["contract"].__class__.objects.create(
+    other = with_documents(docs["contract"].__class__.objects.create(
         reference="DOC-2", practice=docs["contract"].practice, commissioner=docs["contract"].commissioner,
-        programme=docs["contract"].programme, commissioned_on=start))
+        programme=docs["contract"].programme, commissioned_on=datetime.date(2026, 1, 5))).forward_plan
     seen = []
     for today in (start - datetime.timedelta(days=30), start, start + datetime.timedelta(days=9),
                   start + datetime.timedelta(days=45)):
@@ -294,8 +335,7 @@ def document_urls(docs):
 @pytest.mark.parametrize("role", [R.COMMISSIONER_PEER_SUPPORT, R.COMMISSIONER_LEAD])
 def test_commissioner_sees_documents_only_while_the_practice_consents(client, docs, role):
     users = docs["users"]
-    report = services.report_send_to_practice(report=docs["report"], actor=users[R.RCGP_DEPUTY_LEAD])
-    services.report_confirm_accuracy(report=report, actor=users[R.PRACTICE_LEAD])
+    advance(docs["contract"], "consent_decision", users)
     commissioner = users[role]
     client.force_login(commissioner)
 
@@ -308,13 +348,13 @@ def test_commissioner_sees_documents_only_while_the_practice_consents(client, do
 
     statuses, counts, linked = visible()
     assert set(statuses.values()) == {404} and counts == (0, 0, 0) and not linked
-    services.consent_decide(contract=docs["contract"], actor=users[R.PRACTICE_LEAD], status="refused")
+    move(docs["contract"], "refuse_consent", users[R.PRACTICE_LEAD])
     assert set(visible()[0].values()) == {404}
-    services.consent_decide(contract=docs["contract"], actor=users[R.PRACTICE_LEAD], status="given")
+    move(docs["contract"], "give_consent", users[R.PRACTICE_LEAD])
     statuses, counts, linked = visible()
     assert set(statuses.values()) == {200} and counts == (1, 1, 1) and linked
     assert "Governance gaps." in client.get(reverse("forwardplans:report", args=["DOC-1"])).content.decode()
-    services.consent_decide(contract=docs["contract"], actor=users[R.PRACTICE_LEAD], status="withdrawn")
+    move(docs["contract"], "withdraw_consent", users[R.PRACTICE_LEAD])
     statuses, counts, linked = visible()
     assert set(statuses.values()) == {404} and counts == (0, 0, 0) and not linked
 
@@ -323,35 +363,44 @@ def test_commissioner_sees_rag_history_after_consent(client, docs):
     users, action = docs["users"], docs["action"]
     services.action_set_rag(action=action, actor=users[R.PRACTICE_USER], to_status="amber", reason="Started",
                             base_version=action.version)
-    services.consent_decide(contract=docs["contract"], actor=users[R.PRACTICE_LEAD], status="given")
+    advance(docs["contract"], "review_meeting", users)
     client.force_login(users[R.COMMISSIONER_PEER_SUPPORT])
     assert "Started" in client.get(reverse("forwardplans:action", args=[action.pk])).content.decode()
 
 
 @pytest.mark.parametrize("role", [r for r in Role.values if r != R.PRACTICE_LEAD])
 def test_only_the_practice_lead_decides_consent(client, docs, role):
-    with pytest.raises(DomainError):
-        services.consent_decide(contract=docs["contract"], actor=docs["users"][role], status="given")
+    advance(docs["contract"], "consent_decision", docs["users"])
+    with pytest.raises(DomainError, match="Only the practice lead"):
+        move(docs["contract"], "give_consent", docs["users"][role])
     if policy.document_contracts_for(docs["users"][role]).filter(pk=docs["contract"].pk).exists():
         client.force_login(docs["users"][role])
-        response = client.post(reverse("forwardplans:consent", args=["DOC-1"]), {"status": "given"})
+        response = client.post(reverse("forwardplans:consent", args=["DOC-1"]), {"move": "give_consent"})
         assert response.status_code == 404
 
 
 def test_consent_decisions_follow_their_order_and_are_kept(client, docs):
     lead = docs["users"][R.PRACTICE_LEAD]
-    with pytest.raises(DomainError, match="cannot become"):
-        services.consent_decide(contract=docs["contract"], actor=lead, status="withdrawn")
     client.force_login(lead)
-    client.post(reverse("forwardplans:consent", args=["DOC-1"]), {"status": "given", "note": "Fine to share"})
-    client.post(reverse("forwardplans:consent", args=["DOC-1"]), {"status": "withdrawn"})
+    assert client.get(reverse("forwardplans:consent", args=["DOC-1"])).status_code == 404  # not asked yet
+    advance(docs["contract"], "consent_decision", docs["users"])
+    with pytest.raises(DomainError, match="Contract DOC-1 is at “Consent decision”: “Withdraw consent” is not "):
+        move(docs["contract"], "withdraw_consent", lead)
+    response = client.post(reverse("forwardplans:consent", args=["DOC-1"]), {"move": "withdraw_consent"})
+    assert response.status_code == 422  # not one of the choices offered now
+    client.post(reverse("forwardplans:consent", args=["DOC-1"]), {"move": "give_consent", "note": "Fine to share"})
+    client.post(reverse("forwardplans:consent", args=["DOC-1"]), {"move": "withdraw_consent"})
     html = client.get(reverse("forwardplans:consent", args=["DOC-1"])).content.decode()
     assert "Consent withdrawn" in html and "Fine to share" in html
+    with pytest.raises(DomainError, match="Consent is “Consent withdrawn”: “Withdraw consent” is not possible now."):
+        move(docs["contract"], "withdraw_consent", lead)
+    docs["contract"].refresh_from_db()
+    assert docs["contract"].state == "review_meeting"
 
 
 @pytest.mark.parametrize("role", [R.NHSE_REPORTING])
 def test_nhse_never_reads_documents(client, docs, role):
-    services.consent_decide(contract=docs["contract"], actor=docs["users"][R.PRACTICE_LEAD], status="given")
+    advance(docs["contract"], "review_meeting", docs["users"])
     client.force_login(docs["users"][role])
     for url in document_urls(docs):
         assert client.get(url).status_code == 404, url
@@ -364,7 +413,7 @@ def test_other_organisations_never_see_the_documents(client, docs, world):
     other_commissioner = UserFactory(role=R.COMMISSIONER_LEAD, commissioner=world["other"])
     outsider_adviser = UserFactory(role=R.RCGP_ADVISER)
     other_deputy = UserFactory(role=R.RCGP_DEPUTY_LEAD)
-    services.consent_decide(contract=docs["contract"], actor=docs["users"][R.PRACTICE_LEAD], status="given")
+    advance(docs["contract"], "review_meeting", docs["users"])
     for user in (other_practice, other_commissioner, outsider_adviser, other_deputy):
         client.force_login(user)
         for url in document_urls(docs):

@@ -11,6 +11,7 @@ from forwardplans.models import RagChange
 from resilience import charts
 from resilience.roles import Role
 
+from .cases import advance
 from .docs import ACTION_FIELDS
 from .factories import ContractFactory, InspectionFactory, PracticeFactory, ReferralFactory
 
@@ -46,7 +47,7 @@ def test_commissioner_home_shows_own_practices_and_shared_plans_only_after_conse
     assert rows["Own Practice"]["sm"].reinspection_due == datetime.date(2026, 12, 1)
     assert [c.reference for c in rows["Own Practice"]["contracts"]] == ["DOC-1"]
     assert rows["Own Practice"]["shared_plans"] == 0  # not shared yet
-    services.consent_decide(contract=docs["contract"], actor=world["users"][R.PRACTICE_LEAD], status="given")
+    advance(docs["contract"], "review_meeting", world["users"])
     rows = {row["practice"].name: row for row in home(client, world["users"][R.COMMISSIONER_PEER_SUPPORT])
             .context["rows"]}
     assert rows["Own Practice"]["shared_plans"] == 1

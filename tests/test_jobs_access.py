@@ -10,13 +10,17 @@ from icalendar import Calendar
 from pypdf import PdfReader
 
 from forwardplans import ical, notifications, pdf, reminders, services, tasks
-from forwardplans.job_models import CalendarFeed, OutboxJob, PdfDownload, StoredPdf
-from forwardplans.models import ConsentToShare, Notification
+from forwardplans.job_models import CalendarFeed, OutboxJob, StoredPdf
+from forwardplans.models import DocumentAccess, Notification
 from resilience import policy
 from resilience.roles import Role
 
+from .cases import advance, with_documents
 from .docs import ACTION_FIELDS
 from .factories import ContractFactory, user_for
+
+# Reminders only: the lifecycle steps the fixtures make tell people too (tests/test_case_events.py).
+REMINDERS = Notification.objects.filter(event__isnull=True)
 
 R = Role
 D = datetime.date
@@ -32,7 +36,7 @@ def _reminded(docs):
     docs["contract"].first_contact_on = D(2026, 1, 6)
     docs["contract"].save(update_fields=["first_contact_on"])
     reminders.sweep(D(2026, 1, 3))
-    return Notification.objects.get(recipient=docs["users"][R.PRACTICE_LEAD])
+    return REMINDERS.get(recipient=docs["users"][R.PRACTICE_LEAD])
 
 
 # Notifications ----------------------------------------------------------------------------------------
@@ -81,7 +85,7 @@ def test_mark_all_read(client, docs):
     lead = docs["users"][R.PRACTICE_LEAD]
     client.force_login(lead)
     client.post(reverse("jobs:notifications_read_all"))
-    assert not Notification.objects.filter(recipient=lead, read_at__isnull=True).exists()
+    assert not REMINDERS.filter(recipient=lead, read_at__isnull=True).exists()
     assert notifications.mark_all_read(policy.notifications_for(lead)) == 0
 
 
@@ -95,7 +99,7 @@ def _rendered(contract, document):
 def test_pdf_downloads_follow_the_document_access_policy_and_are_logged(client, docs, world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     users, contract = docs["users"], docs["contract"]
-    services.report_send_to_practice(report=docs["report"], actor=users[R.RCGP_DEPUTY_LEAD])
+    advance(docs["contract"], "factual_accuracy_review", users)
     report_pdf, plan_pdf = _rendered(contract, "report"), _rendered(contract, "plan")
     outsider = user_for(R.PRACTICE_LEAD, practice=world["practices"]["other"])
     other_commissioner = user_for(R.COMMISSIONER_PEER_SUPPORT, commissioner=world["other"])
@@ -111,11 +115,13 @@ def test_pdf_downloads_follow_the_document_access_policy_and_are_logged(client, 
                  users[R.COMMISSIONER_LEAD]):
         assert status(user, report_pdf) == 404
         assert status(user, plan_pdf) == 404
-    ConsentToShare.objects.create(contract=contract, status="given")
+    advance(contract, "review_meeting", users)
     assert status(users[R.COMMISSIONER_PEER_SUPPORT], plan_pdf) == 200
     assert status(other_commissioner, plan_pdf) == 404
-    assert PdfDownload.objects.filter(pdf=plan_pdf).count() == 6
-    assert PdfDownload.objects.filter(pdf=plan_pdf, user=users[R.COMMISSIONER_PEER_SUPPORT]).exists()
+    downloads = DocumentAccess.objects.filter(contract=contract, document="pdf", kind="downloaded",
+                                              detail=plan_pdf.filename)
+    assert downloads.count() == 6
+    assert downloads.filter(user=users[R.COMMISSIONER_PEER_SUPPORT]).exists()
 
     client.force_login(users[R.PRACTICE_LEAD])
     response = client.get(reverse("jobs:pdf_download", args=[report_pdf.pk]))
@@ -130,7 +136,7 @@ def test_a_pdf_of_a_draft_report_stays_with_the_rcgp_team(client, docs, settings
     users = docs["users"]
     draft_pdf = _rendered(docs["contract"], "report")
     assert draft_pdf.source_state == "draft"
-    services.report_send_to_practice(report=docs["report"], actor=users[R.RCGP_DEPUTY_LEAD])
+    advance(docs["contract"], "factual_accuracy_review", users)
     client.force_login(users[R.PRACTICE_LEAD])
     assert client.get(reverse("jobs:pdf_download", args=[draft_pdf.pk])).status_code == 404
     client.force_login(users[R.RCGP_ADVISER])
@@ -181,7 +187,7 @@ def test_a_pdf_that_cannot_be_made_fails_visibly_to_the_requester_and_rcgp_admin
     stored.refresh_from_db()
     assert stored.status == "failed" and stored.error.startswith("TypeError") and stored.attempts == 1
     for user in (adviser, admin):
-        note = Notification.objects.get(recipient=user)
+        note = REMINDERS.get(recipient=user)
         assert note.title == "The forward plan PDF for contract DOC-1 failed" and "TypeError" in note.body
     client.force_login(adviser)
     panel = client.get(reverse("jobs:pdf_panel", args=["DOC-1", "plan"])).content.decode()
@@ -236,7 +242,7 @@ def test_calendar_feed_lists_what_the_user_may_see_and_can_be_revoked(client, do
     action.save(update_fields=["planned_completion"])
     services.milestone_add(action=action, actor=users[R.RCGP_ADVISER], description="Soon", due_on=today + DAYS_10)
     hidden = ContractFactory(reference="HIDDEN-1", practice=world["practices"]["other"])
-    services.action_create(plan=services.plan_for_contract(hidden), actor=users[R.RCGP_ADMIN], **{
+    services.action_create(plan=with_documents(hidden).forward_plan, actor=users[R.RCGP_ADMIN], **{
         **ACTION_FIELDS, "planned_completion": today + DAYS_10}, milestones=[("Not yours", today + DAYS_10)])
 
     client.force_login(users[R.RCGP_ADVISER])
@@ -271,7 +277,7 @@ def test_calendar_feed_of_a_commissioner_user_has_no_plan_dates_without_consent(
                            due_on=datetime.date.today() + DAYS_10)
     url = reverse("jobs:calendar_feed", args=[ical.issue(peer)])
     assert not [s for s, _d in _feed(client, url)[1] if "DOC-1" in s]
-    ConsentToShare.objects.create(contract=docs["contract"], status="given")
+    advance(docs["contract"], "review_meeting", users)
     assert [s for s, _d in _feed(client, url)[1] if "Milestone" in s]
     peer.is_active = False
     peer.save(update_fields=["is_active"])

@@ -15,7 +15,12 @@ from forwardplans.job_models import EmailStatus, Notification, SentReminder
 from forwardplans.models import ConsentToShare, RagChange
 from resilience.roles import Role
 
+from .cases import advance
 from .factories import ContractFactory, InspectionFactory, ReferralFactory, user_for
+
+# Reminders only: the lifecycle steps the fixtures make tell people too (tests/test_case_events.py).
+REMINDERS = Notification.objects.filter(event__isnull=True)
+SENT = SentReminder.objects.exclude(item_type="event")
 
 R = Role
 D = datetime.date
@@ -40,7 +45,7 @@ def led(docs):
 
 
 def _told(**filters):
-    return sorted(Notification.objects.filter(**filters).values_list("recipient__role", flat=True))
+    return sorted(REMINDERS.filter(**filters).values_list("recipient__role", flat=True))
 
 
 @pytest.mark.django_db
@@ -50,7 +55,7 @@ def test_milestone_reminders_a_week_before_the_day_before_and_overdue(led, world
 
     result = reminders.sweep(D(2026, 1, 3))  # "Searches built" is due on 10 January
     assert (result.sent, result.skipped) == (1, 0)
-    week = Notification.objects.get()
+    week = REMINDERS.get()
     assert week.recipient == users[R.PRACTICE_LEAD] and week.kind == "week_before"
     assert week.title.startswith("Due within a week: milestone “Searches built”")
     assert "Saturday 10 January 2026" in week.body and "contract DOC-1" in week.title
@@ -70,7 +75,7 @@ def test_milestone_reminders_a_week_before_the_day_before_and_overdue(led, world
     result = reminders.sweep(D(2026, 1, 12))
     assert (result.sent, result.skipped) == (1, 2)
     assert _told(kind="overdue") == sorted([R.PRACTICE_LEAD, R.RCGP_DEPUTY_LEAD, R.COMMISSIONER_PEER_SUPPORT])
-    assert not Notification.objects.filter(recipient=other_peer).exists()
+    assert not REMINDERS.filter(recipient=other_peer).exists()
     assert len(mail.outbox) == 5
     # Past the 14-day catch-up window nothing more is said about it.
     assert reminders.sweep(D(2026, 2, 20)).sent == 0
@@ -80,7 +85,7 @@ def test_milestone_reminders_a_week_before_the_day_before_and_overdue(led, world
 def test_planned_completion_reminders_and_green_or_closed_work_is_left_alone(led):
     action = led["action"]
     assert reminders.sweep(D(2026, 12, 24)).sent == 1  # planned completion 31 December
-    n = Notification.objects.get()
+    n = REMINDERS.get()
     assert n.title.startswith("Due within a week: planned completion of the action") and n.kind == "week_before"
     action.rag_status = "green"
     action.save(update_fields=["rag_status"])
@@ -114,7 +119,7 @@ def test_first_contact_alert_goes_to_the_deputy_lead_or_rcgp_admins(world):
     contract = ContractFactory(reference="FC-1", practice=world["practices"]["own"])  # commissioned 5 January
     assert reminders.sweep(D(2026, 1, 9)).sent == 0  # due 12 January: told two days ahead
     assert reminders.sweep(D(2026, 1, 10)).sent == 1
-    n = Notification.objects.get()
+    n = REMINDERS.get()
     assert n.recipient == users[R.RCGP_ADMIN] and n.kind == "due_soon"
     assert n.title == "Due soon: first contact with Own Practice – contract FC-1"
     assert "has no deputy lead yet" in n.body
@@ -135,12 +140,12 @@ def test_referral_acknowledgement_alert_goes_to_that_commissioners_leads(world):
     ReferralFactory(practice=world["practices"]["other"], acknowledged_on=D(2026, 3, 3))
     assert reminders.sweep(D(2026, 3, 12)).sent == 0
     assert reminders.sweep(D(2026, 3, 13)).sent == 1
-    n = Notification.objects.get()
+    n = REMINDERS.get()
     assert n.recipient == users[R.COMMISSIONER_LEAD]
     assert n.title == "Due soon: acknowledge the referral from Own Practice"
     assert reminders.sweep(D(2026, 3, 17)).sent == 1
     assert _told(kind="overdue") == [R.COMMISSIONER_LEAD]
-    assert not Notification.objects.filter(recipient=other_lead).exists()
+    assert not REMINDERS.filter(recipient=other_lead).exists()
 
 
 @pytest.mark.django_db
@@ -153,12 +158,12 @@ def test_special_measures_reinspection_alert_to_the_commissioners_users_and_rcgp
     assert reminders.sweep(D(2025, 12, 2)).sent == 4
     assert _told(reminder__item_id=mine.pk) == sorted([R.COMMISSIONER_LEAD, R.COMMISSIONER_PEER_SUPPORT, R.RCGP_ADMIN])
     assert _told(reminder__item_id=theirs.pk) == [R.RCGP_ADMIN]  # the own commissioner's users cannot see it
-    title = Notification.objects.filter(recipient=world["users"][R.COMMISSIONER_LEAD]).get().title
+    title = REMINDERS.filter(recipient=world["users"][R.COMMISSIONER_LEAD]).get().title
     assert title == f"Due soon: special-measures re-inspection of Own Practice ({own.ods_code})"
     # Re-inspected (a later published report): no overdue alert.
     InspectionFactory(practice=own, publication_date=D(2025, 12, 20), overall_rating="requires_improvement")
     reminders.sweep(D(2026, 1, 3))
-    assert not Notification.objects.filter(kind="overdue", recipient=world["users"][R.COMMISSIONER_LEAD]).exists()
+    assert not REMINDERS.filter(kind="overdue", recipient=world["users"][R.COMMISSIONER_LEAD]).exists()
 
 
 @pytest.mark.django_db
@@ -167,24 +172,25 @@ def test_weekly_digest_says_only_what_the_peer_support_user_may_see(led, world):
     peer = users[R.COMMISSIONER_PEER_SUPPORT]
     RagChange.objects.create(action=led["action"], from_status="amber", to_status="red", by=users[R.RCGP_ADVISER],
                              reason="Slipped")
-    ContractTransition.objects.create(contract=contract, from_state="scoping", to_state="report_drafting",
-                                      by=users[R.RCGP_DEPUTY_LEAD], effective_on=D(2026, 1, 5))
+    # The fixture's start of drafting moved DOC-1 from scoping to report drafting (the lifecycle kept it).
     other = ContractFactory(reference="ELSEWHERE", practice=world["practices"]["other"])
     ContractTransition.objects.create(contract=other, to_state="commissioned", effective_on=D(2026, 1, 5))
     today = datetime.date.today()
 
     result = reminders.digest(today)  # no consent: no plan content, but the contract's change of state
     assert result.sent == 1
-    n = Notification.objects.get(recipient=peer)
+    n = REMINDERS.get(recipient=peer)
     assert n.kind == "weekly" and "0 overdue action(s), 0 plan(s) with new Reds, 1 contract change(s)" in n.title
     assert "Contract DOC-1, Own Practice: Scoping → Report drafting" in n.body and "ELSEWHERE" not in n.body
     assert reminders.digest(today).sent == 0  # once a week
 
-    ConsentToShare.objects.create(contract=contract, status="given")  # now the plan is shared
+    advance(contract, "review_meeting", users)  # sent, confirmed and shared: three more moves
     found = reminders.digest_for(peer, today)
     assert [(ref, text) for ref, _practice, text, _due in found["overdue"]] == [("DOC-1", "Set up a monthly recall")]
     assert found["new_reds"] == [("DOC-1", "Own Practice")]
-    assert [ref for ref, *_rest in found["state_changes"]] == ["DOC-1"]
+    assert [(ref, new) for ref, _practice, _old, new in found["state_changes"]] == [
+        ("DOC-1", "report_drafting"), ("DOC-1", "factual_accuracy_review"), ("DOC-1", "consent_decision"),
+        ("DOC-1", "review_meeting")]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -213,7 +219,7 @@ def test_a_sweep_racing_another_waits_for_it_and_sends_nothing_twice(led):
     assert len(claimed) == 1
     assert outcome["finished"] >= committed
     assert (outcome["result"].sent, outcome["result"].skipped) == (0, 1)
-    assert SentReminder.objects.count() == Notification.objects.count() == 1
+    assert SENT.count() == REMINDERS.count() == 1
     notifications.send_pending_emails()
     assert len(mail.outbox) == 1
 
@@ -224,9 +230,9 @@ def test_a_mail_server_that_is_down_leaves_the_email_waiting_then_it_goes(led, s
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens
     result = reminders.sweep(D(2026, 1, 3))
     assert (result.sent, result.emailed, result.email_retry) == (1, 0, 1)
-    reminder = SentReminder.objects.get()
+    reminder = SENT.get()
     assert reminder.email_status == EmailStatus.PENDING and "ConnectionRefusedError" in reminder.email_error
-    assert Notification.objects.count() == 1  # in the app at once
+    assert REMINDERS.count() == 1  # in the app at once
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     again = reminders.sweep(D(2026, 1, 3))
@@ -243,9 +249,9 @@ def test_an_email_that_keeps_failing_is_marked_failed_and_admins_are_told(led, s
     reminders.sweep(D(2026, 1, 3))
     for _ in range(notifications.MAX_EMAIL_ATTEMPTS - 1):
         notifications.send_pending_emails()
-    reminder = SentReminder.objects.get(item_type="milestone")
+    reminder = SENT.get(item_type="milestone")
     assert reminder.email_status == EmailStatus.FAILED
-    admin_note = Notification.objects.get(recipient=led["users"][R.RCGP_ADMIN])
+    admin_note = REMINDERS.get(recipient=led["users"][R.RCGP_ADMIN])
     assert admin_note.title.startswith("An e-mail to") and "could not be sent" in admin_note.title
     assert admin_note.reminder.email_status == EmailStatus.IN_APP
 
@@ -256,6 +262,6 @@ def test_someone_without_an_email_address_still_sees_the_reminder(led):
     lead.email = ""
     lead.save(update_fields=["email"])
     assert reminders.sweep(D(2026, 1, 3)).sent == 1
-    assert SentReminder.objects.get().email_status == EmailStatus.NO_ADDRESS
-    assert Notification.objects.filter(recipient=lead).count() == 1
+    assert SENT.get().email_status == EmailStatus.NO_ADDRESS
+    assert REMINDERS.filter(recipient=lead).count() == 1
     assert mail.outbox == []

@@ -15,14 +15,31 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from casework.services import case_move
 from contracts.models import ContractTransition, TeamMembership
 from forwardplans import services
-from forwardplans.models import Action, ConsentToShare, Milestone, ProgressEntry, RagChange
+from forwardplans.models import (
+    Action,
+    ConsentToShare,
+    DiagnosticReport,
+    ForwardPlan,
+    Milestone,
+    ProgressEntry,
+    RagChange,
+)
 from resilience.api.auth import issue_token
 from resilience.roles import Role
 
+from .cases import advance
 from .docs import ACTION_FIELDS
-from .factories import AdviserFactory, ContractFactory, InspectionFactory, PracticeFactory, ReferralFactory
+from .factories import (
+    AdviserFactory,
+    ContractFactory,
+    InspectionFactory,
+    PracticeFactory,
+    ReferralFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +102,7 @@ def add_contracts(world, count, *, practices=None, state=None):
         ContractTransition.objects.create(contract=contract, to_state=live, by=users[Role.RCGP_ADMIN],
                                           effective_on=contract.commissioned_on)
         ConsentToShare.objects.create(contract=contract, status="given")
-        add_actions(services.plan_for_contract(contract), 3, users[Role.PRACTICE_USER])
+        add_actions(ForwardPlan.objects.create(contract=contract), 3, users[Role.PRACTICE_USER])
         contracts.append(contract)
     return contracts
 
@@ -163,7 +180,8 @@ def test_contract_board(client, world, grow, django_assert_max_num_queries):
 
 def test_forward_plan_page(client, world, docs, grow, django_assert_max_num_queries):
     client.force_login(world["users"][Role.PRACTICE_LEAD])
-    response = assert_flat(client, reverse("forwardplans:plan", args=[docs["contract"].reference]), 9, grow,
+    # 10: the page links to the report only when its reader may open it (a draft is the advisers').
+    response = assert_flat(client, reverse("forwardplans:plan", args=[docs["contract"].reference]), 10, grow,
                            django_assert_max_num_queries)
     assert response.context["summary"].total == 11  # the fixture's action and five per unit of data
 
@@ -213,3 +231,36 @@ def test_api_programme_outcomes(client, world, grow, django_assert_max_num_queri
     response = assert_flat(client, "/api/v1/reports/programme-outcomes/?programme=special_measures", 2, grow,
                            django_assert_max_num_queries, headers={"Authorization": f"Token {key}"})
     assert response.json()["enquiries"] >= 8
+
+
+# The case lifecycle's pages: their history, team and corrections grow with the case, their queries do not.
+
+def _more_of_the_case(docs):
+    """More moves in the contract's history, another adviser on its team, two more corrections (drafts)."""
+    users, contract = docs["users"], docs["contract"]
+    for _ in range(2):
+        lead = UserFactory(role=Role.RCGP_DEPUTY_LEAD)
+        case_move(contract=contract, move="change_lead", actor=users[Role.RCGP_ADMIN], deputy_lead=lead)
+    case_move(contract=contract, move="change_lead", actor=users[Role.RCGP_ADMIN],
+              deputy_lead=users[Role.RCGP_DEPUTY_LEAD])
+    TeamMembership.objects.create(contract=contract, adviser=AdviserFactory(), added_by=users[Role.RCGP_ADMIN])
+    report = DiagnosticReport.objects.get(contract=contract)
+    if report.state == "with_practice":
+        for section in ("history", "findings"):
+            services.correction_add(report=report, actor=users[Role.PRACTICE_LEAD],
+                                    section=section, passage="Founded 1974.", correction="Founded 1975.")
+
+
+def test_contract_page(client, world, docs, django_assert_max_num_queries):
+    client.force_login(world["users"][Role.RCGP_DEPUTY_LEAD])
+    assert_flat(client, reverse("contracts:detail", args=[docs["contract"].reference]), 17,
+                lambda: _more_of_the_case(docs), django_assert_max_num_queries)
+
+
+def test_report_page_with_corrections(client, world, docs, django_assert_max_num_queries):
+    advance(docs["contract"], "factual_accuracy_review", docs["users"])
+    _more_of_the_case(docs)
+    client.force_login(world["users"][Role.PRACTICE_LEAD])
+    response = assert_flat(client, reverse("forwardplans:report", args=[docs["contract"].reference]), 12,
+                           lambda: _more_of_the_case(docs), django_assert_max_num_queries)
+    assert sum(len(found) for *_rest, found in response.context["sections"]) == 4

@@ -33,7 +33,7 @@ def test_lists_then_deletes_expired_documents_and_keeps_the_contract(docs, setti
     Contract.objects.filter(pk=contract.pk).update(state="closed", ended_on=datetime.date(2019, 3, 31),
                                                    end_reason="other")
     recent = ContractFactory(practice=contract.practice, state="closed", ended_on=datetime.date(2024, 1, 1))
-    services.plan_for_contract(recent)
+    ForwardPlan.objects.create(contract=recent)
     listed = run("--today", "2026-11-22")
     assert "DOC-1" in listed and "would delete 1 report, 1 plan, 1 evidence files" in listed
     assert recent.reference not in listed

@@ -7,6 +7,7 @@ from forwardplans import services
 from resilience.roles import Role
 from resilience.search import search
 
+from .cases import advance
 from .docs import ACTION_FIELDS
 from .factories import ContractFactory
 
@@ -50,7 +51,7 @@ def test_actions_by_stemmed_text_and_only_after_consent_for_commissioners(world,
     assert found(practice_user, "recruiting")[2] == {"Recruit a salaried GP"}  # stemmed: recruiting ~ recruit
     assert found(practice_user, "recall")[2] == {"Set up a monthly recall"}
     assert found(commissioner, "recall")[2] == set()
-    services.consent_decide(contract=docs["contract"], actor=world["users"][R.PRACTICE_LEAD], status="given")
+    advance(docs["contract"], "review_meeting", world["users"])
     assert found(commissioner, "recall")[2] == {"Set up a monthly recall"}
     assert found(world["users"][R.NHSE_REPORTING], "recall")[2] == set()
 

@@ -1,5 +1,6 @@
 """Authentication and sessions, headers and the Content Security Policy (issue 8)."""
 
+import base64
 import re
 
 import pytest
@@ -128,26 +129,25 @@ def test_two_factor_is_required_for_rcgp_and_commissioner_roles_when_switched_on
     assert blocked.status_code == 302 and blocked["Location"].startswith(reverse("two_factor"))
     setup = client.get(blocked["Location"])
     assert "Set up two-factor authentication" in setup.content.decode() and "<svg" in setup.content.decode()
-    device = TOTPDevice.objects.get(user=user)
-    done = client.post(blocked["Location"], {"token": f"{totp(device.bin_key):06d}"})
+    assert not TOTPDevice.objects.filter(user=user).exists()  # the new secret waits in the session
+    secret = setup.context["secret"]
+    assert secret in setup.content.decode() and client.get(blocked["Location"]).context["secret"] == secret
+    done = client.post(blocked["Location"], {"token": f"{totp(base64.b32decode(secret)):06d}"})
     assert done.status_code == 302 and done["Location"] == reverse("practices:list")
     assert client.get(reverse("practices:list")).status_code == 200
-    device.refresh_from_db()
-    assert device.confirmed
+    assert TOTPDevice.objects.get(user=user).confirmed
 
 
 def test_a_wrong_two_factor_code_is_refused(client, world, settings):
     settings.REQUIRE_TWO_FACTOR = True
     user = world["users"][R.COMMISSIONER_LEAD]
     client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
-    client.get(reverse("two_factor"))
-    device = TOTPDevice.objects.get(user=user)
-    wrong = f"{(totp(device.bin_key) + 1) % 1000000:06d}"
+    secret = client.get(reverse("two_factor")).context["secret"]
+    wrong = f"{(totp(base64.b32decode(secret)) + 1) % 1000000:06d}"
     response = client.post(reverse("two_factor"), {"token": wrong})
     assert "The code is not right" in response.content.decode()
     assert client.get(reverse("practices:list")).status_code == 302
-    device.refresh_from_db()
-    assert not device.confirmed
+    assert not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 @pytest.mark.parametrize("role", [R.PRACTICE_USER, R.PRACTICE_LEAD, R.NHSE_REPORTING])

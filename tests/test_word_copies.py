@@ -9,6 +9,7 @@ from django.urls import reverse
 from forwardplans import services
 from resilience.roles import Role
 
+from .cases import advance
 from .docs import ACTION_FIELDS
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,7 @@ def text_of(response):
 
 def test_report_word_copy_has_every_section_and_is_confidential(client, docs):
     users = docs["users"]
-    services.report_send_to_practice(report=docs["report"], actor=users[R.RCGP_DEPUTY_LEAD])
+    advance(docs["contract"], "factual_accuracy_review", users)
     client.force_login(users[R.PRACTICE_LEAD])
     response = client.get(reverse("forwardplans:report_word", args=["DOC-1"]))
     assert response.status_code == 200
@@ -50,10 +51,10 @@ def test_plan_word_copy_has_actions_with_rag_words_and_keeps_free_text_as_text(c
 @pytest.mark.parametrize("role", [R.COMMISSIONER_PEER_SUPPORT, R.COMMISSIONER_LEAD, R.NHSE_REPORTING])
 def test_word_copies_follow_the_consent_gate(client, docs, role):
     users = docs["users"]
-    services.report_send_to_practice(report=docs["report"], actor=users[R.RCGP_DEPUTY_LEAD])
+    advance(docs["contract"], "factual_accuracy_review", users)
     client.force_login(users[role])
     urls = [reverse("forwardplans:report_word", args=["DOC-1"]), reverse("forwardplans:plan_word", args=["DOC-1"])]
     assert [client.get(url).status_code for url in urls] == [404, 404]
-    services.consent_decide(contract=docs["contract"], actor=users[R.PRACTICE_LEAD], status="given")
+    advance(docs["contract"], "review_meeting", users)
     expected = 404 if role == R.NHSE_REPORTING else 200
     assert [client.get(url).status_code for url in urls] == [expected, expected]

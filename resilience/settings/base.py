@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "practices",
     "contracts",
     "forwardplans",
+    "casework",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,31 @@
+from django import forms
+
+from contracts.forms import DATE
+from contracts.vocabulary import EndReason
+from resilience.models import User
+from resilience.roles import Role
+from resilience.validators import MaxWordsValidator
+
+
+class MoveForm(forms.Form):
+    """What a move may carry: a date, a note (a side exit's reason), why a contract ended, the deputy lead."""
+
+    effective_on = forms.DateField(required=False, widget=DATE, label="Date (leave empty for today)")
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Note", max_length=2000)
+    end_reason = forms.ChoiceField(choices=[("", "Choose a reason"), *EndReason.choices], required=False,
+                                   label="Why the contract ended")
+    deputy_lead = forms.ModelChoiceField(queryset=User.objects.filter(role=Role.RCGP_DEPUTY_LEAD, is_active=True),
+                                         required=False, empty_label="Choose a deputy lead", label="Deputy lead")
+
+
+class ConsentForm(forms.Form):
+    """The practice lead's decision; the choices offered are the consent moves the lifecycle allows now."""
+
+    move = forms.ChoiceField(widget=forms.RadioSelect, label="Your decision",
+                             error_messages={"required": "Choose whether to give, refuse or withdraw consent."})
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Note (optional)",
+                           validators=[MaxWordsValidator(200)])
+
+    def __init__(self, *args, moves, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["move"].choices = [(move.name, move.label) for move in moves]

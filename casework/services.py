@@ -1,0 +1,83 @@
+"""Making a move of the case lifecycle: the one way a contract, its report and its consent change stage."""
+
+from django.db import transaction
+from django.utils.text import capfirst
+
+from contracts.services import contract_lock, contract_set_lead, contract_set_stage
+from contracts.vocabulary import EndReason
+from contracts.workflow import SIDE_EXITS
+from forwardplans.events import notify
+from forwardplans.services import (
+    consent_record,
+    consent_start,
+    documents_start,
+    latest_version_number,
+    report_change_state,
+)
+from forwardplans.vocabulary import ReportState
+from resilience.errors import DomainError
+
+from .audiences import recipients
+from .events import kind_name
+from .lifecycle import BY_NAME, Record, refusal
+from .selectors import case_of
+
+
+def _name(user):
+    return user.get_full_name() or user.username
+
+
+@transaction.atomic
+def case_move(*, contract, move, actor, note="", effective_on=None, end_reason="", deputy_lead=None):
+    """Make ``move`` (a name in the lifecycle table) on ``contract`` as ``actor``.
+
+    The table decides whether the move is allowed now (DomainError with the reason if not); the move then does its
+    documents' part (creating the report and plan, changing the report's or consent's state, keeping a version),
+    puts the contract at its next stage with the move in its history, and tells the people the table names. A
+    side exit needs ``note`` (the reason); closing needs ``end_reason``; appointing a lead takes ``deputy_lead``
+    (the actor by default: a deputy lead taking the lead)."""
+    spec = BY_NAME.get(move)
+    if spec is None:
+        raise DomainError("That is not a step of a contract.")
+    contract = contract_lock(contract)
+    case = case_of(contract, lock=True)
+    refused = refusal(spec, case, actor)
+    if refused:
+        raise DomainError(refused)
+    note = (note or "").strip()
+    if spec.needs_reason and not note:
+        raise DomainError("Give the reason.")
+    if spec.needs_end_reason and end_reason not in EndReason.values:
+        raise DomainError("Choose why the contract ended.")
+    from_stage = contract.state
+    detail = {"from": from_stage, "to": spec.to_stage(from_stage)}
+    history = capfirst(spec.announcement)
+
+    if spec.name in ("appoint_lead", "change_lead"):
+        lead = deputy_lead or actor
+        contract_set_lead(contract=contract, deputy_lead=lead, actor=actor)
+        history = f"{_name(lead)} leads the contract"
+    if Record.DOCUMENTS in spec.creates:
+        case.report, _plan = documents_start(contract=contract)
+    if spec.report and spec.report.after and spec.report.after != case.report_state:
+        if spec.report.after == ReportState.RETURNED:
+            detail["corrections"] = case.draft_corrections
+            history += f" ({detail['corrections']})"
+        case.report = report_change_state(report=case.report, to_state=spec.report.after, actor=actor)
+        if Record.REPORT_VERSION in spec.creates:
+            detail["version"] = latest_version_number(case.report)
+            history += f" (version {detail['version']})"
+    if Record.CONSENT in spec.creates:
+        case.consent = consent_start(contract=contract)
+    if spec.consent and spec.consent.after and spec.consent.after != case.consent_state:
+        case.consent = consent_record(consent=case.consent, status=spec.consent.after, actor=actor, note=note)
+        note = ""  # the practice's note stays with its decision, not in the contract's history
+
+    exit_move = detail["to"] in SIDE_EXITS
+    contract_set_stage(contract=contract, to_state=detail["to"], actor=actor,
+                       note=note if exit_move else " – ".join(filter(None, [history, note])),
+                       effective_on=effective_on,
+                       end_reason=end_reason or (EndReason.EARLY_WITHDRAWAL if exit_move else ""))
+    notify(kind=kind_name(spec), contract=contract, actor=actor, recipient_ids=recipients(spec.notifies, contract),
+           detail=detail)
+    return contract

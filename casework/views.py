@@ -1,0 +1,183 @@
+"""The pages where a case moves: the contract page, the diagnostic report page and the consent page, and the one
+endpoint every move button posts to. Each button comes from the lifecycle table (casework.selectors)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from contracts.forms import FirstContactForm, OutcomeForm
+from contracts.selectors import contract_detail
+from contracts.services import next_inspection_after
+from contracts.workflow import State, rcgp_lead, rcgp_team
+from forwardplans import permissions as doc_permissions
+from forwardplans.access_log import Document, can_read_access_log, record_access
+from forwardplans.selectors import report_corrections
+from forwardplans.vocabulary import EDITABLE_REPORT_STATES, REPORT_SECTIONS, ConsentStatus, ReportState, RootCause
+from resilience import policy
+from resilience.errors import DomainError
+from resilience.roles import is_deputy_lead, is_rcgp_admin
+
+from .forms import ConsentForm, MoveForm
+from .lifecycle import BY_NAME, PATHS
+from .selectors import PAGE_LINKS, available_moves, case_of, page_link
+from .services import case_move
+
+
+def _documents(user, contract, case):
+    """What the user may open of the contract's documents now."""
+    readable = policy.document_contracts_for(user).filter(pk=contract.pk).exists()
+    report_readable = bool(case.report) and policy.reports_for(user).filter(pk=case.report.pk).exists()
+    return {"readable": readable, "report": report_readable, "plan": readable and bool(case.report),
+            "consent": readable and bool(case.consent)}
+
+
+def _contract_page(request, contract, case, move_error=None, status=200):
+    user = request.user
+    context = contract_detail(user, contract.reference, contract=contract)
+    moves = available_moves(user, contract, case)
+    lead_moves = [(m, blocked) for m, blocked in moves if "lead" in m.pages]
+    context.update(
+        case=case, path=PATHS[case.track], moves=[(m, b) for m, b in moves if "contract" in m.pages],
+        page_links=[page_link(page, case) for page in dict.fromkeys(
+            p for m, _b in moves if "contract" not in m.pages for p in m.pages) if page in PAGE_LINKS],
+        can_take_lead=any(m.name == "appoint_lead" for m, _b in lead_moves) and is_deputy_lead(user),
+        can_appoint_lead=any(m.name in ("appoint_lead", "change_lead") for m, _b in lead_moves) and is_rcgp_admin(user),
+        move_form=MoveForm(), move_error=move_error,
+        first_contact_form=FirstContactForm(),
+        can_record_first_contact=bool(user.role) and rcgp_team.test(user, contract),
+        can_manage_team=rcgp_lead.test(user, contract),
+        can_record_outcome=is_rcgp_admin(user),
+        outcome_form=OutcomeForm(initial={
+            "rating_after": contract.rating_after, "closure": contract.closure,
+            "in_special_measures_after": {True: "yes", False: "no"}.get(contract.in_special_measures_after, ""),
+        }),
+        next_inspection=next_inspection_after(contract),
+        documents=_documents(user, contract, case),
+        can_run_questionnaire=doc_permissions.can_run_questionnaire.test(user, contract),
+        can_read_answers=doc_permissions.can_read_answers.test(user, contract),
+        can_read_access_log=can_read_access_log.test(user, contract),
+        draft_corrections=case.draft_corrections if doc_permissions.can_check_accuracy.test(user, contract) else 0,
+    )
+    if context["can_run_questionnaire"]:
+        context["questionnaires"] = list(contract.questionnaires.all())
+    return render(request, "contracts/detail.jinja", context, status=status)
+
+
+@login_required
+def contract_detail_view(request, reference):
+    contract = policy.get_contract_or_404(request.user, reference)
+    return _contract_page(request, contract, case_of(contract))
+
+
+def _after_move(request, contract, move):
+    """Where a move leaves its maker: the page the move belongs to, if they may still open it."""
+    case = case_of(contract)
+    documents = _documents(request.user, contract, case)
+    if "report" in move.pages and documents["report"]:
+        return redirect("forwardplans:report", reference=contract.reference)
+    if "consent" in move.pages and documents["consent"]:
+        return redirect("forwardplans:consent", reference=contract.reference)
+    return redirect("contracts:detail", reference=contract.reference)
+
+
+def _success_message(move, contract):
+    if move.name == "return_report":
+        return "The report has gone back to the advisers with your corrections. You will be told when it is back."
+    if move.name == "confirm_accuracy":
+        return "You have confirmed the report is accurate. Now decide whether to share it with the commissioner."
+    return f"Done: {move.label.lower()}. Contract {contract.reference} is at “{contract.get_state_display()}”."
+
+
+@require_POST
+@login_required
+def move_view(request, reference, move):
+    """Every move button posts here. A refused move shows its page again with the reason and what was typed."""
+    contract = policy.get_contract_or_404(request.user, reference)
+    spec = BY_NAME.get(move)
+    if spec is None:
+        raise Http404
+    form = MoveForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(" ".join(e for errors in form.errors.values() for e in errors))
+        data = form.cleaned_data
+        moved = case_move(contract=contract, move=move, actor=request.user, note=data["note"],
+                          effective_on=data["effective_on"], end_reason=data["end_reason"],
+                          deputy_lead=data["deputy_lead"])
+    except DomainError as exc:
+        error = {"move": spec.name, "message": str(exc), "data": request.POST}
+        if request.POST.get("from") == "report" and policy.reports_for(request.user).filter(
+                contract=contract).exists():
+            return _report_page(request, contract, move_error=error, status=422)
+        return _contract_page(request, contract, case_of(contract), move_error=error, status=422)
+    messages.success(request, _success_message(spec, moved))
+    return _after_move(request, moved, spec)
+
+
+# The diagnostic report ----------------------------------------------------------------------------------
+
+def _report_page(request, contract, move_error=None, status=200):
+    user = request.user
+    report = (policy.reports_for(user).select_related("contract__practice", "approved_by")
+              .filter(contract=contract).first())
+    if report is None:
+        raise Http404
+    record_access(user=user, contract=contract, document=Document.REPORT)
+    case = case_of(contract)
+    moves = available_moves(user, contract, case)
+    practice_side = doc_permissions.of_practice.test(user, contract)
+    corrections = (report_corrections(report, drafts=practice_side)
+                   if doc_permissions.can_read_corrections.test(user, contract) else {})
+    return render(request, "forwardplans/report.jinja", {
+        "report": report, "contract": contract, "versions": list(report.versions.select_related("created_by")),
+        "sections": [(name, heading, getattr(report, report.field_for(name)), corrections.get(name, []))
+                     for name, heading in REPORT_SECTIONS],
+        "root_causes": [RootCause(c).label for c in report.root_causes],
+        "moves": [(m, b) for m, b in moves if "report" in m.pages],
+        "can_edit": report.state in EDITABLE_REPORT_STATES and doc_permissions.can_write_documents.test(user, contract),
+        "can_correct": (report.state == ReportState.WITH_PRACTICE
+                        and doc_permissions.can_check_accuracy.test(user, contract)),
+        "can_answer": report.state == ReportState.RETURNED and doc_permissions.can_write_documents.test(user, contract),
+        "consent_link": page_link("consent", case)[1] if any("consent" in m.pages for m, _b in moves) else "",
+        "move_form": MoveForm(), "move_error": move_error, "ReportState": ReportState,
+    }, status=status)
+
+
+@login_required
+def report_view(request, reference):
+    return _report_page(request, policy.get_contract_or_404(request.user, reference))
+
+
+# Consent to share ------------------------------------------------------------------------------------
+
+@login_required
+def consent_view(request, reference):
+    """The practice's decision on sharing the report and plan: its history for everyone who may read the
+    documents; the choices the lifecycle allows now for the practice lead."""
+    user = request.user
+    contract = policy.get_contract_or_404(user, reference)
+    case = case_of(contract)
+    if case.consent is None or not policy.document_contracts_for(user).filter(pk=contract.pk).exists():
+        raise Http404
+    moves = [m for m, _blocked in available_moves(user, contract, case) if "consent" in m.pages]
+    form = ConsentForm(request.POST or None, moves=moves)
+    if request.method == "POST":
+        if not moves:
+            raise Http404
+        if form.is_valid():
+            try:
+                case_move(contract=contract, move=form.cleaned_data["move"], actor=user,
+                          note=form.cleaned_data["note"])
+            except DomainError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "Your decision on sharing has been recorded.")
+                return redirect("forwardplans:consent", reference=reference)
+    history = list(case.consent.history.select_related("decided_by").order_by("-history_date")
+                   .exclude(status=ConsentStatus.NOT_DECIDED))
+    return render(request, "forwardplans/consent.jinja", {
+        "contract": contract, "consent": case.consent, "form": form, "can_decide": bool(moves), "history": history,
+        "stage": State(contract.state),
+    }, status=422 if form.errors else 200)
