@@ -33,3 +33,8 @@ def _link(move):
 for _move in MOVES:
     register(EventKind(kind_name(_move), f"Contract {{reference}}: {_move.announcement}", scope=_move.scope,
                        link=_link(_move), describe=describe))
+
+# Not a move (the report stays returned): the last answer to the practice's corrections.
+CORRECTIONS_ANSWERED = "case_corrections_answered"
+register(EventKind(CORRECTIONS_ANSWERED, "Contract {reference}: every correction the practice returned has been "
+                   "answered: the report can be sent back", link="report", describe=describe))

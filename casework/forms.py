@@ -24,7 +24,9 @@ class ConsentForm(forms.Form):
     move = forms.ChoiceField(widget=forms.RadioSelect, label="Your decision",
                              error_messages={"required": "Choose whether to give, refuse or withdraw consent."})
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Note (optional)",
-                           validators=[MaxWordsValidator(200)])
+                           validators=[MaxWordsValidator(200)],
+                           help_text="Kept with your decision. While you consent to share, the commissioner's team "
+                                     "can read it.")
 
     def __init__(self, *args, moves, **kwargs):
         super().__init__(*args, **kwargs)

@@ -187,6 +187,8 @@ class Move:
     notifies: tuple = ()
     needs_reason: bool = False
     needs_end_reason: bool = False
+    sets_lead: bool = False   # the move names the contract's deputy lead
+    caution: str = ""         # what the person pressing it should know first
     pages: tuple = ("contract",)  # where its button is: the contract page, the report page or the consent page
     scope: str = "contract"   # who may read its notification later: the contract's readers, or its documents'
 
@@ -204,9 +206,10 @@ NO_REPORT, NO_CONSENT = Needs(frozenset({None})), Needs(frozenset({None}))
 MOVES = [
     Move("appoint_lead", "Appoint a deputy lead", {S.COMMISSIONED: S.LEAD_APPOINTED}, is_rcgp_admin | is_deputy_lead,
          "a deputy lead (who takes the lead) or RCGP admin", "a deputy lead has been appointed",
-         notifies=(A.DEPUTY_LEAD, A.COMMISSIONER_LEADS), pages=("lead",)),
+         notifies=(A.DEPUTY_LEAD, A.COMMISSIONER_LEADS), sets_lead=True, pages=("lead",)),
     Move("change_lead", "Change the deputy lead", {s: s for s in ALL_LIVE if s != S.COMMISSIONED}, is_rcgp_admin,
-         "RCGP admin", "the deputy lead has changed", notifies=(A.DEPUTY_LEAD, A.TEAM), pages=("lead",)),
+         "RCGP admin", "the deputy lead has changed", notifies=(A.DEPUTY_LEAD, A.TEAM), sets_lead=True,
+         pages=("lead",)),
     Move("recruit_team", "Adviser team recruited", {S.LEAD_APPOINTED: S.TEAM_RECRUITED}, rcgp_lead, RCGP_LEAD,
          "the adviser team is in place", guard=_has_team, notifies=(A.TEAM, A.PRACTICE_LEADS)),
     Move("start_scoping", "Start scoping", {S.TEAM_RECRUITED: S.SCOPING}, rcgp_team, RCGP_TEAM,
@@ -236,14 +239,16 @@ MOVES = [
          "the practice has confirmed the diagnostic report is factually accurate", tracks=DOCUMENTS,
          report=Needs(frozenset({R.WITH_PRACTICE}), R.FINAL), consent=Needs(frozenset({None}), C.NOT_DECIDED),
          guard=_no_corrections_left, creates=(Record.REPORT_VERSION, Record.CONSENT),
-         notifies=(A.TEAM, A.PRACTICE_LEADS), pages=("report",)),
+         notifies=(A.TEAM, A.PRACTICE_LEADS), pages=("report",),
+         caution="Confirming makes this the final report: it cannot be changed afterwards."),
     Move("give_consent", "Give consent to share",
          {S.CONSENT_DECISION: S.REVIEW_MEETING, **{s: s for s in AFTER_CONSENT_DECISION}}, practice_lead,
          PRACTICE_LEAD, "the practice has agreed to share the diagnostic report and forward plan with the "
          "commissioner", tracks=DOCUMENTS,
          consent=Needs(frozenset({C.NOT_DECIDED, C.REFUSED, C.WITHDRAWN}), C.GIVEN),
          notifies=(A.TEAM, A.COMMISSIONER_USERS), pages=("consent",), scope="documents"),
-    Move("refuse_consent", "Refuse consent", {S.CONSENT_DECISION: S.REVIEW_MEETING}, practice_lead, PRACTICE_LEAD,
+    Move("refuse_consent", "Refuse consent",
+         {S.CONSENT_DECISION: S.REVIEW_MEETING, **{s: s for s in AFTER_CONSENT_DECISION}}, practice_lead, PRACTICE_LEAD,
          "the practice has decided not to share the diagnostic report and forward plan with the commissioner",
          tracks=DOCUMENTS, consent=Needs(frozenset({C.NOT_DECIDED}), C.REFUSED), notifies=(A.TEAM,),
          pages=("consent",)),
@@ -251,7 +256,8 @@ MOVES = [
          "the practice has withdrawn its consent to share the diagnostic report and forward plan", tracks=DOCUMENTS,
          consent=Needs(frozenset({C.GIVEN}), C.WITHDRAWN), notifies=(A.TEAM, A.COMMISSIONER_USERS),
          pages=("consent",)),
-    Move("hand_over", "Hand over to the commissioner", {S.REVIEW_MEETING: S.HANDED_OVER, S.DELIVERY: S.HANDED_OVER},
+    Move("hand_over", "Record the handover to the commissioner",
+         {S.REVIEW_MEETING: S.HANDED_OVER, S.DELIVERY: S.HANDED_OVER},
          rcgp_lead | commissioner_lead, f"{RCGP_LEAD}, or the commissioner's lead",
          "support has been handed over to the commissioner",
          notifies=(A.COMMISSIONER_USERS, A.PRACTICE_LEADS, A.TEAM)),

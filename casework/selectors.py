@@ -3,7 +3,8 @@
 from django.urls import reverse
 
 from forwardplans.models import ConsentToShare, DiagnosticReport
-from forwardplans.vocabulary import ConsentStatus
+from forwardplans.permissions import can_write_documents
+from forwardplans.vocabulary import EDITABLE_REPORT_STATES, REPORT_SECTIONS, ConsentStatus, ReportState
 
 from .lifecycle import Case, moves_for
 
@@ -36,9 +37,30 @@ def available_moves(user, contract, case=None):
     return moves_for(case or case_of(contract), user)
 
 
+def document_work(case, user):
+    """[(text, url)]: the report work waiting for this user that is not a move: writing it, answering the
+    practice's corrections."""
+    report = case.report
+    if report is None or report.state not in EDITABLE_REPORT_STATES or not can_write_documents.test(
+            user, case.contract):
+        return []
+    url = reverse("forwardplans:report", args=[case.contract.reference])
+    if report.state == ReportState.RETURNED:
+        n = case.unanswered_corrections
+        return [(f"Answer the practice's corrections ({n} waiting)" if n else
+                 "Make the accepted corrections in the report", url)]
+    return [("Write the diagnostic report", url)]
+
+
+def unwritten_sections(case):
+    """Headings of the report's sections with no text yet."""
+    values = case.report.section_values() if case.report else {}
+    return [heading for name, heading in REPORT_SECTIONS if not values.get(name)]
+
+
 def next_steps(case, user):
     """[(text, url)]: what this user can do next on the case, for a home page (side exits left out)."""
-    steps = {}
+    steps = dict(document_work(case, user))
     for move, _blocked in moves_for(case, user, guards=False):
         if move.needs_reason or "lead" in move.pages:
             continue

@@ -10,6 +10,7 @@ from forwardplans.events import notify
 from forwardplans.services import (
     consent_record,
     consent_start,
+    correction_answer,
     documents_start,
     latest_version_number,
     report_change_state,
@@ -18,8 +19,8 @@ from forwardplans.vocabulary import ReportState
 from resilience.errors import DomainError
 
 from .audiences import recipients
-from .events import kind_name
-from .lifecycle import BY_NAME, Record, refusal
+from .events import CORRECTIONS_ANSWERED, kind_name
+from .lifecycle import BY_NAME, Audience, Record, refusal
 from .selectors import case_of
 
 
@@ -51,9 +52,9 @@ def case_move(*, contract, move, actor, note="", effective_on=None, end_reason="
         raise DomainError("Choose why the contract ended.")
     from_stage = contract.state
     detail = {"from": from_stage, "to": spec.to_stage(from_stage)}
-    history = capfirst(spec.announcement)
+    history = capfirst(spec.announcement)  # counts and versions stay in the event (read through the policy)
 
-    if spec.name in ("appoint_lead", "change_lead"):
+    if spec.sets_lead:
         lead = deputy_lead or actor
         contract_set_lead(contract=contract, deputy_lead=lead, actor=actor)
         history = f"{_name(lead)} leads the contract"
@@ -62,11 +63,11 @@ def case_move(*, contract, move, actor, note="", effective_on=None, end_reason="
     if spec.report and spec.report.after and spec.report.after != case.report_state:
         if spec.report.after == ReportState.RETURNED:
             detail["corrections"] = case.draft_corrections
-            history += f" ({detail['corrections']})"
-        case.report = report_change_state(report=case.report, to_state=spec.report.after, actor=actor)
-        if Record.REPORT_VERSION in spec.creates:
+        keep = Record.REPORT_VERSION in spec.creates
+        case.report = report_change_state(report=case.report, to_state=spec.report.after, actor=actor,
+                                          keep_version=keep)
+        if keep:
             detail["version"] = latest_version_number(case.report)
-            history += f" (version {detail['version']})"
     if Record.CONSENT in spec.creates:
         case.consent = consent_start(contract=contract)
     if spec.consent and spec.consent.after and spec.consent.after != case.consent_state:
@@ -81,3 +82,21 @@ def case_move(*, contract, move, actor, note="", effective_on=None, end_reason="
     notify(kind=kind_name(spec), contract=contract, actor=actor, recipient_ids=recipients(spec.notifies, contract),
            detail=detail)
     return contract
+
+
+@transaction.atomic
+def case_answer_correction(*, correction, actor, answer, reason=""):
+    """An adviser answers one of the corrections the practice returned (accepted, or declined with a reason). The
+    answer is kept in the contract's history; the answer that leaves none unanswered tells the team that the
+    deputy lead can send the report back."""
+    contract = contract_lock(correction.report.contract)  # every answer to this report waits for this lock
+    was_open = not type(correction).objects.filter(pk=correction.pk).values_list("answer", flat=True).first()
+    answered = correction_answer(correction=correction, actor=actor, answer=answer, reason=reason)
+    contract_set_stage(contract=contract, to_state=contract.state, actor=actor,
+                       note=f"A correction to the diagnostic report was {answered.get_answer_display().lower()}")
+    report = answered.report
+    if was_open and not report.corrections.filter(returned_at__isnull=False, answer="").exists():
+        notify(kind=CORRECTIONS_ANSWERED, contract=contract, actor=actor,
+               recipient_ids=recipients((Audience.TEAM,), contract),
+               detail={"corrections": report.corrections.filter(returned_in=answered.returned_in).count()})
+    return answered

@@ -12,4 +12,6 @@ contract_patterns = [
 document_patterns = [
     path("contracts/<str:reference>/report/", views.report_view, name="report"),
     path("contracts/<str:reference>/consent/", views.consent_view, name="consent"),
+    path("contracts/<str:reference>/report/corrections/<int:pk>/answer/", views.correction_answer_view,
+         name="correction_answer"),
 ]

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from contracts.forms import FirstContactForm, OutcomeForm
@@ -13,7 +14,10 @@ from contracts.services import next_inspection_after
 from contracts.workflow import State, rcgp_lead, rcgp_team
 from forwardplans import permissions as doc_permissions
 from forwardplans.access_log import Document, can_read_access_log, record_access
+from forwardplans.forms import CorrectionAnswerForm
 from forwardplans.selectors import report_corrections
+from forwardplans.services import latest_version_number
+from forwardplans.views import correction_or_404
 from forwardplans.vocabulary import EDITABLE_REPORT_STATES, REPORT_SECTIONS, ConsentStatus, ReportState, RootCause
 from resilience import policy
 from resilience.errors import DomainError
@@ -21,8 +25,8 @@ from resilience.roles import is_deputy_lead, is_rcgp_admin
 
 from .forms import ConsentForm, MoveForm
 from .lifecycle import BY_NAME, PATHS
-from .selectors import PAGE_LINKS, available_moves, case_of, page_link
-from .services import case_move
+from .selectors import PAGE_LINKS, available_moves, case_of, document_work, page_link, unwritten_sections
+from .services import case_answer_correction, case_move
 
 
 def _documents(user, contract, case):
@@ -33,6 +37,20 @@ def _documents(user, contract, case):
             "consent": readable and bool(case.consent)}
 
 
+def _page_links(moves, case, user):
+    """[(url, text)]: the report work waiting for the user, and the pages where their other moves are made."""
+    pages = dict.fromkeys(p for m, _b in moves if "contract" not in m.pages for p in m.pages if p in PAGE_LINKS)
+    links = [(text, reverse(name, args=[case.contract.reference])) for name, text in
+             (page_link(page, case) for page in pages)]
+    return [(url, text) for text, url in document_work(case, user) + links]
+
+
+def _unwritten_if_sending(moves, case):
+    """The sections that would go to the practice empty, when the user may send the report now."""
+    sending = any(m.name in ("send_report", "resend_report") and not blocked for m, blocked in moves)
+    return unwritten_sections(case) if sending else []
+
+
 def _contract_page(request, contract, case, move_error=None, status=200):
     user = request.user
     context = contract_detail(user, contract.reference, contract=contract)
@@ -40,8 +58,8 @@ def _contract_page(request, contract, case, move_error=None, status=200):
     lead_moves = [(m, blocked) for m, blocked in moves if "lead" in m.pages]
     context.update(
         case=case, path=PATHS[case.track], moves=[(m, b) for m, b in moves if "contract" in m.pages],
-        page_links=[page_link(page, case) for page in dict.fromkeys(
-            p for m, _b in moves if "contract" not in m.pages for p in m.pages) if page in PAGE_LINKS],
+        page_links=_page_links(moves, case, user),
+        unwritten=_unwritten_if_sending(moves, case),
         can_take_lead=any(m.name == "appoint_lead" for m, _b in lead_moves) and is_deputy_lead(user),
         can_appoint_lead=any(m.name in ("appoint_lead", "change_lead") for m, _b in lead_moves) and is_rcgp_admin(user),
         move_form=MoveForm(), move_error=move_error,
@@ -72,13 +90,10 @@ def contract_detail_view(request, reference):
 
 
 def _after_move(request, contract, move):
-    """Where a move leaves its maker: the page the move belongs to, if they may still open it."""
-    case = case_of(contract)
-    documents = _documents(request.user, contract, case)
-    if "report" in move.pages and documents["report"]:
+    """Where a move leaves its maker: the page they made it on, if they may still open it; else the contract."""
+    documents = _documents(request.user, contract, case_of(contract))
+    if request.POST.get("from") == "report" and documents["report"]:
         return redirect("forwardplans:report", reference=contract.reference)
-    if "consent" in move.pages and documents["consent"]:
-        return redirect("forwardplans:consent", reference=contract.reference)
     return redirect("contracts:detail", reference=contract.reference)
 
 
@@ -127,15 +142,16 @@ def _report_page(request, contract, move_error=None, status=200):
     record_access(user=user, contract=contract, document=Document.REPORT)
     case = case_of(contract)
     moves = available_moves(user, contract, case)
-    practice_side = doc_permissions.of_practice.test(user, contract)
-    corrections = (report_corrections(report, drafts=practice_side)
+    corrections = (report_corrections(report, drafts=doc_permissions.can_check_accuracy.test(user, contract))
                    if doc_permissions.can_read_corrections.test(user, contract) else {})
     return render(request, "forwardplans/report.jinja", {
-        "report": report, "contract": contract, "versions": list(report.versions.select_related("created_by")),
+        "report": report, "contract": contract,
+        "versions": list(policy.report_versions_for(user).filter(report=report).select_related("created_by")),
         "sections": [(name, heading, getattr(report, report.field_for(name)), corrections.get(name, []))
                      for name, heading in REPORT_SECTIONS],
         "root_causes": [RootCause(c).label for c in report.root_causes],
         "moves": [(m, b) for m, b in moves if "report" in m.pages],
+        "unwritten": _unwritten_if_sending(moves, case),
         "can_edit": report.state in EDITABLE_REPORT_STATES and doc_permissions.can_write_documents.test(user, contract),
         "can_correct": (report.state == ReportState.WITH_PRACTICE
                         and doc_permissions.can_check_accuracy.test(user, contract)),
@@ -148,6 +164,30 @@ def _report_page(request, contract, move_error=None, status=200):
 @login_required
 def report_view(request, reference):
     return _report_page(request, policy.get_contract_or_404(request.user, reference))
+
+
+@login_required
+def correction_answer_view(request, reference, pk):
+    """An adviser accepts a correction of this round, or declines it with a reason the practice will read."""
+    report, correction = correction_or_404(request, reference, pk)
+    if (report.state != ReportState.RETURNED or correction.returned_in != latest_version_number(report)
+            or not doc_permissions.can_write_documents.test(request.user, report.contract)):
+        raise Http404
+    form = CorrectionAnswerForm(request.POST or None, initial={"answer": correction.answer,
+                                                               "reason": correction.answer_reason})
+    if request.method == "POST" and form.is_valid():
+        try:
+            case_answer_correction(correction=correction, actor=request.user, answer=form.cleaned_data["answer"],
+                                   reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Correction to “{correction.get_section_display()}” "
+                                      f"{form.cleaned_data['answer']}.")
+            return redirect(f"{reverse('forwardplans:report', args=[reference])}#section-{correction.section}")
+    return render(request, "forwardplans/correction_answer.jinja", {
+        "report": report, "contract": report.contract, "correction": correction, "form": form},
+        status=422 if form.errors else 200)
 
 
 # Consent to share ------------------------------------------------------------------------------------

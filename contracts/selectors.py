@@ -2,13 +2,20 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 
 from resilience import policy
 
-from .models import Adviser
+from .models import Adviser, TeamMembership
 from .services import adviser_loads, conflicts_for
 from .workflow import BOARD_STATES, State
+
+
+def with_current_team(contracts):
+    """The contracts with their current team members (``current_team``), so that a list can ask who is on each
+    team (workflow.on_team) without a query per contract."""
+    members = TeamMembership.objects.filter(removed_at__isnull=True).select_related("adviser")
+    return contracts.prefetch_related(Prefetch("team_members", queryset=members, to_attr="current_team"))
 
 
 def contract_list(user):

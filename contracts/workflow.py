@@ -47,7 +47,12 @@ def leads_contract(user, contract):
 
 @rules.predicate
 def on_team(user, contract):
-    return contract is not None and contract.team_members.filter(adviser__user=user, removed_at__isnull=True).exists()
+    if contract is None:
+        return False
+    current = getattr(contract, "current_team", None)  # lists prefetch it (selectors.with_current_team)
+    if current is not None:
+        return any(member.adviser.user_id == user.pk for member in current)
+    return contract.team_members.filter(adviser__user=user, removed_at__isnull=True).exists()
 
 
 @rules.predicate

@@ -12,7 +12,7 @@ when it is read (``present``), through the access policy again: a reader who may
 its documents, sees that there was a notification and nothing more.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.urls import reverse
 from django.utils import timezone
@@ -79,6 +79,11 @@ def notify(*, kind, contract, actor, recipient_ids, detail=None):
                             RECIPIENT_SCOPES[spec.scope], contract.pk, title, "", link, event_id=event.pk)
                   for recipient in dict.fromkeys(recipient_ids) if actor is None or recipient != actor.pk]
     candidates, users = visible_only(candidates)
+    if spec.link != "contract":  # the e-mail's link: the contract page for someone who cannot open the other now
+        readers = {r for r in {c.recipient_id for c in candidates}
+                   if contract.pk in set(READ_SCOPES[spec.link](users[r], [contract.pk]))}
+        candidates = [c if c.recipient_id in readers else replace(c, link=_link("contract", contract))
+                      for c in candidates]
     claimed = claim(candidates, users)
     pending = [row.pk for row in claimed if row.email_status == EmailStatus.PENDING]
     if pending:

@@ -175,9 +175,9 @@ def documents_start(*, contract):
     return DiagnosticReport.objects.create(contract=contract), ForwardPlan.objects.create(contract=contract)
 
 
-def report_change_state(*, report, to_state, actor):
-    """Move the report to ``to_state``. Sending it (the deputy lead's approval) and its confirmation as final keep
-    a version; returning it sends the practice's draft corrections to the advisers."""
+def report_change_state(*, report, to_state, actor, keep_version=False):
+    """Move the report to ``to_state`` (keeping a version of it if asked). Sending it records the deputy lead's
+    approval; returning it sends the practice's draft corrections to the advisers."""
     report = _locked_report(report)
     if to_state == ReportState.RETURNED:
         returned_in, now = latest_version_number(report), timezone.now()
@@ -191,7 +191,7 @@ def report_change_state(*, report, to_state, actor):
     if to_state == ReportState.WITH_PRACTICE:
         report.approved_by, report.approved_at = actor, timezone.now()
     report.save()
-    if to_state in (ReportState.WITH_PRACTICE, ReportState.FINAL):
+    if keep_version:
         _snapshot(report, actor)
     return report
 

@@ -8,8 +8,6 @@ from . import views
 urlpatterns = [
     path("contracts/<str:reference>/report/edit/", views.report_edit_view, name="report_edit"),
     path("contracts/<str:reference>/report/corrections/new/", views.correction_new_view, name="correction_new"),
-    path("contracts/<str:reference>/report/corrections/<int:pk>/answer/", views.correction_answer_view,
-         name="correction_answer"),
     path("contracts/<str:reference>/report/corrections/<int:pk>/remove/", views.correction_remove_view,
          name="correction_remove"),
     path("contracts/<str:reference>/report/versions/<int:number>/", views.report_version_view,

@@ -12,7 +12,6 @@ from . import permissions, services, word
 from .access_log import Document, Kind, access_log, can_read_access_log, record_access
 from .forms import (
     ActionForm,
-    CorrectionAnswerForm,
     CorrectionForm,
     EvidenceForm,
     MilestoneForm,
@@ -73,11 +72,12 @@ def report_edit_view(request, reference):
     })
 
 
-def _correction(request, reference, pk):
+def correction_or_404(request, reference, pk):
+    """The report and one of its corrections, if the user may read it (a draft: only the practice lead)."""
     report = _report(request, reference)
     correction = get_object_or_404(report.corrections.select_related("report__contract"), pk=pk)
     if not permissions.can_read_corrections.test(request.user, report.contract) or (
-            correction.is_draft and not permissions.of_practice.test(request.user, report.contract)):
+            correction.is_draft and not permissions.can_check_accuracy.test(request.user, report.contract)):
         raise Http404
     return report, correction
 
@@ -107,7 +107,7 @@ def correction_new_view(request, reference):
 @require_POST
 @login_required
 def correction_remove_view(request, reference, pk):
-    _report_, correction = _correction(request, reference, pk)
+    _report_, correction = correction_or_404(request, reference, pk)
     try:
         services.correction_remove(correction=correction, actor=request.user)
     except DomainError as exc:
@@ -118,36 +118,13 @@ def correction_remove_view(request, reference, pk):
 
 
 @login_required
-def correction_answer_view(request, reference, pk):
-    """An adviser accepts the correction, or declines it with a reason the practice will read."""
-    report, correction = _correction(request, reference, pk)
-    if report.state != ReportState.RETURNED or not permissions.can_write_documents.test(request.user,
-                                                                                         report.contract):
-        raise Http404
-    form = CorrectionAnswerForm(request.POST or None, initial={"answer": correction.answer,
-                                                               "reason": correction.answer_reason})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.correction_answer(correction=correction, actor=request.user, answer=form.cleaned_data["answer"],
-                                       reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, f"Correction to “{correction.get_section_display()}” "
-                                      f"{form.cleaned_data['answer']}.")
-            return redirect(f"{reverse('forwardplans:report', args=[reference])}#section-{correction.section}")
-    return render(request, "forwardplans/correction_answer.jinja", {
-        "report": report, "contract": report.contract, "correction": correction, "form": form},
-        status=422 if form.errors else 200)
-
-
-@login_required
 def report_version_view(request, reference, number):
     report = get_object_or_404(policy.reports_for(request.user), contract__reference=reference)
-    version = get_object_or_404(report.versions.select_related("created_by"), number=number)
+    versions = policy.report_versions_for(request.user).filter(report=report)
+    version = get_object_or_404(versions.select_related("created_by"), number=number)
     record_access(user=request.user, contract=report.contract, document=Document.REPORT_VERSION,
                   detail=f"version {number}")
-    previous = report.versions.filter(number__lt=number).order_by("-number").first()
+    previous = versions.filter(number__lt=number).order_by("-number").first()
     return render(request, "forwardplans/report_version.jinja", {
         "report": report, "contract": report.contract, "version": version, "previous": previous,
         "sections": [(heading, version.sections.get(name, "")) for name, heading in REPORT_SECTIONS],

@@ -5,12 +5,12 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from casework.lifecycle import Case, moves_for
+from casework.lifecycle import Case
 from casework.selectors import next_steps
 from contracts.figures import figures_by_programme, financial_year, funding_by_programme
 from contracts.models import Adviser, Referral
 from contracts.referral_services import acknowledgement_status
-from contracts.selectors import contract_list
+from contracts.selectors import contract_list, with_current_team
 from contracts.services import adviser_loads
 from contracts.vocabulary import Programme
 from contracts.workflow import BOARD_STATES, LIVE_STATES, State
@@ -121,8 +121,8 @@ def deputy_lead_overview(user):
 
 def adviser_overview(user):
     """My contracts, what is next on each, my report and plan drafts, and questionnaire responses."""
-    contracts = list(contract_list(user).filter(state__in=LIVE_STATES)
-                     .select_related("diagnostic_report", "forward_plan", "consent"))
+    contracts = list(with_current_team(contract_list(user).filter(state__in=LIVE_STATES)
+                                       .select_related("diagnostic_report", "forward_plan", "consent")))
     plan_ids = [c.forward_plan.pk for c in contracts if hasattr(c, "forward_plan")]
     summaries = summaries_for_plans(plan_ids)
     responses = dict(QuestionnaireResponse.objects.filter(questionnaire__contract__in=contracts)
@@ -133,8 +133,7 @@ def adviser_overview(user):
         plan = contract.forward_plan if hasattr(contract, "forward_plan") else None
         case = Case(contract, report, contract.consent if hasattr(contract, "consent") else None)
         rows.append({
-            "contract": contract, "next": [m.label for m, _blocked in moves_for(case, user, guards=False)
-                                           if not m.needs_reason],
+            "contract": contract, "next": next_steps(case, user),
             "report": report, "plan_summary": summaries.get(plan.pk) if plan else None,
             "responses": responses.get(contract.pk, 0),
         })

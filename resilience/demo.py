@@ -39,6 +39,23 @@ ORGANISATION_FOR_ROLE = {
 }
 
 
+# The demo's people, by username (the advisers' names come with the adviser pool below).
+DEMO_NAMES = {
+    "demo-commissioner_peer_support": ("Sam", "Taylor"), "demo-commissioner_lead": ("Priti", "Desai"),
+    "demo-rcgp_admin": ("Tom", "Price"), "demo-practice_user": ("Jo", "Walker"),
+    "demo-practice_lead": ("Aisha", "Khan"), "demo-nhse_reporting": ("Ben", "Morris"),
+    "demo-practice_lead-p85610": ("Owen", "Hughes"), "demo-practice_lead-p85026": ("Grace", "Lim"),
+}
+
+
+def _name(user):
+    """Give a demo user their name once (a name changed in the demo stays)."""
+    first_last = DEMO_NAMES.get(user.username)
+    if first_last and not user.first_name:
+        user.first_name, user.last_name = first_last
+        user.save(update_fields=["first_name", "last_name"])
+
+
 @dataclass
 class DemoLogin:
     username: str
@@ -67,6 +84,7 @@ def seed_demo(log=print):
             username=demo_username(role.value), role=role.value, org_code=ORGANISATION_FOR_ROLE.get(role),
             password=settings.DEMO_PASSWORD, check_password=False,
         )
+        _name(user)
         if role == Role.RCGP_ADMIN and not user.is_staff:
             user.is_staff = user.is_superuser = True
             user.save(update_fields=["is_staff", "is_superuser"])
@@ -144,6 +162,7 @@ def _practice_lead(practice):
     user, _created = user_upsert(username=practice_lead_username(practice.ods_code),
                                  role=Role.PRACTICE_LEAD, org_code=practice.ods_code,
                                  password=settings.DEMO_PASSWORD, check_password=False)
+    _name(user)
     return user
 
 

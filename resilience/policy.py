@@ -11,8 +11,15 @@ from django.shortcuts import get_object_or_404
 
 from contracts.models import Contract, Referral, TeamMembership
 from contracts.workflow import State
-from forwardplans.models import Action, DiagnosticReport, Evidence, ForwardPlan, QuestionnaireResponse
-from forwardplans.vocabulary import TEAM_ONLY_REPORT_STATES, ConsentStatus
+from forwardplans.models import (
+    Action,
+    DiagnosticReport,
+    Evidence,
+    ForwardPlan,
+    QuestionnaireResponse,
+    ReportVersion,
+)
+from forwardplans.vocabulary import TEAM_ONLY_REPORT_STATES, ConsentStatus, ReportState
 from practices.models import Commissioner, Inspection, Practice
 
 from .roles import COMMISSIONER_ROLES, PRACTICE_ROLES, RCGP_ROLES, Role
@@ -159,6 +166,15 @@ def reports_for(user):
     qs = DiagnosticReport.objects.filter(contract__in=document_contracts_for(user))
     if _active(user) and (user.role in PRACTICE_ROLES or user.role in COMMISSIONER_ROLES):
         qs = qs.exclude(state__in=TEAM_ONLY_REPORT_STATES)
+    return qs
+
+
+def report_versions_for(user):
+    """Kept versions of the reports the user may read. The versions sent to the practice before it confirmed the
+    report belong to the factual-accuracy exchange: a commissioner (with consent) reads only the final one."""
+    qs = ReportVersion.objects.filter(report__in=reports_for(user))
+    if _active(user) and user.role in COMMISSIONER_ROLES:
+        qs = qs.filter(state=ReportState.FINAL)
     return qs
 
 

@@ -14,12 +14,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from casework.services import case_move
+from casework.services import case_answer_correction, case_move
 from contracts.models import TeamMembership
 from forwardplans import ical, services
 from forwardplans import pdf as pdfs
 from forwardplans.job_models import Notification, PdfStatus, StoredPdf
 from forwardplans.questionnaire_services import questionnaire_open, questionnaire_submit
+from forwardplans.services import latest_version_number
 from resilience.roles import Role
 
 from .cases import advance
@@ -185,7 +186,7 @@ def organisations(world, settings, tmp_path):
         correction = services.correction_add(report=contract.diagnostic_report, actor=practice_lead,
                                              section="findings", passage="Gaps.", correction="Few gaps.")
         case_move(contract=contract, move="return_report", actor=practice_lead)
-        services.correction_answer(correction=correction, actor=adviser, answer="accepted")
+        case_answer_correction(correction=correction, actor=adviser, answer="accepted")
         case_move(contract=contract, move="resend_report", actor=deputy)
         contract = advance(contract, "consent_decision", cast)
         plan = contract.forward_plan
@@ -206,7 +207,9 @@ def organisations(world, settings, tmp_path):
         notification = Notification.objects.create(recipient=deputy, kind="overdue", title="x")
         objects[scope] = {
             "practice": [practice.ods_code], "contract": [contract.reference],
-            "contract_move": [contract.reference, "give_consent"], "report_version": [contract.reference, 1],
+            "contract_move": [contract.reference, "give_consent"],
+            # The final version: the earlier ones are the practice's exchange with the advisers.
+            "report_version": [contract.reference, latest_version_number(contract.diagnostic_report)],
             "correction": [contract.reference, correction.pk], "practice_lead": practice_lead,
             "action": [action.pk], "milestone": [action.pk, action.milestones.first().pk],
             "evidence": [evidence.pk], "token": [questionnaire.token],
@@ -313,3 +316,42 @@ def test_a_get_of_any_url_as_anyone_writes_nothing_but_the_session_and_the_acces
         print(f"\nGETs that write nothing else: {checked} checked")
     assert wrong == [], "\n".join(wrong)
     assert checked > 1000
+
+
+# The factual-accuracy exchange's pages, at the stages they belong to (the matrix above is at the consent decision).
+
+CORRECTION_PAGES = {
+    # (report state, URL name): roles that get 200; everyone else 404, anonymous visitors are sent to sign in.
+    ("with_practice", "forwardplans:correction_new"): {R.PRACTICE_LEAD},
+    ("with_practice", "forwardplans:correction_answer"): set(),        # a draft is the practice lead's own
+    ("returned", "forwardplans:correction_new"): set(),
+    ("returned", "forwardplans:correction_answer"): TEAM,
+    ("returned", "forwardplans:report"): TEAM,                         # the advisers' again until it is resent
+}
+
+
+def test_the_correction_pages_answer_only_their_people_and_a_get_writes_nothing(client, world, docs):
+    users, contract = world["users"], docs["contract"]
+    case_move(contract=contract, move="send_report", actor=users[R.RCGP_DEPUTY_LEAD])
+    correction = services.correction_add(report=docs["report"], actor=users[R.PRACTICE_LEAD], section="findings",
+                                         passage="Governance gaps.", correction="Few gaps.")
+    wrong = []
+    for state in ("with_practice", "returned"):
+        if state == "returned":
+            case_move(contract=contract, move="return_report", actor=users[R.PRACTICE_LEAD])
+        for (when, name), allowed in CORRECTION_PAGES.items():
+            if when != state:
+                continue
+            args = [contract.reference, correction.pk] if name.endswith("answer") else [contract.reference]
+            path = reverse(name, args=args)
+            client.logout()
+            if client.get(path).status_code != 302:
+                wrong.append((state, name, "anonymous"))
+            for role in Role.values:
+                client.force_login(users[role])
+                before = _writes()
+                status = client.get(path).status_code
+                changed = {t for t, n in _writes().items() if n != before.get(t, 0)} - GET_MAY_WRITE
+                if status != (200 if role in allowed else 404) or changed:
+                    wrong.append((state, name, role, status, sorted(changed)))
+    assert wrong == []

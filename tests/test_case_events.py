@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from casework.services import case_move
+from casework.services import case_answer_correction, case_move
 from contracts.models import TeamMembership
 from forwardplans import services
 from forwardplans.events import HIDDEN_TITLE
@@ -46,7 +46,7 @@ def test_each_step_tells_the_people_the_table_names_who_may_see_it_and_not_the_a
     case_move(contract=contract, move="return_report", actor=users[R.PRACTICE_LEAD])
     assert told(contract, "return_report") == {R.RCGP_DEPUTY_LEAD, R.RCGP_ADVISER}
     correction = docs["report"].corrections.get()
-    services.correction_answer(correction=correction, actor=users[R.RCGP_ADVISER], answer="declined",
+    case_answer_correction(correction=correction, actor=users[R.RCGP_ADVISER], answer="declined",
                                reason="It is in the log.")
     case_move(contract=contract, move="resend_report", actor=users[R.RCGP_ADMIN])
     assert told(contract, "resend_report") == {R.PRACTICE_LEAD, R.RCGP_DEPUTY_LEAD, R.RCGP_ADVISER}
@@ -124,6 +124,7 @@ def test_the_email_says_what_kind_of_thing_happened_and_links_to_it_never_the_te
 
 def test_the_notifications_page_costs_the_same_for_many_events(client, docs, django_assert_max_num_queries):
     users, contract = docs["users"], docs["contract"]
+    advance(contract, "review_meeting", users)  # events of every scope and link: contract, report, documents, consent
     reader = users[R.RCGP_ADVISER]
     client.force_login(reader)
     client.get(reverse("jobs:notifications"))
@@ -132,6 +133,57 @@ def test_the_notifications_page_costs_the_same_for_many_events(client, docs, dja
     for n in range(12):  # the lead changes back and forth: each change tells the team
         lead = UserFactory(role=R.RCGP_DEPUTY_LEAD, username=f"lead-{n}")
         case_move(contract=contract, move="change_lead", actor=users[R.RCGP_ADMIN], deputy_lead=lead)
-    assert Notification.objects.filter(recipient=reader).count() == 13
+    assert Notification.objects.filter(recipient=reader).count() == 16
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("jobs:notifications"))
+
+
+def test_every_emailed_link_opens_for_its_recipient_when_it_is_sent(client, docs):
+    users, contract = docs["users"], docs["contract"]
+    seen = set()
+
+    def links_open():
+        for n in Notification.objects.filter(event__contract=contract).exclude(pk__in=seen).select_related(
+                "recipient", "event"):
+            seen.add(n.pk)
+            client.force_login(n.recipient)
+            assert client.get(n.link).status_code == 200, (n.recipient.role, n.event.kind, n.link)
+
+    links_open()
+    case_move(contract=contract, move="send_report", actor=users[R.RCGP_DEPUTY_LEAD])
+    links_open()
+    correction = services.correction_add(report=docs["report"], actor=users[R.PRACTICE_LEAD], section="findings",
+                                         passage="Governance gaps.", correction="Few gaps.")
+    case_move(contract=contract, move="return_report", actor=users[R.PRACTICE_LEAD])
+    links_open()
+    case_answer_correction(correction=correction, actor=users[R.RCGP_ADVISER], answer="accepted")
+    links_open()
+    for move, actor in (("resend_report", R.RCGP_DEPUTY_LEAD), ("confirm_accuracy", R.PRACTICE_LEAD),
+                        ("give_consent", R.PRACTICE_LEAD), ("withdraw_consent", R.PRACTICE_LEAD),
+                        ("hand_over", R.COMMISSIONER_LEAD)):
+        case_move(contract=contract, move=move, actor=users[actor])
+        links_open()
+    kinds = set(Notification.objects.filter(pk__in=seen).values_list("event__kind", flat=True))
+    assert {"case_withdraw_consent", "case_corrections_answered", "case_return_report"} <= kinds
+    withdrawn = Notification.objects.get(event__kind="case_withdraw_consent",
+                                         recipient=users[R.COMMISSIONER_PEER_SUPPORT])
+    assert withdrawn.link == reverse("contracts:detail", args=["DOC-1"])  # the consent page is no longer theirs
+
+
+def test_the_last_answer_to_the_corrections_tells_the_team_and_every_answer_is_in_the_history(docs):
+    users, contract = docs["users"], docs["contract"]
+    case_move(contract=contract, move="send_report", actor=users[R.RCGP_DEPUTY_LEAD])
+    first, second = (services.correction_add(report=docs["report"], actor=users[R.PRACTICE_LEAD], section=s,
+                                             passage="Founded 1974.", correction="1975.")
+                     for s in ("history", "findings"))
+    case_move(contract=contract, move="return_report", actor=users[R.PRACTICE_LEAD])
+    case_answer_correction(correction=first, actor=users[R.RCGP_ADVISER], answer="accepted")
+    assert not Notification.objects.filter(event__kind="case_corrections_answered").exists()
+    case_answer_correction(correction=second, actor=users[R.RCGP_ADVISER], answer="declined", reason="It is right.")
+    assert told(contract, "corrections_answered") == {R.RCGP_DEPUTY_LEAD}
+    case_answer_correction(correction=second, actor=users[R.RCGP_ADVISER], answer="accepted")  # a change of mind
+    assert Notification.objects.filter(event__kind="case_corrections_answered").count() == 1
+    notes = list(contract.transitions.order_by("pk").values_list("note", flat=True))[-3:]
+    assert notes == ["A correction to the diagnostic report was accepted",
+                     "A correction to the diagnostic report was declined",
+                     "A correction to the diagnostic report was accepted"]

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from casework.services import case_move
+from casework.services import case_answer_correction, case_move
 from forwardplans import services
 from forwardplans.models import (
     Action,
@@ -45,7 +45,7 @@ def test_sent_and_final_versions_are_kept_and_compared(client, docs):
     report = services.report_save(report=report, actor=users[R.RCGP_ADVISER], root_causes=["no_manager"],
                                   sections={"history": "Founded 1974 in Lees.", "findings": "Governance gaps."},
                                   base_revision=report.revision)
-    services.correction_answer(correction=correction, actor=users[R.RCGP_ADVISER], answer="accepted")
+    case_answer_correction(correction=correction, actor=users[R.RCGP_ADVISER], answer="accepted")
     move(contract, "resend_report", users[R.RCGP_DEPUTY_LEAD])
     move(contract, "confirm_accuracy", users[R.PRACTICE_LEAD])
     versions = list(ReportVersion.objects.filter(report=report).order_by("number"))
@@ -96,7 +96,7 @@ def test_corrections_are_the_practices_until_returned_then_answered_beside_their
     html = client.get(reverse("forwardplans:report", args=["DOC-1"])).content.decode()
     assert "The log was last reviewed in 2023." in html and "Declined" in html and "Accepted" in html
     with pytest.raises(DomainError, match="Only advisers on this contract"):
-        services.correction_answer(correction=drafted[0], actor=users[R.PRACTICE_LEAD], answer="accepted")
+        case_answer_correction(correction=drafted[0], actor=users[R.PRACTICE_LEAD], answer="accepted")
     client.force_login(users[R.COMMISSIONER_LEAD])
     move(contract, "confirm_accuracy", users[R.PRACTICE_LEAD])
     move(contract, "give_consent", users[R.PRACTICE_LEAD])
@@ -329,7 +329,7 @@ def document_urls(docs):
     action = docs["action"]
     return [reverse("forwardplans:report", args=["DOC-1"]), reverse("forwardplans:plan", args=["DOC-1"]),
             reverse("forwardplans:action", args=[action.pk]), reverse("forwardplans:consent", args=["DOC-1"]),
-            reverse("forwardplans:report_version", args=["DOC-1", 1])]
+            reverse("forwardplans:report_version", args=["DOC-1", 2])]  # version 2: the final one
 
 
 @pytest.mark.parametrize("role", [R.COMMISSIONER_PEER_SUPPORT, R.COMMISSIONER_LEAD])
@@ -354,6 +354,8 @@ def test_commissioner_sees_documents_only_while_the_practice_consents(client, do
     statuses, counts, linked = visible()
     assert set(statuses.values()) == {200} and counts == (1, 1, 1) and linked
     assert "Governance gaps." in client.get(reverse("forwardplans:report", args=["DOC-1"])).content.decode()
+    # The version sent for factual accuracy belongs to the practice's exchange with the advisers.
+    assert client.get(reverse("forwardplans:report_version", args=["DOC-1", 1])).status_code == 404
     move(docs["contract"], "withdraw_consent", users[R.PRACTICE_LEAD])
     statuses, counts, linked = visible()
     assert set(statuses.values()) == {404} and counts == (0, 0, 0) and not linked

@@ -94,6 +94,8 @@ def test_adviser_home_lists_only_my_contracts_with_what_is_next(client, world, d
     [row] = response.context["rows"]
     assert row["contract"].reference == "DOC-1"
     assert row["plan_summary"].total == 1 and row["report"].state == "draft"
+    # Writing the report is the adviser's (sending it is the deputy lead's).
+    assert row["next"] == [("Write the diagnostic report", reverse("forwardplans:report", args=["DOC-1"]))]
 
 
 def test_practice_home_reds_first_and_due_soon_matches_the_summary(client, world, docs):

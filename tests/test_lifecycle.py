@@ -253,7 +253,7 @@ def test_every_allowed_move_does_what_the_table_says(cast, world, programme):
                 with transaction.atomic():
                     moved = case_move(contract=contract, move=move.name, actor=cast[role], note="Why",
                                       end_reason="other", deputy_lead=deputy_lead)
-                    check_effects(move, moved, stage, report, consent, versions, cast[role])
+                    check_effects(move, moved, stage, report, consent, versions, cast[role], cast)
                     made += 1
                     raise _Undo
             except _Undo:
@@ -267,7 +267,12 @@ class _Undo(Exception):
     pass
 
 
-def check_effects(move, contract, stage, report, consent, versions, actor):
+# Whom each audience of the table is, among the contract's people (written by hand from DESIGN.md §4).
+AUDIENCE_PEOPLE = {"deputy_lead": {LEAD}, "team": {LEAD, ADVISER}, "practice_leads": {P_LEAD},
+                   "commissioner_leads": {C_LEAD}, "commissioner_users": {C_LEAD, R.COMMISSIONER_PEER_SUPPORT}}
+
+
+def check_effects(move, contract, stage, report, consent, versions, actor, cast):
     to = move.to_stage(stage)
     assert contract.state == to
     found_report = DiagnosticReport.objects.filter(contract=contract).first()
@@ -285,7 +290,10 @@ def check_effects(move, contract, stage, report, consent, versions, actor):
     event = Event.objects.filter(contract=contract).order_by("-pk").first()
     assert (event.kind, event.actor, event.detail["from"], event.detail["to"]) == (
         f"case_{move.name}", actor, stage, to)
-    assert not Notification.objects.filter(event=event, recipient=actor).exists()
+    people = {who for audience in move.notifies for who in AUDIENCE_PEOPLE[audience]}
+    expected = {cast[who] for who in people - {LEAD}} | ({contract.deputy_lead} if LEAD in people else set())
+    told = {n.recipient for n in Notification.objects.filter(event=event)}
+    assert told == expected - {actor, None}, (move.name, told, expected)
 
 
 # The lifecycle's own rules, made through the service -------------------------------------------------------

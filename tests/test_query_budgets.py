@@ -30,7 +30,7 @@ from forwardplans.models import (
 from resilience.api.auth import issue_token
 from resilience.roles import Role
 
-from .cases import advance
+from .cases import advance, with_documents
 from .docs import ACTION_FIELDS
 from .factories import (
     AdviserFactory,
@@ -264,3 +264,23 @@ def test_report_page_with_corrections(client, world, docs, django_assert_max_num
     response = assert_flat(client, reverse("forwardplans:report", args=[docs["contract"].reference]), 12,
                            lambda: _more_of_the_case(docs), django_assert_max_num_queries)
     assert sum(len(found) for *_rest, found in response.context["sections"]) == 4
+
+
+def test_adviser_home(client, world, docs, django_assert_max_num_queries):
+    """What is next on each of the adviser's contracts comes from the lifecycle without a query per contract."""
+    adviser = TeamMembership.objects.get(contract=docs["contract"]).adviser  # the docs fixture's
+
+    def more():
+        for state in ("team_recruited", "scoping", "report_drafting"):
+            contract = ContractFactory(practice=world["practices"]["own"], state=state,
+                                       deputy_lead=world["users"][Role.RCGP_DEPUTY_LEAD])
+            TeamMembership.objects.create(contract=contract, adviser=adviser, added_by=world["users"][Role.RCGP_ADMIN])
+            if state == "report_drafting":
+                with_documents(contract)
+
+    more()
+    client.force_login(world["users"][Role.RCGP_ADVISER])
+    response = assert_flat(client, reverse("home"), 7, more, django_assert_max_num_queries)
+    assert len(response.context["rows"]) == 1 + 2 * 3
+    assert {text for row in response.context["rows"] for text, _url in row["next"]} >= {
+        "Start scoping", "Start the diagnostic report and forward plan", "Write the diagnostic report"}

@@ -6,27 +6,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-DOCUMENT_PROGRAMMES = ["special_measures", "diagnostic_forward_plan", "resilience"]
-WITH_DOCUMENTS = ["report_drafting", "factual_accuracy_review", "consent_decision", "review_meeting", "handed_over",
-                  "closed"]
-WITH_CONSENT = ["consent_decision", "review_meeting", "handed_over", "closed"]
-
-
-def follow_the_lifecycle(apps, schema_editor):
-    """A report confirmed by the practice is final. A contract made in the service whose stage needs its report,
-    plan or consent gets the records it lacks (they used to be made when a page was first opened)."""
-    Contract = apps.get_model("contracts", "Contract")
-    DiagnosticReport = apps.get_model("forwardplans", "DiagnosticReport")
-    ForwardPlan = apps.get_model("forwardplans", "ForwardPlan")
-    ConsentToShare = apps.get_model("forwardplans", "ConsentToShare")
-    DiagnosticReport.objects.filter(state="accuracy_confirmed").update(state="final")
-    ours = Contract.objects.filter(imported=False, programme__in=DOCUMENT_PROGRAMMES)
-    for model, stages in ((DiagnosticReport, WITH_DOCUMENTS), (ForwardPlan, WITH_DOCUMENTS),
-                          (ConsentToShare, WITH_CONSENT)):
-        lacking = ours.filter(state__in=stages).exclude(pk__in=model.objects.values("contract_id"))
-        model.objects.bulk_create([model(contract_id=pk) for pk in lacking.values_list("pk", flat=True)])
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -147,5 +126,4 @@ class Migration(migrations.Migration):
             model_name='reportcorrection',
             index=models.Index(fields=['report', 'returned_in'], name='correction_report_idx'),
         ),
-        migrations.RunPython(follow_the_lifecycle, migrations.RunPython.noop),
     ]
