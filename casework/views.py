@@ -142,6 +142,7 @@ def _report_page(request, contract, move_error=None, status=200):
     record_access(user=user, contract=contract, document=Document.REPORT)
     case = case_of(contract)
     moves = available_moves(user, contract, case)
+    can_edit = report.state in EDITABLE_REPORT_STATES and doc_permissions.can_write_documents.test(user, contract)
     corrections = (report_corrections(report, drafts=doc_permissions.can_check_accuracy.test(user, contract))
                    if doc_permissions.can_read_corrections.test(user, contract) else {})
     return render(request, "forwardplans/report.jinja", {
@@ -152,7 +153,9 @@ def _report_page(request, contract, move_error=None, status=200):
         "root_causes": [RootCause(c).label for c in report.root_causes],
         "moves": [(m, b) for m, b in moves if "report" in m.pages],
         "unwritten": _unwritten_if_sending(moves, case),
-        "can_edit": report.state in EDITABLE_REPORT_STATES and doc_permissions.can_write_documents.test(user, contract),
+        "can_edit": can_edit,
+        "my_drafts": set(policy.section_drafts_for(user).filter(report=report).values_list("section", flat=True))
+        if can_edit else set(),
         "can_correct": (report.state == ReportState.WITH_PRACTICE
                         and doc_permissions.can_check_accuracy.test(user, contract)),
         "can_answer": report.state == ReportState.RETURNED and doc_permissions.can_write_documents.test(user, contract),

@@ -32,21 +32,22 @@ class PatientDataCheck(forms.Form):
         return data
 
 
-class ReportForm(PatientDataCheck):
-    revision = forms.IntegerField(widget=forms.HiddenInput)
+class SectionForm(PatientDataCheck):
+    """One section of the diagnostic report, from the version its writer started from."""
+
+    checked_fields = ["text"]
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 12}), max_length=20000)
+
+    def __init__(self, *args, heading, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = heading
+
+
+class RootCausesForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
     root_causes = forms.MultipleChoiceField(choices=RootCause.choices, required=False,
                                             widget=forms.CheckboxSelectMultiple, label="Root causes")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, heading in REPORT_SECTIONS:
-            self.fields[name] = forms.CharField(label=heading, required=False, widget=forms.Textarea(attrs={"rows": 6}),
-                                                max_length=20000)
-
-    checked_fields = [name for name, _heading in REPORT_SECTIONS]
-
-    def sections(self):
-        return [self[name] for name, _heading in REPORT_SECTIONS]
 
 
 class ActionForm(PatientDataCheck, forms.ModelForm):
@@ -102,17 +103,26 @@ class RagForm(PatientDataCheck):
 class ProgressForm(PatientDataCheck):
     checked_fields = ["text"]
 
+    version = forms.IntegerField(widget=forms.HiddenInput)
     entry_date = forms.DateField(widget=DATE, required=False, label="Date (leave empty for today)")
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label="Progress")
 
 
 class MilestoneForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
     description = forms.CharField(max_length=300, label="Milestone")
     due_on = forms.DateField(widget=DATE, label="Due date")
 
 
+class MilestoneToggleForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    done = forms.TypedChoiceField(choices=[("1", "Done"), ("0", "Not done")], coerce=lambda v: v == "1")
+
+
 class EvidenceForm(forms.Form):
-    file = forms.FileField(label="Upload evidence", help_text="PDF, Office document, image or plain text; up to 20 MB.")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    file = forms.FileField(label="Upload evidence", help_text="PDF, Office document, image or plain text; up to 20 MB.",
+                           error_messages={"required": "Select a file to upload."})
 
 
 class CorrectionForm(PatientDataCheck):

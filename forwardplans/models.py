@@ -28,7 +28,10 @@ class DiagnosticReport(models.Model):
     recommendations = models.TextField(blank=True)
     good_practice = models.TextField("areas of good practice", blank=True)
     root_causes = models.JSONField(default=list, blank=True)
-    revision = models.PositiveIntegerField(default=1, help_text="Bumped on every save; stale saves are refused.")
+    revision = models.PositiveIntegerField(default=1, help_text="Bumped on every change of the report.")
+    section_versions = models.JSONField(
+        default=dict, blank=True, help_text="{section (or root_causes): version}; 1 until first saved. Each section is "
+        "saved on its own, from the version its writer started from, so writers of different sections do not clash.")
     approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(null=True, blank=True)
     updated_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -38,6 +41,13 @@ class DiagnosticReport(models.Model):
     def __str__(self):
         return f"Diagnostic report for {self.contract}"
 
+    def part_version(self, part):
+        """The version of one section (or of the root-cause tags, part "root_causes")."""
+        return self.section_versions.get(part, 1)
+
+    def part_value(self, part):
+        return self.root_causes if part == ROOT_CAUSES_PART else getattr(self, self.field_for(part))
+
     def section_values(self):
         return {field: getattr(self, self.field_for(field)) for field, _heading in REPORT_SECTIONS}
 
@@ -45,6 +55,28 @@ class DiagnosticReport(models.Model):
     def field_for(section):
         # "history" is taken by django-simple-history's manager.
         return "history_text" if section == "history" else section
+
+
+ROOT_CAUSES_PART = "root_causes"
+REPORT_PARTS = [name for name, _heading in REPORT_SECTIONS] + [ROOT_CAUSES_PART]
+
+
+class SectionDraft(models.Model):
+    """A writer's unsaved text of one section of a report, kept on the server while they type (never in the browser:
+    NHS computers are shared), so that an expired session loses nothing. Only its writer ever sees it."""
+
+    report = models.ForeignKey(DiagnosticReport, on_delete=models.CASCADE, related_name="drafts")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    section = models.CharField(max_length=24)
+    text = models.TextField(blank=True)
+    base_version = models.PositiveIntegerField(help_text="The section's version when the writer started.")
+    saved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "user", "section"], name="uniq_section_draft")]
+
+    def __str__(self):
+        return f"Draft of {self.section} by {self.user_id}"
 
 
 class ReportVersion(models.Model):

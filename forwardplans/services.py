@@ -14,6 +14,8 @@ from resilience.errors import DomainError
 
 from . import permissions
 from .models import (
+    REPORT_PARTS,
+    ROOT_CAUSES_PART,
     Action,
     ConsentToShare,
     DiagnosticReport,
@@ -24,6 +26,7 @@ from .models import (
     RagChange,
     ReportCorrection,
     ReportVersion,
+    SectionDraft,
 )
 from .uploads import validate_evidence_file
 from .vocabulary import EDITABLE_REPORT_STATES, REPORT_SECTIONS, CorrectionAnswer, Rag, ReportState, RootCause
@@ -48,44 +51,77 @@ def _require(predicate, actor, contract, message):
 
 # Diagnostic Report ------------------------------------------------------------------------------
 
-def _report_changes(report, base_revision):
-    """Sections changed since ``base_revision`` (from the report's history)."""
-    base = report.history.filter(revision=base_revision).order_by("-history_date").first()
-    changes = []
-    for section, heading in REPORT_SECTIONS:
-        field = DiagnosticReport.field_for(section)
-        now = getattr(report, field)
-        if base is None or getattr(base, field) != now:
-            changes.append((heading, now))
-    if base is None or base.root_causes != report.root_causes:
-        changes.append(("Root causes", ", ".join(RootCause(c).label for c in report.root_causes)))
-    return changes
+class NothingChanged(DomainError):
+    """The write would change nothing: nothing is saved and no version moves."""
+
+
+def _part_heading(part):
+    return "Root causes" if part == ROOT_CAUSES_PART else dict(REPORT_SECTIONS)[part]
+
+
+def _part_shown(report, part):
+    value = report.part_value(part)
+    return ", ".join(RootCause(c).label for c in value) if part == ROOT_CAUSES_PART else value
+
+
+def _clean_part(part, value):
+    if part == ROOT_CAUSES_PART:
+        unknown = set(value) - set(RootCause.values)
+        if unknown:
+            raise DomainError(f"Unknown root cause: {', '.join(sorted(unknown))}.")
+        return sorted(set(value))
+    return (value or "").strip()
 
 
 @transaction.atomic
-def report_save(*, report, actor, sections, root_causes, base_revision):
-    """Save the report's sections and root-cause tags if nobody else saved since ``base_revision``."""
+def report_part_save(*, report, actor, part, value, base_version):
+    """Save one section of the report (``part``: a section name; or "root_causes" with a list of tags) if nobody else
+    saved that section since ``base_version``. Each section has its own version: two advisers can write different
+    sections at once, and a stale save of one is refused with that section's newer text. Saving clears the
+    writer's draft of it."""
     _require(permissions.can_write_documents, actor, report.contract,
              "Only advisers on this contract, its deputy lead or RCGP admin can edit the report.")
-    locked = DiagnosticReport.objects.select_for_update().get(pk=report.pk)
+    if part not in REPORT_PARTS:
+        raise DomainError("That is not a section of the report.")
+    locked = _locked_report(report)
     if locked.state not in EDITABLE_REPORT_STATES:
         raise DomainError("The report can only be edited while it is a draft or back from the practice with "
                           "corrections.")
-    unknown = set(root_causes) - set(RootCause.values)
-    if unknown:
-        raise DomainError(f"Unknown root cause: {', '.join(sorted(unknown))}.")
-    if locked.revision != base_revision:
-        raise StaleEdit("Someone else saved this report while you were editing it. Your changes have not been "
-                        "saved: they are still in the form below. Compare them with what was saved, then save again.",
-                        _report_changes(locked, base_revision))
-    for name, _heading in REPORT_SECTIONS:
-        setattr(locked, DiagnosticReport.field_for(name), (sections.get(name) or "").strip())
-    locked.root_causes = sorted(set(root_causes))
-    locked.updated_by = actor
+    heading = _part_heading(part)
+    if base_version is None or locked.part_version(part) != base_version:
+        raise StaleEdit(f"Someone else saved “{heading}” while you were editing it. Your text has not been saved: "
+                        "it is still in the box below, beside what they saved. Compare the two, then save again.",
+                        [(heading, _part_shown(locked, part))])
+    value = _clean_part(part, value)
+    if value == locked.part_value(part):
+        raise NothingChanged(f"Nothing to save: “{heading}” is as it was.")
+    if part == ROOT_CAUSES_PART:
+        locked.root_causes = value
+    else:
+        setattr(locked, DiagnosticReport.field_for(part), value)
+    locked.section_versions = {**locked.section_versions, part: base_version + 1}
     locked.revision += 1
-    locked._change_reason = "edited"
+    locked.updated_by = actor
+    locked._change_reason = f"{part} edited"
     locked.save()
+    SectionDraft.objects.filter(report=locked, user=actor, section=part).delete()
     return locked
+
+
+@transaction.atomic
+def section_draft_keep(*, report, actor, section, text, base_version):
+    """Keep what a writer has typed in a section, unsaved, for them alone (autosaved while they type)."""
+    _require(permissions.can_write_documents, actor, report.contract,
+             "Only advisers on this contract, its deputy lead or RCGP admin can edit the report.")
+    if section not in dict(REPORT_SECTIONS) or report.state not in EDITABLE_REPORT_STATES:
+        raise DomainError("Only the sections of a report being written can be kept as a draft.")
+    draft, _created = SectionDraft.objects.update_or_create(
+        report=report, user=actor, section=section, defaults={"text": text or "", "base_version": base_version})
+    return draft
+
+
+def section_draft_discard(*, report, actor, section):
+    SectionDraft.objects.filter(report=report, user=actor, section=section).delete()
 
 
 def _snapshot(report, actor):
@@ -240,7 +276,13 @@ def action_create(*, plan, actor, milestones=(), **fields):
     return action
 
 
+# Every write to an action carries the version it started from. _locked_at takes the action's row lock and compares
+# the version under it, so of several writes made from the same version exactly one is saved; _saved gives every
+# saved change a new version (and so a new ETag), whether it changed a field, the RAG status, the progress log, a
+# milestone or the evidence.
+
 def _action_changes(action, base_version):
+    """(label, value now) for what changed since ``base_version``: fields, then progress, milestones, evidence."""
     base = action.history.filter(version=base_version).order_by("-history_date").first()
     changes = []
     for name in [*ACTION_FIELDS, "rag_status"]:
@@ -249,13 +291,37 @@ def _action_changes(action, base_version):
         if base is None or getattr(base, field.attname) != now:
             shown = getattr(action, f"get_{name}_display")() if field.choices else getattr(action, name)
             changes.append((capfirst(field.verbose_name), shown))
+    if base is None:
+        return changes
+    since = base.history_date
+    changes += [("Progress added", entry.text) for entry in action.progress.filter(created_at__gt=since)]
+    changes += [("Milestone", f"{m.description}: {'done' if m.done_on else 'not done'}, due {m.due_on:%-d %B %Y}")
+                for m in Milestone.history.filter(action_id=action.pk, history_date__gt=since)
+                .order_by("history_date")]
+    changes += [("Evidence uploaded", e.original_name) for e in action.evidence.filter(uploaded_at__gt=since)]
     return changes
 
 
-def _stale(action, base_version, what):
-    return StaleEdit(f"Someone else changed this action while you were {what}. Nothing of yours was saved; "
-                     "what they changed is shown below. Check it, then try again.",
-                     _action_changes(action, base_version))
+def _locked_at(action, base_version, doing):
+    """The action's row, locked for this transaction, if it is still at ``base_version`` (StaleEdit if not)."""
+    locked = Action.objects.select_for_update().get(pk=action.pk)
+    locked.plan = action.plan  # as the caller fetched it (through the access policy), with its contract
+    if base_version is None or locked.version != base_version:
+        raise StaleEdit(f"Someone else changed this action while you were {doing}. Nothing of yours was saved; what "
+                        "they changed is shown below. Check it, then try again.",
+                        _action_changes(locked, base_version))
+    return locked
+
+
+def _saved(locked, reason, fields=(), caller=None):
+    """Save a change of the locked action with a new version; the caller's copy of it is left as saved too."""
+    locked.version += 1
+    locked._change_reason = reason[:100]
+    locked.save(update_fields=[*fields, "version", "updated_at"])
+    if caller is not None:
+        for name in [*fields, "version", "updated_at"]:
+            setattr(caller, name, getattr(locked, name))
+    return locked
 
 
 @transaction.atomic
@@ -266,78 +332,114 @@ def action_update(*, action, actor, base_version, **fields):
     unknown = set(fields) - set(ACTION_FIELDS)
     if unknown:
         raise DomainError(f"Unknown action field(s): {', '.join(sorted(unknown))}.")
-    locked = Action.objects.select_for_update().get(pk=action.pk)
-    if locked.version != base_version:
-        raise _stale(locked, base_version, "editing it")
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    locked.version += 1
-    locked._change_reason = "edited"
-    locked.save()
-    return locked
+    locked = _locked_at(action, base_version, "editing it")
+    changed = [name for name, value in fields.items() if getattr(locked, name) != value]
+    if not changed:
+        raise DomainError("Nothing to save: the action is as it was.")
+    for name in changed:
+        setattr(locked, name, fields[name])
+    return _saved(locked, "edited", changed, action)
 
 
-@transaction.atomic
-def action_set_rag(*, action, actor, to_status, reason, base_version, evidence_justification=""):
-    """Change an action's RAG status, keeping who, when, from, to and why.
-
-    Green means completed with evidence: it needs uploaded evidence or a written justification. Returns the saved
-    action; ``action`` itself is left with the new status and version too.
-    """
-    _require(permissions.can_update_progress, actor, action.plan.contract,
-             "Only the practice or the contract's RCGP team can change RAG status.")
+def _rag_change(locked, actor, to_status, reason, evidence_justification):
     if to_status not in Rag.values:
         raise DomainError("Choose Red, Amber or Green.")
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("Say why the RAG status is changing.")
-    justification = (evidence_justification or "").strip()
-    if to_status == Rag.GREEN and not justification and not action.evidence.exists():
-        raise DomainError("Green means completed with evidence: upload the evidence, or explain where it is "
-                          "or why none is needed.")
-    locked = Action.objects.select_for_update().get(pk=action.pk)
-    if locked.version != base_version:
-        raise _stale(locked, base_version, "changing its RAG status")
     if locked.rag_status == to_status:
         raise DomainError(f"The action is already {Rag(to_status).label}.")
+    justification = (evidence_justification or "").strip()
+    if to_status == Rag.GREEN and not justification and not locked.evidence.exists():
+        raise DomainError("Green means completed with evidence: upload the evidence, or explain where it is "
+                          "or why none is needed.")
     RagChange.objects.create(action=locked, from_status=locked.rag_status, to_status=to_status, by=actor,
                              reason=reason, evidence_justification=justification)
     locked.rag_status = to_status
-    locked.version += 1
-    locked._change_reason = f"RAG {to_status}: {reason}"
-    locked.save(update_fields=["rag_status", "version", "updated_at"])
-    action.rag_status, action.version = locked.rag_status, locked.version  # the caller's copy, as saved
-    return locked
+    return f"RAG {to_status}: {reason}"
 
 
-@transaction.atomic
-def progress_add(*, action, actor, text, entry_date=None):
-    _require(permissions.can_update_progress, actor, action.plan.contract,
-             "Only the practice or the contract's RCGP team can add progress.")
+def _progress_entry(locked, actor, text, entry_date=None):
     text = (text or "").strip()
     if not text:
         raise DomainError("Describe the progress.")
     entry_date = entry_date or timezone.localdate()
     if entry_date > timezone.localdate():
         raise DomainError("Progress cannot be dated in the future.")
-    return ProgressEntry.objects.create(action=action, entry_date=entry_date, text=text, by=actor)
+    ProgressEntry.objects.create(action=locked, entry_date=entry_date, text=text, by=actor)
+    return "progress added"
 
 
 @transaction.atomic
-def milestone_set_done(*, milestone, actor, done):
+def action_set_rag(*, action, actor, to_status, reason, base_version, evidence_justification=""):
+    """Change an action's RAG status, keeping who, when, from, to and why. Green means completed with evidence:
+    it needs uploaded evidence or a written justification. Returns the saved action."""
+    _require(permissions.can_update_progress, actor, action.plan.contract,
+             "Only the practice or the contract's RCGP team can change RAG status.")
+    locked = _locked_at(action, base_version, "changing its RAG status")
+    return _saved(locked, _rag_change(locked, actor, to_status, reason, evidence_justification), ["rag_status"],
+                  action)
+
+
+@transaction.atomic
+def progress_add(*, action, actor, text, base_version, entry_date=None):
+    """Add a dated entry to the action's progress log."""
+    _require(permissions.can_update_progress, actor, action.plan.contract,
+             "Only the practice or the contract's RCGP team can add progress.")
+    locked = _locked_at(action, base_version, "adding progress")
+    return _saved(locked, _progress_entry(locked, actor, text, entry_date), caller=action)
+
+
+@transaction.atomic
+def action_record_progress(*, action, actor, base_version, rag_status=None, reason="", note="",
+                           evidence_justification=""):
+    """A RAG change and/or a progress note in one write (the API's): both are saved or neither, under one version
+    check. A RAG status the action already has is no change; with no note either, nothing is saved."""
+    _require(permissions.can_update_progress, actor, action.plan.contract,
+             "Only the practice or the contract's RCGP team can change RAG status or add progress.")
+    locked = _locked_at(action, base_version, "updating it")
+    note = (note or "").strip()
+    changing_rag = bool(rag_status) and rag_status != locked.rag_status
+    if not changing_rag and not note:
+        raise DomainError(f"Nothing to save: the action is already {locked.get_rag_status_display()} and there is "
+                          "no progress note.")
+    done = []
+    if changing_rag:
+        done.append(_rag_change(locked, actor, rag_status, (reason or "").strip() or note, evidence_justification))
+    if note:
+        done.append(_progress_entry(locked, actor, note))
+    return _saved(locked, "; ".join(done), ["rag_status"] if changing_rag else (), action)
+
+
+@transaction.atomic
+def milestone_set_done(*, milestone, actor, done, base_version):
+    """Tick a milestone done (today, by the actor) or not done again."""
     _require(permissions.can_update_progress, actor, milestone.action.plan.contract,
              "Only the practice or the contract's RCGP team can tick milestones.")
+    locked = _locked_at(milestone.action, base_version, "changing its milestones")
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
-    if done and milestone.done_on is None:
-        milestone.done_on, milestone.done_by = timezone.localdate(), actor
-    elif not done:
-        milestone.done_on, milestone.done_by = None, None
+    if bool(done) == (milestone.done_on is not None):
+        raise DomainError(f"The milestone “{milestone.description}” is already {'done' if done else 'not done'}.")
+    milestone.done_on, milestone.done_by = (timezone.localdate(), actor) if done else (None, None)
     milestone.save()
-    return milestone
+    return _saved(locked, f"milestone {'done' if done else 'not done'}: {milestone.description}",
+                  caller=milestone.action)
 
 
 @transaction.atomic
-def evidence_upload(*, action, actor, uploaded_file):
+def milestone_add(*, action, actor, description, due_on, base_version):
+    _require(permissions.can_write_documents | permissions.can_update_progress, actor, action.plan.contract,
+             "Only the practice or the contract's RCGP team can add milestones.")
+    [(description, due_on)] = _clean_milestones([(description, due_on)]) or [(None, None)]
+    if not description:
+        raise DomainError("Describe the milestone and give its due date.")
+    locked = _locked_at(action, base_version, "adding a milestone")
+    Milestone.objects.create(action=locked, description=description, due_on=due_on)
+    return _saved(locked, f"milestone added: {description}", caller=action)
+
+
+@transaction.atomic
+def evidence_upload(*, action, actor, uploaded_file, base_version):
     """Store evidence checked by content (type and size) under a random name outside the web root."""
     _require(permissions.can_update_progress, actor, action.plan.contract,
              "Only the practice or the contract's RCGP team can upload evidence.")
@@ -346,15 +448,8 @@ def evidence_upload(*, action, actor, uploaded_file):
     except ValidationError as exc:
         raise DomainError(" ".join(exc.messages)) from None
     uploaded_file.seek(0)
-    return Evidence.objects.create(action=action, file=uploaded_file, original_name=uploaded_file.name[:255],
-                                   content_type=content_type, size=size, sha256=sha256, uploaded_by=actor)
-
-
-@transaction.atomic
-def milestone_add(*, action, actor, description, due_on):
-    _require(permissions.can_write_documents | permissions.can_update_progress, actor, action.plan.contract,
-             "Only the practice or the contract's RCGP team can add milestones.")
-    [(description, due_on)] = _clean_milestones([(description, due_on)]) or [(None, None)]
-    if not description:
-        raise DomainError("Describe the milestone and give its due date.")
-    return Milestone.objects.create(action=action, description=description, due_on=due_on)
+    locked = _locked_at(action, base_version, "uploading evidence")
+    evidence = Evidence.objects.create(action=locked, file=uploaded_file, original_name=uploaded_file.name[:255],
+                                       content_type=content_type, size=size, sha256=sha256, uploaded_by=actor)
+    _saved(locked, f"evidence: {evidence.original_name}", caller=action)
+    return evidence

@@ -6,7 +6,9 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("contracts/<str:reference>/report/edit/", views.report_edit_view, name="report_edit"),
+    path("contracts/<str:reference>/report/sections/<str:part>/", views.report_section_view, name="report_section"),
+    path("contracts/<str:reference>/report/sections/<str:part>/draft/", views.section_draft_view,
+         name="section_draft"),
     path("contracts/<str:reference>/report/corrections/new/", views.correction_new_view, name="correction_new"),
     path("contracts/<str:reference>/report/corrections/<int:pk>/remove/", views.correction_remove_view,
          name="correction_remove"),

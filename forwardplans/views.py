@@ -15,11 +15,14 @@ from .forms import (
     CorrectionForm,
     EvidenceForm,
     MilestoneForm,
+    MilestoneToggleForm,
     NewActionForm,
     ProgressForm,
     RagForm,
-    ReportForm,
+    RootCausesForm,
+    SectionForm,
 )
+from .models import REPORT_PARTS, ROOT_CAUSES_PART
 from .questionnaire_services import questionnaire_summary_text
 from .selectors import PLAN_PAGE_FIELDS, action_detail, plan_actions, summary_of_groups, version_diff
 from .services import StaleEdit
@@ -38,38 +41,79 @@ def _report(request, reference):
     return policy.get_report_or_404(request.user, reference)
 
 
-@login_required
-def report_edit_view(request, reference):
+def _editable_part(request, reference, part):
+    """The report and one of its parts (a section, or "root_causes") that the user may edit now (or 404)."""
     report = _report(request, reference)
-    initial = {name: getattr(report, report.field_for(name)) for name, _h in REPORT_SECTIONS}
-    initial.update(revision=report.revision, root_causes=report.root_causes)
-    form = ReportForm(request.POST or None, initial=initial)
+    if (part not in REPORT_PARTS or report.state not in EDITABLE_REPORT_STATES
+            or not permissions.can_write_documents.test(request.user, report.contract)):
+        raise Http404
+    return report
+
+
+@login_required
+def report_section_view(request, reference, part):
+    """Edit one section of the report (or its root-cause tags), from the version its writer started from. The
+    writer's unsaved text, kept while they typed (an expired session, say), is offered back beside the saved text."""
+    report = _editable_part(request, reference, part)
+    root_causes = part == ROOT_CAUSES_PART
+    heading = "Root causes" if root_causes else dict(REPORT_SECTIONS)[part]
+    draft = None if root_causes else policy.section_drafts_for(request.user).filter(report=report, section=part).first()
+    if root_causes:
+        form = RootCausesForm(request.POST or None, initial={"version": report.part_version(part),
+                                                             "root_causes": report.root_causes})
+    else:
+        form = SectionForm(request.POST or None, heading=heading, initial={
+            "version": draft.base_version if draft else report.part_version(part),
+            "text": draft.text if draft else report.part_value(part)})
     conflict = None
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        value = form.cleaned_data["root_causes" if root_causes else "text"]
         try:
-            services.report_save(report=report, actor=request.user, root_causes=data["root_causes"],
-                                 sections={name: data[name] for name, _h in REPORT_SECTIONS},
-                                 base_revision=data["revision"])
+            services.report_part_save(report=report, actor=request.user, part=part, value=value,
+                                      base_version=form.cleaned_data["version"])
+        except services.NothingChanged as exc:
+            messages.info(request, str(exc))
+            return redirect(f"{reverse('forwardplans:report', args=[reference])}#section-{part}")
         except StaleEdit as exc:
             conflict = exc
             form.add_error(None, str(exc))
-            form.data = form.data.copy()
-            form.data["revision"] = str(type(report).objects.get(pk=report.pk).revision)
+            form.data = form.data.copy()  # the writer's text stays; the next save goes on from the newer version
+            form.data["version"] = str(type(report).objects.get(pk=report.pk).part_version(part))
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Diagnostic report saved.")
-            return redirect("forwardplans:report", reference=reference)
-    elif request.method == "GET" and not (report.state in EDITABLE_REPORT_STATES
-                                          and permissions.can_write_documents.test(request.user, report.contract)):
-        raise Http404
-    latest_questionnaire = report.contract.questionnaires.first()
-    return render(request, "forwardplans/report_edit.jinja", {
-        "report": report, "contract": report.contract, "form": form, "conflict": conflict,
-        "root_cause_groups": ROOT_CAUSE_GROUPS,
+            messages.success(request, f"“{heading}” saved.")
+            return redirect(f"{reverse('forwardplans:report', args=[reference])}#section-{part}")
+    latest_questionnaire = report.contract.questionnaires.first() if part == "staff_opinion" else None
+    return render(request, "forwardplans/report_section.jinja", {
+        "report": report, "contract": report.contract, "form": form, "part": part, "heading": heading,
+        "root_causes": root_causes, "root_cause_groups": ROOT_CAUSE_GROUPS, "conflict": conflict,
+        "draft": draft if draft and draft.text != report.part_value(part) else None,
+        "saved_text": report.part_value(part),
         "questionnaire_quote": questionnaire_summary_text(latest_questionnaire) if latest_questionnaire else "",
-    })
+    }, status=409 if conflict else (422 if form.errors else 200))
+
+
+@require_POST
+@login_required
+def section_draft_view(request, reference, part):
+    """Keep the writer's unsaved text of a section (autosaved by the page while they type, never kept in the
+    browser), or discard it."""
+    report = _editable_part(request, reference, part)
+    if request.POST.get("discard"):
+        services.section_draft_discard(report=report, actor=request.user, section=part)
+        messages.success(request, "Your unsaved text was discarded.")
+        return redirect("forwardplans:report_section", reference=reference, part=part)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        return HttpResponse("The version is missing.", status=422, content_type="text/plain")
+    try:
+        services.section_draft_keep(report=report, actor=request.user, section=part,
+                                    text=request.POST.get("text", "")[:20000], base_version=version)
+    except DomainError as exc:
+        return HttpResponse(str(exc), status=422, content_type="text/plain")
+    return HttpResponse(status=204)  # resilience.sessions adds how long the session has left
 
 
 def correction_or_404(request, reference, pk):
@@ -217,12 +261,11 @@ def _action_context(request, pk, panel=None, action=None, **extra):
     contract = context["contract"]
     context.update(
         can_update=permissions.can_update_progress.test(request.user, contract),
-        rag_form=RagForm(initial={"version": context["action"].version}),
-        progress_form=ProgressForm(), rag_meaning=RAG_MEANING, rags=Rag,
+        rag_form=RagForm(), progress_form=ProgressForm(), milestone_form=MilestoneForm(), evidence_form=EvidenceForm(),
+        rag_meaning=RAG_MEANING, rags=Rag,
     )
     if panel is None:
-        context.update(can_write=permissions.can_write_documents.test(request.user, contract),
-                       milestone_form=MilestoneForm(), evidence_form=EvidenceForm())
+        context.update(can_write=permissions.can_write_documents.test(request.user, contract))
     context.update(extra)
     return context
 
@@ -236,98 +279,88 @@ def action_view(request, pk):
 
 
 def _panel(request, pk, panel, message=None, error=None, status=200, action=None, **forms_):
-    """After an in-place update: the panel alone for htmx, otherwise back to the action page.
-
-    A stale edit answers 409 (htmx is configured in base.jinja to swap it in, showing what changed).
-    """
-    if request.htmx:
-        context = _action_context(request, pk, panel, action, panel_message=message, panel_error=error, **forms_)
-        return render(request, f"forwardplans/_{panel}_panel.jinja", context, status=status)
+    """After an in-place update: the panel alone for htmx (with every other form's version brought up to date), the
+    action page again for a refused one without JavaScript (the panel's error, and what was typed, in it), or back to
+    the action page. ``action``: as it is now, when this request changed it."""
     if error:
-        messages.error(request, error)
-    elif message:
-        messages.success(request, message)
+        action = policy.get_action_or_404(request.user, pk)  # as it is now, for the version to try again from
+    if request.htmx:
+        context = _action_context(request, pk, panel, action, panel_message=message, panel_error=error,
+                                  error_panel=panel, **forms_)
+        return render(request, "forwardplans/_panel_response.jinja", {**context, "panel": panel}, status=status)
+    if error:
+        context = _action_context(request, pk, action=action, panel_error=error, error_panel=panel, **forms_)
+        return render(request, "forwardplans/action.jinja", context, status=status)
+    messages.success(request, message)
     return redirect("forwardplans:action", pk=pk)
+
+
+def _write(request, pk, panel, form, write, done, typed):
+    """One in-place write to an action: check the form, make the write through its service (which takes the
+    version the form started from), answer with the panel. ``typed``: the form's name in the panel's context, so
+    what was typed is shown again if the write is refused."""
+    action = policy.get_action_or_404(request.user, pk)
+    if not form.is_valid():
+        error = " ".join(e for errors in form.errors.values() for e in errors)
+        return _panel(request, pk, panel, error=error, status=422, **{typed: form})
+    try:
+        updated = write(action, form.cleaned_data)
+    except StaleEdit as exc:
+        return _panel(request, pk, panel, error=str(exc), conflict=exc, status=409, **{typed: form})
+    except DomainError as exc:
+        return _panel(request, pk, panel, error=str(exc), status=422, **{typed: form})
+    return _panel(request, pk, panel, message=done(updated), action=updated)
 
 
 @login_required
 def action_rag_view(request, pk):
     """GET: the RAG panel alone (to open it in place, e.g. from the practice's home page); POST: change RAG."""
-    action = policy.get_action_or_404(request.user, pk)
     if request.method != "POST":
+        action = policy.get_action_or_404(request.user, pk)
         return render(request, "forwardplans/_rag_panel.jinja", _action_context(request, pk, "rag", action))
-    form = RagForm(request.POST)
-    if not form.is_valid():
-        error = " ".join(form.non_field_errors()) or "Choose a RAG status and say why it is changing."
-        return _panel(request, pk, "rag", error=error, rag_form=form)
-    data = form.cleaned_data
-    try:
-        updated = services.action_set_rag(action=action, actor=request.user, to_status=data["to_status"],
-                                          reason=data["reason"], base_version=data["version"],
-                                          evidence_justification=data["evidence_justification"])
-    except StaleEdit as exc:
-        return _panel(request, pk, "rag", error=str(exc), conflict=exc, status=409)
-    except DomainError as exc:
-        return _panel(request, pk, "rag", error=str(exc), rag_form=form)
-    return _panel(request, pk, "rag", message=f"RAG status changed to {updated.get_rag_status_display()}.",
-                  action=action)
+    return _write(request, pk, "rag", RagForm(request.POST), lambda action, data: services.action_set_rag(
+        action=action, actor=request.user, to_status=data["to_status"], reason=data["reason"],
+        base_version=data["version"], evidence_justification=data["evidence_justification"]),
+        lambda updated: f"RAG status changed to {updated.get_rag_status_display()}.", "rag_form")
 
 
 @require_POST
 @login_required
 def action_progress_view(request, pk):
-    action = policy.get_action_or_404(request.user, pk)
-    form = ProgressForm(request.POST)
-    if not form.is_valid():
-        error = " ".join(form.non_field_errors()) or "Describe the progress."
-        return _panel(request, pk, "progress", error=error, progress_form=form, action=action)
-    try:
-        services.progress_add(action=action, actor=request.user, text=form.cleaned_data["text"],
-                              entry_date=form.cleaned_data["entry_date"])
-    except DomainError as exc:
-        return _panel(request, pk, "progress", error=str(exc), progress_form=form, action=action)
-    return _panel(request, pk, "progress", message="Progress added.", action=action)
+    return _write(request, pk, "progress", ProgressForm(request.POST), lambda action, data: services.progress_add(
+        action=action, actor=request.user, text=data["text"], entry_date=data["entry_date"],
+        base_version=data["version"]), lambda _updated: "Progress added.", "progress_form")
 
 
 @require_POST
 @login_required
 def milestone_toggle_view(request, pk, milestone_pk):
-    action = policy.get_action_or_404(request.user, pk)
-    milestone = get_object_or_404(action.milestones, pk=milestone_pk)
-    try:
-        services.milestone_set_done(milestone=milestone, actor=request.user, done=request.POST.get("done") == "1")
-    except DomainError as exc:
-        return _panel(request, pk, "milestones", error=str(exc), action=action)
-    return _panel(request, pk, "milestones", message="Milestone updated.", action=action)
+    def toggle(action, data):
+        milestone = get_object_or_404(action.milestones, pk=milestone_pk)
+        return services.milestone_set_done(milestone=milestone, actor=request.user, done=data["done"],
+                                           base_version=data["version"])
+    return _write(request, pk, "milestones", MilestoneToggleForm(request.POST), toggle,
+                  lambda _updated: "Milestone updated.", "milestone_toggle_form")
 
 
 @require_POST
 @login_required
 def milestone_add_view(request, pk):
-    action = policy.get_action_or_404(request.user, pk)
-    form = MilestoneForm(request.POST)
-    if not form.is_valid():
-        return _panel(request, pk, "milestones", error="Describe the milestone and give its due date.",
-                      milestone_form=form, action=action)
-    try:
-        services.milestone_add(action=action, actor=request.user, **form.cleaned_data)
-    except DomainError as exc:
-        return _panel(request, pk, "milestones", error=str(exc), milestone_form=form, action=action)
-    return _panel(request, pk, "milestones", message="Milestone added.", action=action)
+    return _write(request, pk, "milestones", MilestoneForm(request.POST), lambda action, data: services.milestone_add(
+        action=action, actor=request.user, description=data["description"], due_on=data["due_on"],
+        base_version=data["version"]), lambda _updated: "Milestone added.", "milestone_form")
 
 
 @require_POST
 @login_required
 def evidence_upload_view(request, pk):
-    action = policy.get_action_or_404(request.user, pk)
-    form = EvidenceForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _panel(request, pk, "evidence", error="Select a file to upload.", action=action)
-    try:
-        evidence = services.evidence_upload(action=action, actor=request.user, uploaded_file=form.cleaned_data["file"])
-    except DomainError as exc:
-        return _panel(request, pk, "evidence", error=str(exc), action=action)
-    return _panel(request, pk, "evidence", message=f"{evidence.original_name} uploaded.", action=action)
+    def upload(action, data):
+        evidence = services.evidence_upload(action=action, actor=request.user, uploaded_file=data["file"],
+                                            base_version=data["version"])
+        evidence.action.uploaded_name = evidence.original_name
+        return evidence.action
+    return _write(request, pk, "evidence", EvidenceForm(request.POST, request.FILES), upload,
+                  lambda updated: f"{updated.uploaded_name} uploaded.", "evidence_form")
 
 
 @login_required

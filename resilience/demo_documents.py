@@ -53,12 +53,18 @@ ACTIONS = [
 
 
 def write_report(contract, *, actor, sections=None):
-    """Write the report the contract's drafting started (through the services, as an adviser would)."""
+    """Write the report the contract's drafting started, section by section (through the services, as an adviser
+    would)."""
     from forwardplans import services
+    from forwardplans.models import DiagnosticReport
 
-    report = contract.diagnostic_report
-    return services.report_save(report=report, actor=actor, sections=REPORT if sections is None else sections,
-                                root_causes=ROOT_CAUSES if sections is None else [], base_revision=report.revision)
+    parts = dict(REPORT if sections is None else sections)
+    if sections is None:
+        parts["root_causes"] = ROOT_CAUSES
+    for part, value in parts.items():
+        report = DiagnosticReport.objects.get(contract=contract)
+        services.report_part_save(report=report, actor=actor, part=part, value=value,
+                                  base_version=report.part_version(part))
 
 
 def write_plan(contract, *, actor, practice_lead):

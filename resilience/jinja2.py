@@ -17,6 +17,7 @@ from practices.ratings import TAG_COLOURS, Rating
 from .components import Components
 from .navigation import navigation_for
 from .pagination import pagination_params
+from .sessions import seconds_left
 
 
 def url(name, *args, **kwargs):
@@ -92,6 +93,9 @@ def environment(**options):
         service_name="Practice Resilience",
         assetPath=settings.STATIC_URL + "vendor/nhsuk-frontend/assets",
         today=datetime.date.today,
+        session_seconds_left=seconds_left,
+        session_warning_seconds=lambda: settings.SESSION_WARNING_SECONDS,
+        autosave_seconds=lambda: settings.AUTOSAVE_SECONDS,
     )
     env.filters.update(uk_date=uk_date, uk_datetime=uk_datetime, rating_label=rating_label,
                        rating_classes=rating_classes, with_csrf=with_csrf)

@@ -178,6 +178,15 @@ def report_versions_for(user):
     return qs
 
 
+def section_drafts_for(user):
+    """A writer's own unsaved section text, of reports they may still read: nobody else's, ever."""
+    from forwardplans.models import SectionDraft
+
+    if not _active(user):
+        return SectionDraft.objects.none()
+    return SectionDraft.objects.filter(user=user, report__in=reports_for(user))
+
+
 def plans_for(user):
     return ForwardPlan.objects.filter(contract__in=document_contracts_for(user))
 

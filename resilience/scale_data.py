@@ -569,7 +569,7 @@ class ScaleData:
                    "approved_at": _at(c["_steps"][6]) if state == "final" else None,
                    "updated_by_id": adviser, "updated_at": _at(c["_steps"][min(reached, 6)] if reached >= 0
                                                                else c["_steps"][0]),
-                   "_created": _at(started), "_by": adviser}
+                   "section_versions": Jsonb({}), "_created": _at(started), "_by": adviser}
             for section in SECTIONS:  # a full report: several paragraphs a section
                 row[section] = "\n\n".join(self._text(True, 4, 8) for _ in range(rng.randint(2, 4))) if written else ""
             moves = {"draft": 0, "with_practice": 1, "final": 2}[state]

@@ -1,22 +1,47 @@
-"""Sliding idle sessions without a database write on every request.
+"""Sliding idle sessions without a database write on every request, and what the page needs to warn before one ends.
 
 A session ends SESSION_COOKIE_AGE (30 minutes) after the user's last request. Django's way to get that,
 SESSION_SAVE_EVERY_REQUEST, writes the session row on every page view; here the session is written again only
 when its last write is SESSION_REFRESH_SECONDS old or more, so an idle user is signed out between
-SESSION_COOKIE_AGE - SESSION_REFRESH_SECONDS and SESSION_COOKIE_AGE after their last request (issue 9).
+SESSION_COOKIE_AGE - SESSION_REFRESH_SECONDS and SESSION_COOKIE_AGE after their last request.
+
+Every signed-in response says how long the session has left (X-Session-Seconds, and the timeout dialog's data on a
+page), so the page can warn SESSION_WARNING_SECONDS before it ends (static/js/timeout.js, WCAG 2.2.1) and offer
+to stay signed in (``session_extend_view``).
 """
 
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import SESSION_KEY, logout
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 REFRESHED_AT = "_refreshed_at"
+SECONDS_HEADER = "X-Session-Seconds"
+
+
+def _due_refresh(session, now):
+    return now - session.get(REFRESHED_AT, 0) >= settings.SESSION_REFRESH_SECONDS
+
+
+def seconds_left(request, now=None):
+    """How long the signed-in session will last without another request, counting the write this request makes
+    (a session saved now lasts a whole idle period from now)."""
+    now = now or time.time()
+    session = request.session
+    if session.modified or _due_refresh(session, now):
+        return settings.SESSION_COOKIE_AGE
+    return max(0, int(session.get(REFRESHED_AT, 0) + settings.SESSION_COOKIE_AGE - now))
 
 
 class SlidingSessionMiddleware:
     """After SessionMiddleware: marks a signed-in session modified when it is due a refresh, so that
-    SessionMiddleware saves it with a new expiry and sends the cookie again."""
+    SessionMiddleware saves it with a new expiry and sends the cookie again; tells the page how long is left."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -26,8 +51,30 @@ class SlidingSessionMiddleware:
         session = getattr(request, "session", None)
         # Only a session this request read (every signed-in page does) and that still holds a signed-in user:
         # never one the request did not use, one that has just been flushed, or a stale cookie's.
-        if session is not None and session.accessed and not session.modified and session.get(SESSION_KEY):
-            now = int(time.time())
-            if now - session.get(REFRESHED_AT, 0) >= settings.SESSION_REFRESH_SECONDS:
-                session[REFRESHED_AT] = now
+        if session is not None and session.accessed and session.get(SESSION_KEY):
+            now = time.time()
+            if not session.modified and _due_refresh(session, now):
+                session[REFRESHED_AT] = int(now)
+            response[SECONDS_HEADER] = str(seconds_left(request, now))
         return response
+
+
+@require_POST
+def session_extend_view(request):
+    """"Stay signed in": the session starts a whole idle period again. 401 if it has already ended."""
+    if not request.user.is_authenticated:
+        return HttpResponse("You have been signed out.", status=401, content_type="text/plain")
+    request.session[REFRESHED_AT] = int(time.time())
+    return HttpResponse(status=204)
+
+
+@require_POST
+def session_ended_view(request):
+    """Where the page goes when the session has run out: make sure it has (sign out), then ask to sign in again,
+    saying why, and come back to where the user was."""
+    if request.user.is_authenticated:
+        logout(request)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = ""
+    return redirect(f"{reverse('login')}?{urlencode({'next': target, 'timeout': 1} if target else {'timeout': 1})}")

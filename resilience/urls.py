@@ -6,7 +6,7 @@ from casework import urls as case_urls
 from contracts import urls as contract_urls
 from forwardplans import urls as document_urls
 
-from . import views
+from . import sessions, views
 from .security import two_factor_view
 
 urlpatterns = [
@@ -17,6 +17,8 @@ urlpatterns = [
                                                        redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/two-factor/", two_factor_view, name="two_factor"),
+    path("accounts/session/", sessions.session_extend_view, name="session_extend"),
+    path("accounts/session-ended/", sessions.session_ended_view, name="session_ended"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(template_name="accounts/password_change.jinja"),
          name="password_change"),
     path("accounts/password/done/",

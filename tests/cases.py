@@ -33,8 +33,7 @@ def advance(contract, to_stage, users, *, consent="give_consent"):
             contract.refresh_from_db()
             report = contract.diagnostic_report
             if not any(report.section_values().values()):
-                services.report_save(report=report, actor=users[role], sections={"findings": "Gaps."},
-                                     root_causes=[], base_revision=report.revision)
+                write_sections(report, users[role], {"findings": "Gaps."})
         contract = case_move(contract=contract, move=move, actor=users[role],
                              end_reason="other" if move == "close" else "")
     contract.refresh_from_db()
@@ -53,3 +52,15 @@ def with_documents(contract, actor=None):
     case_move(contract=contract, move="start_drafting", actor=actor or UserFactory(role=Role.RCGP_ADMIN))
     contract.refresh_from_db()
     return contract
+
+
+def write_sections(report, actor, sections, root_causes=None):
+    """Save each section (and the root causes) from its current version, as a writer who had it open would."""
+    from forwardplans.models import DiagnosticReport
+
+    parts = {**sections, **({"root_causes": root_causes} if root_causes is not None else {})}
+    for part, value in parts.items():
+        report = DiagnosticReport.objects.get(pk=report.pk)
+        report = services.report_part_save(report=report, actor=actor, part=part, value=value,
+                                           base_version=report.part_version(part))
+    return report

@@ -8,7 +8,7 @@ from contracts.models import TeamMembership
 from forwardplans import services
 from resilience.roles import Role
 
-from .cases import advance
+from .cases import advance, write_sections
 from .factories import AdviserFactory, ContractFactory
 
 ACTION_FIELDS = {
@@ -36,7 +36,6 @@ def docs(world):
                                     milestones=[("Searches built", datetime.date(2026, 1, 10)),
                                                 ("First recall", datetime.date(2027, 1, 10))])
     report = contract.diagnostic_report
-    report = services.report_save(report=report, actor=users[Role.RCGP_ADVISER], root_causes=["no_manager"],
-                                  sections={"history": "Founded 1974.", "findings": "Governance gaps."},
-                                  base_revision=report.revision)
+    report = write_sections(report, users[Role.RCGP_ADVISER],
+                            {"history": "Founded 1974.", "findings": "Governance gaps."}, root_causes=["no_manager"])
     return {"contract": contract, "plan": plan, "action": action, "report": report, "users": users}

@@ -67,7 +67,10 @@ MATRIX = {
     "contracts:team": ("contract", {"own": frozenset({R.RCGP_ADMIN, R.RCGP_DEPUTY_LEAD}), "other": ADMIN},
                        404, 302),
     "forwardplans:report": ("contract", DOCS, 404, 302),
-    "forwardplans:report_edit": ("contract", {"own": NONE, "other": NONE}, 404, 302),  # final: not editable
+    "forwardplans:report_section": ("report_section", {"own": NONE, "other": NONE}, 404, 302),  # final: not editable
+    "forwardplans:section_draft": ("report_section", {"own": NONE, "other": NONE}, 405, 405),
+    "session_extend": (None, {"own": NONE}, 405, 405),
+    "session_ended": (None, {"own": NONE}, 405, 405),  # POST only: signs out, and asks to sign in again
     # Corrections are noted while the report is with the practice and answered while it is returned: at the
     # consent decision neither is possible, for anyone.
     "forwardplans:correction_new": ("contract", {"own": NONE, "other": NONE}, 404, 302),
@@ -192,7 +195,7 @@ def organisations(world, settings, tmp_path):
         plan = contract.forward_plan
         action = services.action_create(plan=plan, actor=deputy, **ACTION_FIELDS,
                                         milestones=[("First", datetime.date(2026, 12, 1))])
-        evidence = services.evidence_upload(action=action, actor=deputy,
+        evidence = services.evidence_upload(action=action, actor=deputy, base_version=action.version,
                                             uploaded_file=SimpleUploadedFile("e.pdf", b"%PDF-1.4\n%%EOF\n"))
         questionnaire = questionnaire_open(contract=contract, actor=adviser)
         for _ in range(3):
@@ -211,6 +214,7 @@ def organisations(world, settings, tmp_path):
             # The final version: the earlier ones are the practice's exchange with the advisers.
             "report_version": [contract.reference, latest_version_number(contract.diagnostic_report)],
             "correction": [contract.reference, correction.pk], "practice_lead": practice_lead,
+            "report_section": [contract.reference, "findings"],
             "action": [action.pk], "milestone": [action.pk, action.milestones.first().pk],
             "evidence": [evidence.pk], "token": [questionnaire.token],
             "questionnaire": [contract.reference, questionnaire.pk], "referral": [referral.pk],

@@ -115,19 +115,18 @@ def test_stale_if_match_is_412_and_nothing_is_lost(client, docs):
                           **{"If-Match": practice.get(url(docs["action"]))["ETag"]}).status_code == 200
 
 
-def test_the_service_refuses_a_stale_version_that_passed_the_views_check(client, docs):
-    """Two updates that both read version 1 and both pass the view's check: the service's row lock and
-    version check refuse the second."""
-    from resilience.api.services import action_update_progress
-
+def test_the_service_refuses_a_stale_version_the_api_passed_it(client, docs):
+    """Two updates that both read version 1: the pages' and the API's one service, under the action's row lock,
+    refuses the second, whether it changes the RAG status or only adds a note."""
     action = Action.objects.select_related("plan__contract").get()
     users = docs["users"]
-    action_update_progress(action=action, actor=users[Role.RCGP_ADVISER], base_version=1, rag_status="amber",
-                           reason="Under way")
+    services.action_record_progress(action=Action.objects.select_related("plan__contract").get(),
+                                    actor=users[Role.RCGP_ADVISER], base_version=1, rag_status="amber",
+                                    reason="Under way")
     for kwargs in ({"rag_status": "green", "evidence_justification": "Log"}, {}):
-        with pytest.raises(services.StaleEdit):
-            action_update_progress(action=action, actor=users[Role.PRACTICE_USER], base_version=1,
-                                   progress_note="Late note", **kwargs)
+        with pytest.raises(services.StaleEdit, match="Someone else changed this action"):
+            services.action_record_progress(action=action, actor=users[Role.PRACTICE_USER], base_version=1,
+                                            note="Late note", **kwargs)
     assert not ProgressEntry.objects.exists()
     assert Action.objects.get().version == 2
 
@@ -136,7 +135,7 @@ def test_the_service_refuses_a_stale_version_that_passed_the_views_check(client,
 def test_if_match_forms(client, docs, if_match):
     response = api_for(client, docs, Role.PRACTICE_LEAD).patch(url(docs["action"]), {"progress_note": "Note"},
                                                                **{"If-Match": if_match})
-    assert response.status_code == 200 and response["ETag"] == '"1"'  # a progress note keeps the version
+    assert response.status_code == 200 and response["ETag"] == '"2"'  # a progress note is a new version too
     assert ProgressEntry.objects.get().text == "Note"
 
 
@@ -150,7 +149,7 @@ def test_green_without_evidence_needs_a_justification(client, docs):
     api = api_for(client, docs, Role.PRACTICE_LEAD)
     response = api.patch(url(docs["action"]), {"rag_status": "green", "progress_note": "Finished"},
                          **{"If-Match": '"1"'})
-    error = error_of(response, 400)
+    error = error_of(response, 422)
     assert error["code"] == "rejected" and "Green means completed with evidence" in error["detail"]
     assert Action.objects.get().rag_status == "red" and not ProgressEntry.objects.exists()
     response = api.patch(url(docs["action"]), {"rag_status": "green", "reason": "Finished",
@@ -189,8 +188,20 @@ def test_same_status_with_a_note_only_adds_progress(client, docs):
     api = api_for(client, docs, Role.PRACTICE_USER)
     response = api.patch(url(docs["action"]), {"rag_status": "red", "progress_note": "Not started yet"},
                          **{"If-Match": '"1"'})
-    assert response.status_code == 200 and response["ETag"] == '"1"'
+    assert response.status_code == 200 and response["ETag"] == '"2"'
     assert not RagChange.objects.exists() and ProgressEntry.objects.get().text == "Not started yet"
+    stale = api.patch(url(docs["action"]), {"progress_note": "A second note from the old page"},
+                      **{"If-Match": '"1"'})
+    assert error_of(stale, 412)["code"] == "precondition_failed" and stale["ETag"] == '"2"'
+
+
+@pytest.mark.parametrize("body", [{"rag_status": "red", "reason": "Still not started"},
+                                  {"rag_status": "red", "reason": "Still not started", "progress_note": " "}])
+def test_a_write_that_changes_nothing_is_refused_and_keeps_the_version(client, docs, body):
+    response = api_for(client, docs, Role.PRACTICE_USER).patch(url(docs["action"]), body, **{"If-Match": '"1"'})
+    error = error_of(response, 422)
+    assert error["code"] == "rejected" and "Nothing to save: the action is already Red" in error["detail"]
+    assert Action.objects.get().version == 1 and not ProgressEntry.objects.exists()
 
 
 def test_put_and_delete_are_not_allowed(client, docs):

@@ -25,7 +25,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def test_backup_then_restore_into_an_empty_database(docs, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     users, action = docs["users"], docs["action"]
-    services.evidence_upload(action=action, actor=users[Role.PRACTICE_USER],
+    services.evidence_upload(action=action, actor=users[Role.PRACTICE_USER], base_version=action.version,
                              uploaded_file=SimpleUploadedFile("log.pdf", PDF))
     services.action_set_rag(action=action, actor=users[Role.PRACTICE_USER], to_status="amber", reason="Started",
                             base_version=action.version)

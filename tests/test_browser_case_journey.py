@@ -83,13 +83,13 @@ def test_the_whole_report_cycle(people, celery_worker):
     adviser.go(f"/contracts/{REF}/")
     adviser.page.get_by_role("link", name="Diagnostic report", exact=True).click()
     adviser.scan()
-    adviser.page.get_by_role("button", name="Edit the report").click()
-    adviser.scan()
-    adviser.page.get_by_label("Findings").fill(FINDINGS)
-    adviser.page.get_by_label("Recommendations").fill(RECOMMENDATIONS)
-    adviser.page.get_by_role("button", name="Save the report").click()
-    adviser.page.get_by_text("Diagnostic report saved.").wait_for()
-    adviser.scan()
+    for heading, text in (("Findings", FINDINGS), ("Recommendations", RECOMMENDATIONS)):
+        adviser.page.get_by_role("link", name=f"Edit {heading.lower()}").click()
+        adviser.scan()
+        adviser.page.get_by_label(heading).fill(text)
+        adviser.page.get_by_role("button", name=f"Save {heading.lower()}").click()
+        adviser.page.get_by_text(f"“{heading}” saved.").wait_for()
+        adviser.scan()
 
     # The deputy lead approves and sends it, from the contract page.
     deputy.go(f"/contracts/{REF}/")
@@ -141,11 +141,11 @@ def test_the_whole_report_cycle(people, celery_worker):
     adviser.page.get_by_label("Why you decline it").fill("The action plan agreed monthly reviews.")
     adviser.page.get_by_role("button", name="Save the answer").click()
     adviser.page.get_by_text("Correction to “Recommendations” declined.").wait_for()
-    adviser.page.get_by_role("button", name="Edit the report").click()
+    adviser.page.get_by_role("link", name="Edit findings").click()
     adviser.page.get_by_label("Findings").fill(FINDINGS.replace("no minutes are kept", "minutes are kept since "
                                                                                         "October"))
-    adviser.page.get_by_role("button", name="Save the report").click()
-    adviser.page.get_by_text("Diagnostic report saved.").wait_for()
+    adviser.page.get_by_role("button", name="Save findings").click()
+    adviser.page.get_by_text("“Findings” saved.").wait_for()
     adviser.scan()
 
     # The deputy lead, told that every correction is answered, approves and resends it.

@@ -76,21 +76,36 @@ def test_concurrent_rag_changes_keep_exactly_the_saved_one(docs):
     assert change.to_status == winners[0].rag_status == Action.objects.get(pk=action.pk).rag_status
 
 
-def test_concurrent_report_saves(docs):
+def test_concurrent_saves_of_different_sections_both_land(docs):
     users, report = docs["users"], docs["report"]
-    base = report.revision
+
+    def save(user, part, text):
+        return lambda: services.report_part_save(report=DiagnosticReport.objects.get(pk=report.pk), actor=user,
+                                                 part=part, value=text, base_version=report.part_version(part))
+
+    outcomes = run_together(save(users[Role.RCGP_ADVISER], "history", "History by the adviser"),
+                            save(users[Role.RCGP_DEPUTY_LEAD], "conclusions", "Conclusions by the deputy lead"))
+    assert [error for _result, error in outcomes] == [None, None]
+    saved = DiagnosticReport.objects.get(pk=report.pk)
+    assert (saved.history_text, saved.conclusions) == ("History by the adviser", "Conclusions by the deputy lead")
+    assert saved.section_versions == {**report.section_versions, "history": 3, "conclusions": 2}
+
+
+def test_concurrent_saves_of_one_section_keep_one_and_show_the_other_its_newer_text(docs):
+    users, report = docs["users"], docs["report"]
+    base = report.part_version("history")
 
     def save(user, text):
-        return lambda: services.report_save(report=DiagnosticReport.objects.get(pk=report.pk), actor=user,
-                                            sections={"history": text}, root_causes=[], base_revision=base)
+        return lambda: services.report_part_save(report=DiagnosticReport.objects.get(pk=report.pk), actor=user,
+                                                 part="history", value=text, base_version=base)
 
     outcomes = run_together(save(users[Role.RCGP_ADVISER], "Version A"), save(users[Role.RCGP_DEPUTY_LEAD],
                                                                                 "Version B"))
     errors = [error for _result, error in outcomes if error is not None]
     assert len(errors) == 1 and isinstance(errors[0], services.StaleEdit)
     saved = DiagnosticReport.objects.get(pk=report.pk)
-    assert saved.history_text in ("Version A", "Version B")
-    assert ("History", saved.history_text) in errors[0].changes
+    assert saved.history_text in ("Version A", "Version B") and saved.part_version("history") == base + 1
+    assert errors[0].changes == [("History", saved.history_text)]
 
 
 def test_stale_edit_in_the_browser_form_keeps_the_users_text(client, docs):

@@ -10,7 +10,6 @@ from casework.services import case_answer_correction, case_move
 from forwardplans import services
 from forwardplans.models import (
     Action,
-    DiagnosticReport,
     Milestone,
     ProgressEntry,
     RagChange,
@@ -21,7 +20,7 @@ from resilience import policy
 from resilience.errors import DomainError
 from resilience.roles import Role
 
-from .cases import advance, with_documents
+from .cases import advance, with_documents, write_sections
 from .docs import ACTION_FIELDS
 
 pytestmark = pytest.mark.django_db
@@ -41,10 +40,7 @@ def test_sent_and_final_versions_are_kept_and_compared(client, docs):
     correction = services.correction_add(report=docs["report"], actor=users[R.PRACTICE_LEAD], section="history",
                                          passage="Founded 1974.", correction="Founded 1974 in Lees.")
     move(contract, "return_report", users[R.PRACTICE_LEAD])
-    report = DiagnosticReport.objects.get(pk=docs["report"].pk)
-    report = services.report_save(report=report, actor=users[R.RCGP_ADVISER], root_causes=["no_manager"],
-                                  sections={"history": "Founded 1974 in Lees.", "findings": "Governance gaps."},
-                                  base_revision=report.revision)
+    report = write_sections(docs["report"], users[R.RCGP_ADVISER], {"history": "Founded 1974 in Lees."})
     case_answer_correction(correction=correction, actor=users[R.RCGP_ADVISER], answer="accepted")
     move(contract, "resend_report", users[R.RCGP_DEPUTY_LEAD])
     move(contract, "confirm_accuracy", users[R.PRACTICE_LEAD])
@@ -119,20 +115,27 @@ def test_a_returned_report_is_the_teams_until_it_is_resent(client, docs):
     assert "Governance gaps." not in page
 
 
-def test_report_can_only_be_edited_as_a_draft_by_the_team(client, docs):
+def test_report_is_edited_section_by_section_by_the_team_while_it_is_a_draft(client, docs):
     users, report = docs["users"], docs["report"]
-    with pytest.raises(DomainError):
-        services.report_save(report=report, actor=users[R.PRACTICE_LEAD], sections={}, root_causes=[],
-                             base_revision=report.revision)
+    with pytest.raises(DomainError, match="Only advisers on this contract"):
+        services.report_part_save(report=report, actor=users[R.PRACTICE_LEAD], part="history", value="x",
+                                  base_version=1)
     client.force_login(users[R.RCGP_ADVISER])
-    response = client.post(reverse("forwardplans:report_edit", args=["DOC-1"]), {
-        "revision": report.revision, "history": "New history", "findings": "<b>bold</b>",
-        "root_causes": ["single_handed", "cannot_delegate"]})
-    assert response.status_code == 302
+    section = reverse("forwardplans:report_section", args=["DOC-1", "findings"])
+    assert 'name="version" value="2"' in client.get(section).content.decode()  # written once by the fixture
+    assert client.post(section, {"version": 2, "text": "<b>bold</b>"}).status_code == 302
+    causes = reverse("forwardplans:report_section", args=["DOC-1", "root_causes"])
+    assert client.post(causes, {"version": 2, "root_causes": ["single_handed", "cannot_delegate"]}).status_code == 302
+    same = client.post(section, {"version": 3, "text": "<b>bold</b>"}, follow=True)
+    assert "Nothing to save: “Findings” is as it was." in same.content.decode()
     report.refresh_from_db()
-    assert report.history_text == "New history" and report.root_causes == ["cannot_delegate", "single_handed"]
+    assert (report.findings, report.root_causes) == ("<b>bold</b>", ["cannot_delegate", "single_handed"])
+    assert report.section_versions == {"history": 2, "findings": 3, "root_causes": 3}
     html = client.get(reverse("forwardplans:report", args=["DOC-1"])).content.decode()
     assert "&lt;b&gt;bold&lt;/b&gt;" in html and "Single-handed practice" in html
+    assert client.get(reverse("forwardplans:report_section", args=["DOC-1", "nonsense"])).status_code == 404
+    advance(docs["contract"], "factual_accuracy_review", users)
+    assert client.get(section).status_code == 404  # with the practice: nobody edits it
 
 
 def test_practice_sees_the_report_only_once_sent(client, docs):
@@ -271,7 +274,7 @@ def test_green_needs_evidence_or_a_written_justification(docs, settings, tmp_pat
                                 base_version=action.version)
     action.refresh_from_db()
     assert action.rag_status == "red" and not RagChange.objects.exists()
-    services.evidence_upload(action=action, actor=users[R.PRACTICE_LEAD],
+    services.evidence_upload(action=action, actor=users[R.PRACTICE_LEAD], base_version=action.version,
                              uploaded_file=SimpleUploadedFile("log.pdf", PDF))
     done = services.action_set_rag(action=action, actor=users[R.PRACTICE_LEAD], to_status="green", reason="Done",
                                    base_version=action.version)
@@ -284,24 +287,55 @@ def test_green_needs_evidence_or_a_written_justification(docs, settings, tmp_pat
     assert RagChange.objects.get(action=other).evidence_justification == "CQC saw the recall log on site"
 
 
-def test_progress_and_milestones_in_place(client, docs):
+def version_of(action):
+    return Action.objects.get(pk=action.pk).version
+
+
+def test_progress_and_milestones_in_place_each_a_new_version(client, docs):
     users, action = docs["users"], docs["action"]
     client.force_login(users[R.PRACTICE_USER])
+    start = version_of(action)
     response = client.post(reverse("forwardplans:action_progress", args=[action.pk]),
-                           {"text": "Searches written", "entry_date": "2026-02-01"}, HTTP_HX_REQUEST="true")
-    assert 'id="progress-panel"' in response.content.decode() and "Searches written" in response.content.decode()
+                           {"text": "Searches written", "entry_date": "2026-02-01", "version": start},
+                           HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert 'id="progress-panel"' in html and "Searches written" in html
+    # Every other form of the page goes on from the new version (htmx swaps them out of band).
+    assert f'value="{start + 1}" hx-swap-oob="outerHTML:.app-action-version"' in html
     assert ProgressEntry.objects.get(action=action).entry_date == datetime.date(2026, 2, 1)
     milestone = action.milestones.first()
-    client.post(reverse("forwardplans:milestone_toggle", args=[action.pk, milestone.pk]), {"done": "1"},
-                HTTP_HX_REQUEST="true")
+    client.post(reverse("forwardplans:milestone_toggle", args=[action.pk, milestone.pk]),
+                {"done": "1", "version": start + 1}, HTTP_HX_REQUEST="true")
     milestone.refresh_from_db()
     assert milestone.done_on is not None and milestone.done_by == users[R.PRACTICE_USER]
+    again = client.post(reverse("forwardplans:milestone_toggle", args=[action.pk, milestone.pk]),
+                        {"done": "1", "version": start + 2}, HTTP_HX_REQUEST="true")
+    assert again.status_code == 422 and "is already done" in again.content.decode()
     future = client.post(reverse("forwardplans:action_progress", args=[action.pk]),
-                         {"text": "x", "entry_date": "2099-01-01"}, HTTP_HX_REQUEST="true")
-    assert "cannot be dated in the future" in future.content.decode()
+                         {"text": "x", "entry_date": "2099-01-01", "version": start + 2}, HTTP_HX_REQUEST="true")
+    assert future.status_code == 422 and "cannot be dated in the future" in future.content.decode()
     client.post(reverse("forwardplans:milestone_add", args=[action.pk]),
-                {"description": "Audit", "due_on": "2027-02-01"}, HTTP_HX_REQUEST="true")
+                {"description": "Audit", "due_on": "2027-02-01", "version": start + 2}, HTTP_HX_REQUEST="true")
     assert Milestone.objects.filter(action=action, description="Audit").exists()
+    assert version_of(action) == start + 3  # three changes saved, the refused ones moved nothing
+
+
+def test_a_stale_panel_write_is_refused_with_what_changed_and_keeps_what_was_typed(client, docs):
+    users, action = docs["users"], docs["action"]
+    start = version_of(action)
+    services.progress_add(action=action, actor=users[R.RCGP_ADVISER], text="The adviser's note", base_version=start)
+    client.force_login(users[R.PRACTICE_USER])
+    url = reverse("forwardplans:action_progress", args=[action.pk])
+    stale = client.post(url, {"text": "My own careful note", "version": start}, HTTP_HX_REQUEST="true")
+    html = stale.content.decode()
+    assert stale.status_code == 409 and "Someone else changed this action" in html
+    assert "The adviser&#39;s note" in html and "My own careful note" in html
+    assert f'value="{start + 1}"' in html  # to try again from the version now saved
+    without_js = client.post(url, {"text": "My own careful note", "version": start})
+    page = without_js.content.decode()
+    assert without_js.status_code == 409 and "Someone else changed this action" in page and "My own careful" in page
+    assert 'id="rag-panel"' in page  # the whole action page, the error in the progress panel
+    assert list(ProgressEntry.objects.filter(action=action).values_list("text", flat=True)) == ["The adviser's note"]
 
 
 def test_evidence_is_stored_outside_the_web_root_and_served_through_the_policy(client, docs, settings, tmp_path):
@@ -309,7 +343,8 @@ def test_evidence_is_stored_outside_the_web_root_and_served_through_the_policy(c
     users, action = docs["users"], docs["action"]
     client.force_login(users[R.PRACTICE_USER])
     response = client.post(reverse("forwardplans:evidence_upload", args=[action.pk]),
-                           {"file": SimpleUploadedFile("recall log.pdf", PDF)}, HTTP_HX_REQUEST="true")
+                           {"file": SimpleUploadedFile("recall log.pdf", PDF), "version": action.version},
+                           HTTP_HX_REQUEST="true")
     assert "recall log.pdf uploaded" in response.content.decode()
     evidence = action.evidence.get()
     assert str(tmp_path) in evidence.file.path and "recall" not in evidence.file.name
@@ -319,7 +354,8 @@ def test_evidence_is_stored_outside_the_web_root_and_served_through_the_policy(c
     client.force_login(users[R.COMMISSIONER_PEER_SUPPORT])
     assert client.get(reverse("forwardplans:evidence_download", args=[evidence.pk])).status_code == 404
     lying = client.post(reverse("forwardplans:evidence_upload", args=[action.pk]),
-                        {"file": SimpleUploadedFile("report.pdf", b"MZ\x90\x00 not a pdf")}, HTTP_HX_REQUEST="true")
+                        {"file": SimpleUploadedFile("report.pdf", b"MZ\x90\x00 not a pdf"), "version": 2},
+                        HTTP_HX_REQUEST="true")
     assert lying.status_code == 404  # the commissioner cannot even reach the action
 
 
@@ -432,7 +468,7 @@ def test_report_editor_offers_the_questionnaire_aggregates_to_quote(client, docs
                    "morale": morale}
         questionnaire_submit(token=questionnaire.token, answers=answers, comments="")
     client.force_login(users[R.RCGP_ADVISER])
-    html = client.get(reverse("forwardplans:report_edit", args=["DOC-1"])).content.decode()
+    html = client.get(reverse("forwardplans:report_section", args=["DOC-1", "staff_opinion"])).content.decode()
     assert "4 members of staff responded" in html
     assert "mean 2.3 of 5" in html  # morale: (1 + 2 + 2 + 4) / 4 = 2.25, shown to one decimal place
 
@@ -442,7 +478,7 @@ def test_views_and_downloads_are_logged_for_the_deputy_lead_and_admin(client, do
 
     settings.MEDIA_ROOT = tmp_path
     users, action = docs["users"], docs["action"]
-    evidence = services.evidence_upload(action=action, actor=users[R.PRACTICE_USER],
+    evidence = services.evidence_upload(action=action, actor=users[R.PRACTICE_USER], base_version=action.version,
                                         uploaded_file=SimpleUploadedFile("log.pdf", PDF))
     client.force_login(users[R.PRACTICE_USER])
     client.get(reverse("forwardplans:plan", args=["DOC-1"]))

@@ -15,7 +15,7 @@ from forwardplans.models import DocumentAccess, Notification
 from resilience import policy
 from resilience.roles import Role
 
-from .cases import advance, with_documents
+from .cases import advance, with_documents, write_sections
 from .docs import ACTION_FIELDS
 from .factories import ContractFactory, user_for
 
@@ -167,8 +167,7 @@ def test_the_pdf_panel_polls_until_ready_and_an_edited_report_needs_a_new_pdf(cl
 
     report = docs["report"]
     report.refresh_from_db()
-    services.report_save(report=report, actor=users[R.RCGP_ADVISER], root_causes=[],
-                         sections={"history": "Founded 1975."}, base_revision=report.revision)
+    write_sections(report, users[R.RCGP_ADVISER], {"history": "Founded 1975."})
     panel = client.get(reverse("jobs:pdf_panel", args=["DOC-1", "report"])).content.decode()
     assert "Create PDF" in panel and "Earlier versions" in panel
     client.post(reverse("jobs:pdf", args=["DOC-1", "report"]), **HTMX)
@@ -240,7 +239,8 @@ def test_calendar_feed_lists_what_the_user_may_see_and_can_be_revoked(client, do
     today = datetime.date.today()
     action.planned_completion = today + datetime.timedelta(days=30)
     action.save(update_fields=["planned_completion"])
-    services.milestone_add(action=action, actor=users[R.RCGP_ADVISER], description="Soon", due_on=today + DAYS_10)
+    services.milestone_add(action=action, actor=users[R.RCGP_ADVISER], description="Soon", due_on=today + DAYS_10,
+                           base_version=action.version)
     hidden = ContractFactory(reference="HIDDEN-1", practice=world["practices"]["other"])
     services.action_create(plan=with_documents(hidden).forward_plan, actor=users[R.RCGP_ADMIN], **{
         **ACTION_FIELDS, "planned_completion": today + DAYS_10}, milestones=[("Not yours", today + DAYS_10)])
@@ -274,7 +274,7 @@ def test_calendar_feed_of_a_commissioner_user_has_no_plan_dates_without_consent(
     users = docs["users"]
     peer = users[R.COMMISSIONER_PEER_SUPPORT]
     services.milestone_add(action=docs["action"], actor=users[R.RCGP_ADVISER], description="Soon",
-                           due_on=datetime.date.today() + DAYS_10)
+                           due_on=datetime.date.today() + DAYS_10, base_version=docs["action"].version)
     url = reverse("jobs:calendar_feed", args=[ical.issue(peer)])
     assert not [s for s, _d in _feed(client, url)[1] if "DOC-1" in s]
     advance(docs["contract"], "review_meeting", users)

@@ -75,14 +75,14 @@ def test_report_warns_before_saving_an_nhs_number_and_saves_once_confirmed(clien
 
     report = docs["report"]
     client.force_login(docs["users"][Role.RCGP_ADVISER])
-    data = {"revision": report.revision, "findings": "Mrs A (NHS 943 476 5919) was not recalled."}
-    warned = client.post(reverse("forwardplans:report_edit", args=["DOC-1"]), data)
+    data = {"version": report.part_version("findings"), "text": "Mrs A (NHS 943 476 5919) was not recalled."}
+    warned = client.post(reverse("forwardplans:report_section", args=["DOC-1", "findings"]), data)
     html = warned.content.decode()
-    assert warned.status_code == 200 and "looks like an NHS number" in html
+    assert warned.status_code == 422 and "looks like an NHS number" in html
     assert 'name="confirm_no_patient_data"' in html
     report.refresh_from_db()
     assert report.findings == "Governance gaps."  # nothing saved yet
-    confirmed = client.post(reverse("forwardplans:report_edit", args=["DOC-1"]),
+    confirmed = client.post(reverse("forwardplans:report_section", args=["DOC-1", "findings"]),
                             {**data, "confirm_no_patient_data": "on"})
     assert confirmed.status_code == 302
     report.refresh_from_db()
@@ -98,7 +98,8 @@ def test_progress_note_with_a_date_of_birth_is_held_back_in_place(client, docs):
 
     client.force_login(docs["users"][Role.PRACTICE_USER])
     url = reverse("forwardplans:action_progress", args=[docs["action"].pk])
-    response = client.post(url, {"text": "Called Mr B, DOB 01/02/1950"}, HTTP_HX_REQUEST="true")
+    response = client.post(url, {"text": "Called Mr B, DOB 01/02/1950", "version": docs["action"].version},
+                           HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert "looks like a date of birth" in html and "Called Mr B, DOB 01/02/1950" in html
     assert not ProgressEntry.objects.exists()

@@ -29,6 +29,7 @@ def test_lists_then_deletes_expired_documents_and_keeps_the_contract(docs, setti
     settings.RETENTION_YEARS = 6
     users, contract = docs["users"], docs["contract"]
     evidence = services.evidence_upload(action=docs["action"], actor=users[Role.PRACTICE_USER],
+                                        base_version=docs["action"].version,
                                         uploaded_file=SimpleUploadedFile("log.pdf", b"%PDF-1.4\n%%EOF\n"))
     Contract.objects.filter(pk=contract.pk).update(state="closed", ended_on=datetime.date(2019, 3, 31),
                                                    end_reason="other")

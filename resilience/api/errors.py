@@ -35,9 +35,10 @@ class PreconditionFailed(exceptions.APIException):
 
 
 class Rejected(exceptions.APIException):
-    """A business rule said no (a DomainError from a service)."""
+    """A business rule said no (a DomainError from a service): the request was understood, and refused (as the
+    pages answer a refused form)."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_detail = "The change was refused."
     default_code = "rejected"
 

@@ -33,6 +33,7 @@ ERRORS = {
 }
 WRITE_ERRORS = {
     "412": "If-Match does not name the current version: nothing was saved.",
+    "422": "Refused by a rule of the service (the detail says which), or nothing would change: nothing was saved.",
     "428": "If-Match is missing.",
 }
 

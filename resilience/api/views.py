@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from contracts.figures import funding_by_programme, programme_figures
 from forwardplans.permissions import can_update_progress
 from forwardplans.selectors import rag_counts_by_commissioner, summaries_for_plans
-from forwardplans.services import StaleEdit
+from forwardplans.services import StaleEdit, action_record_progress
 from practices.models import Commissioner
 from practices.selectors import KEY_QUESTION_FIELDS, attach_current_key_questions, practice_list
 from resilience import policy
@@ -27,7 +27,6 @@ from . import filters, serializers
 from . import schema as _schema  # noqa: F401  (registers the token scheme with drf-spectacular)
 from .errors import PreconditionFailed, PreconditionRequired, Rejected
 from .renderers import CSVRenderer, XLSXRenderer
-from .services import action_update_progress
 
 READ_RENDERERS = [JSONRenderer]
 LIST_RENDERERS = [*READ_RENDERERS, CSVRenderer, XLSXRenderer]
@@ -239,9 +238,12 @@ class ActionViewSet(ExportableMixin, mixins.ListModelMixin, mixins.RetrieveModel
         base_version = self._base_version(request, action)
         update = serializers.ActionUpdateSerializer(data=request.data)
         update.is_valid(raise_exception=True)
-        try:
-            action_update_progress(action=action, actor=request.user, base_version=base_version,
-                                   **update.validated_data)
+        data = update.validated_data
+        try:  # the pages' service: one version check, under the action's row lock
+            action_record_progress(action=action, actor=request.user, base_version=base_version,
+                                   rag_status=data.get("rag_status"), reason=data.get("reason", ""),
+                                   note=data.get("progress_note", ""),
+                                   evidence_justification=data.get("evidence_justification", ""))
         except StaleEdit as exc:
             raise PreconditionFailed(str(exc), etag=etag_for(self.get_object())) from None
         except DomainError as exc:
@@ -251,17 +253,18 @@ class ActionViewSet(ExportableMixin, mixins.ListModelMixin, mixins.RetrieveModel
 
     @staticmethod
     def _base_version(request, action):
-        """The version the client read, checked here before anything is saved (the service checks it
-        again under a row lock)."""
+        """The version the client read, from If-Match (428 without one). Whether it is still current is the
+        service's question, asked under the action's row lock; of several ETags, the one that names the version
+        read here is the one meant."""
         header = request.headers.get("If-Match", "").strip()
         if not header:
             raise PreconditionRequired()
         versions = versions_in(header)
         if versions is None:
             raise PreconditionRequired("If-Match must name the version you read (its ETag), not *.")
-        if action.version not in versions:
+        if not versions:
             raise PreconditionFailed(etag=etag_for(action))
-        return action.version
+        return action.version if action.version in versions else max(versions)
 
 
 # Reports ---------------------------------------------------------------------------------------

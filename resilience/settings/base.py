@@ -253,6 +253,10 @@ PASSWORD_HASHERS = [
 # again at most once a minute (resilience/sessions.py), not on every request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=60)
+# The page warns this long before the session ends (a dialog offering to stay signed in), and keeps what is being
+# typed in a report section as the writer's draft on the server this often.
+SESSION_WARNING_SECONDS = env.int("SESSION_WARNING_SECONDS", default=120)
+AUTOSAVE_SECONDS = env.int("AUTOSAVE_SECONDS", default=30)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # django-axes: 5 failed logins for the same username from the same address lock them out for 30 minutes.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
