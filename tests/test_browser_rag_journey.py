@@ -67,3 +67,28 @@ def test_green_without_evidence_is_refused_in_the_browser(live_server, page, doc
     page.get_by_role("button", name="Update RAG status").click()
     page.locator("#rag-panel").get_by_text("Green means completed with evidence").wait_for()
     assert not RagChange.objects.filter(action=action).exists()
+
+
+def test_two_actions_updated_in_place_on_the_practice_home_keep_their_own_versions(live_server, page, docs):
+    """Each in-place update brings only its own action's forms up to date: the other panel open on the page still
+    carries its own action's version, and its update is saved too."""
+    from forwardplans import services
+
+    from .docs import ACTION_FIELDS
+
+    user = docs["users"][Role.PRACTICE_USER]
+    second = services.action_create(plan=docs["plan"], actor=docs["users"][Role.RCGP_ADVISER],
+                                    **{**ACTION_FIELDS, "action_planned": "Name a carers lead"})
+    for text in ("Asked for volunteers", "Two volunteers"):  # a version the first action's update will not reach
+        services.progress_add(action=second, actor=user, text=text, base_version=second.version)
+    log_in(page, live_server, user.username, PASSWORD)
+    rows = page.locator("#my-actions > tbody > tr")  # not the rows of a RAG history opened inside one
+    for n in (0, 1):
+        rows.nth(n).get_by_role("link", name=re.compile("Update RAG")).click()
+        rows.nth(n).get_by_label("Why is it changing?").wait_for()
+    for n, reason in ((0, "Started the first"), (1, "Started the second")):
+        rows.nth(n).get_by_role("radio", name="Amber").check()
+        rows.nth(n).get_by_label("Why is it changing?").fill(reason)
+        rows.nth(n).get_by_role("button", name="Update RAG status").click()
+        rows.nth(n).get_by_text("RAG status changed to Amber").wait_for()
+    assert sorted(RagChange.objects.values_list("reason", flat=True)) == ["Started the first", "Started the second"]

@@ -166,7 +166,7 @@ def test_rounds_of_simultaneous_page_writes_from_one_version_save_exactly_one(gu
         for opener in browsers:  # each reads the action page, as a person opening it would
             _status, _headers, page = _call(opener, "GET", page_url)
             forms.append((re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1],
-                          re.search(r'class="app-action-version" name="version" value="(\d+)"', page)[1]))
+                          re.search(r'class="app-action-version-\d+" name="version" value="(\d+)"', page)[1]))
         rag = Action.objects.get(pk=action.pk).rag_status
         other = "amber" if rag == "red" else "red"
 

@@ -301,7 +301,7 @@ def test_progress_and_milestones_in_place_each_a_new_version(client, docs):
     html = response.content.decode()
     assert 'id="progress-panel"' in html and "Searches written" in html
     # Every other form of the page goes on from the new version (htmx swaps them out of band).
-    assert f'value="{start + 1}" hx-swap-oob="outerHTML:.app-action-version"' in html
+    assert f'value="{start + 1}" hx-swap-oob="outerHTML:.app-action-version-{action.pk}"' in html
     assert ProgressEntry.objects.get(action=action).entry_date == datetime.date(2026, 2, 1)
     milestone = action.milestones.first()
     client.post(reverse("forwardplans:milestone_toggle", args=[action.pk, milestone.pk]),
