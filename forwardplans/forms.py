@@ -10,6 +10,8 @@ from .services import ACTION_FIELDS
 from .vocabulary import REPORT_SECTIONS, CorrectionAnswer, Rag, RootCause
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+OUT_OF_DATE = {"required": "This page is out of date: open it again, then try again.",
+               "invalid": "This page is out of date: open it again, then try again."}
 
 
 class PatientDataCheck(forms.Form):
@@ -36,7 +38,7 @@ class SectionForm(PatientDataCheck):
     """One section of the diagnostic report, from the version its writer started from."""
 
     checked_fields = ["text"]
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=OUT_OF_DATE)
     text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 12}), max_length=20000)
 
     def __init__(self, *args, heading, **kwargs):
@@ -45,7 +47,7 @@ class SectionForm(PatientDataCheck):
 
 
 class RootCausesForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=OUT_OF_DATE)
     root_causes = forms.MultipleChoiceField(choices=RootCause.choices, required=False,
                                             widget=forms.CheckboxSelectMultiple, label="Root causes")
 
@@ -92,7 +94,7 @@ class NewActionForm(ActionForm):
 class RagForm(PatientDataCheck):
     checked_fields = ["reason", "evidence_justification"]
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=OUT_OF_DATE)
     to_status = forms.ChoiceField(choices=Rag.choices, widget=forms.RadioSelect, label="New RAG status")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Why is it changing?")
     evidence_justification = forms.CharField(
@@ -103,24 +105,24 @@ class RagForm(PatientDataCheck):
 class ProgressForm(PatientDataCheck):
     checked_fields = ["text"]
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=OUT_OF_DATE)
     entry_date = forms.DateField(widget=DATE, required=False, label="Date (leave empty for today)")
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label="Progress")
 
 
 class MilestoneForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=OUT_OF_DATE)
     description = forms.CharField(max_length=300, label="Milestone")
     due_on = forms.DateField(widget=DATE, label="Due date")
 
 
 class MilestoneToggleForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=OUT_OF_DATE)
     done = forms.TypedChoiceField(choices=[("1", "Done"), ("0", "Not done")], coerce=lambda v: v == "1")
 
 
 class EvidenceForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=OUT_OF_DATE)
     file = forms.FileField(label="Upload evidence", help_text="PDF, Office document, image or plain text; up to 20 MB.",
                            error_messages={"required": "Select a file to upload."})
 

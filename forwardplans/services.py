@@ -113,8 +113,12 @@ def section_draft_keep(*, report, actor, section, text, base_version):
     """Keep what a writer has typed in a section, unsaved, for them alone (autosaved while they type)."""
     _require(permissions.can_write_documents, actor, report.contract,
              "Only advisers on this contract, its deputy lead or RCGP admin can edit the report.")
+    report = _locked_report(report)  # after a save of the section, not before it
     if section not in dict(REPORT_SECTIONS) or report.state not in EDITABLE_REPORT_STATES:
         raise DomainError("Only the sections of a report being written can be kept as a draft.")
+    if (text or "").strip() == report.part_value(section):
+        SectionDraft.objects.filter(report=report, user=actor, section=section).delete()
+        return None  # what is saved already: nothing to keep
     draft, _created = SectionDraft.objects.update_or_create(
         report=report, user=actor, section=section, defaults={"text": text or "", "base_version": base_version})
     return draft
@@ -229,6 +233,8 @@ def report_change_state(*, report, to_state, actor, keep_version=False):
     report.save()
     if keep_version:
         _snapshot(report, actor)
+    if to_state not in EDITABLE_REPORT_STATES:
+        report.drafts.all().delete()  # unsaved text of a report nobody can edit now is kept no longer
     return report
 
 

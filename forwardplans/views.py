@@ -58,6 +58,8 @@ def report_section_view(request, reference, part):
     root_causes = part == ROOT_CAUSES_PART
     heading = "Root causes" if root_causes else dict(REPORT_SECTIONS)[part]
     draft = None if root_causes else policy.section_drafts_for(request.user).filter(report=report, section=part).first()
+    if draft is not None and draft.text == report.part_value(part):
+        draft = None  # nothing unsaved in it: it is not offered, and its version is not the one to go on from
     if root_causes:
         form = RootCausesForm(request.POST or None, initial={"version": report.part_version(part),
                                                              "root_causes": report.root_causes})
@@ -72,6 +74,7 @@ def report_section_view(request, reference, part):
             services.report_part_save(report=report, actor=request.user, part=part, value=value,
                                       base_version=form.cleaned_data["version"])
         except services.NothingChanged as exc:
+            services.section_draft_discard(report=report, actor=request.user, section=part)
             messages.info(request, str(exc))
             return redirect(f"{reverse('forwardplans:report', args=[reference])}#section-{part}")
         except StaleEdit as exc:
@@ -88,7 +91,7 @@ def report_section_view(request, reference, part):
     return render(request, "forwardplans/report_section.jinja", {
         "report": report, "contract": report.contract, "form": form, "part": part, "heading": heading,
         "root_causes": root_causes, "root_cause_groups": ROOT_CAUSE_GROUPS, "conflict": conflict,
-        "draft": draft if draft and draft.text != report.part_value(part) else None,
+        "draft": draft, "kept_text": draft.text if draft else report.part_value(part),
         "saved_text": report.part_value(part),
         "questionnaire_quote": questionnaire_summary_text(latest_questionnaire) if latest_questionnaire else "",
     }, status=409 if conflict else (422 if form.errors else 200))
@@ -278,16 +281,23 @@ def action_view(request, pk):
     return render(request, "forwardplans/action.jinja", context)
 
 
-def _panel(request, pk, panel, message=None, error=None, status=200, action=None, **forms_):
-    """After an in-place update: the panel alone for htmx (with every other form's version brought up to date), the
-    action page again for a refused one without JavaScript (the panel's error, and what was typed, in it), or back to
-    the action page. ``action``: as it is now, when this request changed it."""
+def _panel(request, pk, panel, message=None, error=None, status=200, action=None, posted_version=None, **forms_):
+    """After an in-place update: the panel alone for htmx (after a saved change, with this action's other forms
+    brought up to the new version), the action page again for a refused one without JavaScript (the panel's error,
+    and what was typed, in it), or back to the action page.
+
+    ``action``: as it is now, when this request changed it. A stale write (409) shows the panel as it is now, with
+    what changed, at the version now saved; any other refusal (422) keeps the version that was posted
+    (``posted_version``), so that nothing is saved over a change its writer has not seen."""
     if error:
-        action = policy.get_action_or_404(request.user, pk)  # as it is now, for the version to try again from
+        action = policy.get_action_or_404(request.user, pk)
+        if posted_version is not None:
+            action.version = posted_version  # only for the form: the refused write started from it
     if request.htmx:
         context = _action_context(request, pk, panel, action, panel_message=message, panel_error=error,
                                   error_panel=panel, **forms_)
-        return render(request, "forwardplans/_panel_response.jinja", {**context, "panel": panel}, status=status)
+        template = f"forwardplans/_{panel}_panel.jinja" if error else "forwardplans/_panel_response.jinja"
+        return render(request, template, {**context, "panel": panel}, status=status)
     if error:
         context = _action_context(request, pk, action=action, panel_error=error, error_panel=panel, **forms_)
         return render(request, "forwardplans/action.jinja", context, status=status)
@@ -300,15 +310,17 @@ def _write(request, pk, panel, form, write, done, typed):
     version the form started from), answer with the panel. ``typed``: the form's name in the panel's context, so
     what was typed is shown again if the write is refused."""
     action = policy.get_action_or_404(request.user, pk)
+    posted = form["version"].value()
+    posted = int(posted) if str(posted or "").isdigit() else None
     if not form.is_valid():
         error = " ".join(e for errors in form.errors.values() for e in errors)
-        return _panel(request, pk, panel, error=error, status=422, **{typed: form})
+        return _panel(request, pk, panel, error=error, status=422, posted_version=posted, **{typed: form})
     try:
         updated = write(action, form.cleaned_data)
     except StaleEdit as exc:
         return _panel(request, pk, panel, error=str(exc), conflict=exc, status=409, **{typed: form})
     except DomainError as exc:
-        return _panel(request, pk, panel, error=str(exc), status=422, **{typed: form})
+        return _panel(request, pk, panel, error=str(exc), status=422, posted_version=posted, **{typed: form})
     return _panel(request, pk, panel, message=done(updated), action=updated)
 
 

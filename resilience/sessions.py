@@ -68,13 +68,20 @@ def session_extend_view(request):
     return HttpResponse(status=204)
 
 
+ENDED_MARGIN = 2  # seconds: a page's countdown and the server's clock may differ by this much
+
+
 @require_POST
 def session_ended_view(request):
-    """Where the page goes when the session has run out: make sure it has (sign out), then ask to sign in again,
-    saying why, and come back to where the user was."""
-    if request.user.is_authenticated:
-        logout(request)
+    """Where a page goes when its countdown has run out: if the session has ended (or is about to), sign out and ask
+    to sign in again, saying why, then come back to where the user was. A session kept alive meanwhile (in another
+    tab, say) is not ended: the page is opened again, with its time left."""
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = ""
+    if request.user.is_authenticated:
+        refreshed = request.session.get(REFRESHED_AT)
+        if refreshed and refreshed + settings.SESSION_COOKIE_AGE - time.time() > ENDED_MARGIN:
+            return redirect(target or reverse("home"))
+        logout(request)
     return redirect(f"{reverse('login')}?{urlencode({'next': target, 'timeout': 1} if target else {'timeout': 1})}")

@@ -6,6 +6,7 @@ import re
 import time
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from forwardplans.models import DiagnosticReport, SectionDraft
@@ -44,11 +45,17 @@ def test_the_text_being_typed_survives_the_session_ending(short_sessions, live_s
     dialog.wait_for(timeout=(IDLE + 5) * 1000)
     assert page.evaluate("document.getElementById('timeout-dialog').contains(document.activeElement)")
     assert page.evaluate("document.activeElement.id") == "timeout-stay"
-    assert re.search(r"signed out in \d+ seconds", page.locator("#timeout-announcement").inner_text())
+    # Said to screen readers by a live region outside the dialog, filled once the dialog is open.
+    page.wait_for_function("/signed out in \\d+ seconds/.test(document.getElementById('timeout-announcement')"
+                           ".textContent)")
+    assert page.evaluate("document.getElementById('timeout-dialog').contains("
+                         "document.getElementById('timeout-announcement'))") is False
     journey.scan()
+    before = Session.objects.get().expire_date
     page.keyboard.press("Enter")  # "Stay signed in"
     dialog.wait_for(state="hidden")
     assert page.evaluate("document.activeElement.name") == "text"  # focus back where the adviser was typing
+    assert Session.objects.get().expire_date > before  # the server's session starts afresh
 
     # More typing, kept again; then nothing, until the session ends.
     box.press_sequentially(" Minutes are not kept.")

@@ -15,6 +15,7 @@ from forwardplans.models import (
     RagChange,
     ReportCorrection,
     ReportVersion,
+    SectionDraft,
 )
 from resilience import policy
 from resilience.errors import DomainError
@@ -493,3 +494,55 @@ def test_views_and_downloads_are_logged_for_the_deputy_lead_and_admin(client, do
     client.force_login(users[R.RCGP_DEPUTY_LEAD])
     html = client.get(reverse("forwardplans:access_log", args=["DOC-1"])).content.decode()
     assert "Downloaded: Evidence file (log.pdf)" in html and who in html
+
+
+# Drafts of report sections, and the session around them ----------------------------------------------------
+
+@pytest.mark.parametrize("role", [R.PRACTICE_LEAD, R.COMMISSIONER_LEAD, R.NHSE_REPORTING, R.PRACTICE_USER])
+def test_only_the_reports_writers_keep_a_draft(client, docs, role):
+    url = reverse("forwardplans:section_draft", args=["DOC-1", "findings"])
+    client.force_login(docs["users"][role])
+    assert client.post(url, {"text": "Not mine to write", "version": 2}).status_code == 404
+    client.force_login(docs["users"][R.RCGP_ADVISER])
+    assert client.post(url, {"text": "Governance gaps (so far).", "version": 2}).status_code == 204
+    assert client.post(url, {"text": "Governance gaps.", "version": 2}).status_code == 204  # as saved: no draft
+    assert not SectionDraft.objects.exists()
+    client.post(url, {"text": "Governance gaps, and more.", "version": 2})
+    assert SectionDraft.objects.get().user == docs["users"][R.RCGP_ADVISER]
+
+
+def test_drafts_go_when_the_report_is_sent_and_nobody_can_edit_it(client, docs):
+    users = docs["users"]
+    client.force_login(users[R.RCGP_ADVISER])
+    client.post(reverse("forwardplans:section_draft", args=["DOC-1", "findings"]), {"text": "Half a thought",
+                                                                                     "version": 2})
+    assert SectionDraft.objects.count() == 1
+    move(docs["contract"], "send_report", users[R.RCGP_DEPUTY_LEAD])
+    assert not SectionDraft.objects.exists()
+
+
+def test_a_refused_panel_write_keeps_the_version_it_was_posted_with(client, docs):
+    """A rule refusing a write (422) must not bring the form up to a version whose changes its writer has not
+    seen: only a saved change, or a stale one shown with what changed, moves the form's version."""
+    users, action = docs["users"], docs["action"]
+    start = version_of(action)
+    services.progress_add(action=action, actor=users[R.RCGP_ADVISER], text="Meanwhile", base_version=start)
+    client.force_login(users[R.PRACTICE_USER])
+    refused = client.post(reverse("forwardplans:action_progress", args=[action.pk]),
+                          {"text": "  ", "version": start}, HTTP_HX_REQUEST="true")
+    html = refused.content.decode()
+    assert refused.status_code == 422 and f'value="{start}"' in html and "hx-swap-oob" not in html
+
+
+def test_staying_signed_in_and_a_countdown_that_ran_out_elsewhere(client, docs):
+    client.force_login(docs["users"][R.RCGP_ADVISER])
+    extended = client.post(reverse("session_extend"))
+    assert extended.status_code == 204 and extended["X-Session-Seconds"] == "1800"
+    # Another tab kept the session alive: a page whose countdown ran out is opened again, still signed in.
+    back = client.post(reverse("session_ended"), {"next": "/contracts/DOC-1/report/"})
+    assert back.status_code == 302 and back["Location"] == "/contracts/DOC-1/report/"
+    assert client.get(reverse("home")).status_code == 200
+    client.logout()
+    assert client.post(reverse("session_extend")).status_code == 401
+    ended = client.post(reverse("session_ended"), {"next": "https://elsewhere.example/"})
+    assert ended["Location"] == f"{reverse('login')}?timeout=1"  # never sent off the site

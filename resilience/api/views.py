@@ -244,8 +244,10 @@ class ActionViewSet(ExportableMixin, mixins.ListModelMixin, mixins.RetrieveModel
                                    rag_status=data.get("rag_status"), reason=data.get("reason", ""),
                                    note=data.get("progress_note", ""),
                                    evidence_justification=data.get("evidence_justification", ""))
-        except StaleEdit as exc:
-            raise PreconditionFailed(str(exc), etag=etag_for(self.get_object())) from None
+        except StaleEdit:
+            raise PreconditionFailed("Someone else changed this action since you read it. Nothing of yours was "
+                                     "saved: GET it again (its new ETag), then retry.",
+                                     etag=etag_for(self.get_object())) from None
         except DomainError as exc:
             raise Rejected(str(exc)) from None
         action = self.get_object()

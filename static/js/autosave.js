@@ -7,7 +7,9 @@ if (form) {
   const version = form.querySelector("input[name=version]");
   const csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   const status = document.getElementById("autosave-status");
-  let kept = text.value;
+  let kept = form.dataset.kept;  // what the server holds (the draft, or the saved text): a refused save's text is not
+  let timer = null;
+  const say = (message) => { status.textContent = message; };
 
   const keep = async () => {
     const typed = text.value;
@@ -19,15 +21,19 @@ if (form) {
         method: "POST", body, credentials: "same-origin", redirect: "manual", headers: { "X-CSRFToken": csrf },
       });
     } catch {
+      response = null;
+    }
+    if (!response || response.status !== 204) {
+      say("Your draft could not be kept just now: save the section to be sure nothing is lost.");
       return;
     }
-    if (response.status !== 204) return;
     kept = typed;
     const now = new Date();
-    status.textContent = `Your draft was kept at ${now.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" })}.`;
+    say(`Your draft was kept at ${now.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" })}.`);
     document.dispatchEvent(new CustomEvent("app:session-seconds", { detail: response.headers.get("X-Session-Seconds") }));
   };
 
-  setInterval(keep, Number(form.dataset.autosaveSeconds) * 1000);
+  timer = setInterval(keep, Number(form.dataset.autosaveSeconds) * 1000);
   document.addEventListener("app:session-warning", keep);
+  form.addEventListener("submit", () => clearInterval(timer));  // the save itself keeps it now
 }

@@ -9,13 +9,14 @@ const dialog = document.getElementById("timeout-dialog");
 if (dialog) {
   const warning = Number(dialog.dataset.warning);
   const countdown = dialog.querySelector("#timeout-countdown");
-  const announcement = dialog.querySelector("#timeout-announcement");
+  const announcement = document.getElementById("timeout-announcement");
   const csrf = dialog.querySelector("input[name=csrfmiddlewaretoken]").value;
   let deadline = 0;
   let warnTimer = null;
   let endTimer = null;
   let ticker = null;
   let returnFocus = null;
+  let lastSaid = null;
 
   const secondsLeft = () => Math.max(0, Math.round((deadline - Date.now()) / 1000));
   const inWords = (seconds) => {
@@ -25,7 +26,19 @@ if (dialog) {
     }
     return `${seconds} second${seconds === 1 ? "" : "s"}`;
   };
-  const showCountdown = () => { countdown.textContent = inWords(secondsLeft()); };
+  // The visible countdown changes every second; screen readers are told every minute, then every 20 seconds in the
+  // last minute (as the GOV.UK and HMRC dialogs do), not every second.
+  const announce = () => {
+    const left = secondsLeft();
+    const step = left > 60 ? Math.ceil(left / 60) * 60 : Math.ceil(left / 20) * 20;
+    if (step === lastSaid) return;
+    lastSaid = step;
+    announcement.textContent = `You will be signed out in ${inWords(left)} if you do nothing.`;
+  };
+  const showCountdown = () => {
+    countdown.textContent = inWords(secondsLeft());
+    announce();
+  };
 
   const schedule = (seconds) => {
     deadline = Date.now() + seconds * 1000;
@@ -38,10 +51,11 @@ if (dialog) {
   const warn = () => {
     document.dispatchEvent(new CustomEvent("app:session-warning"));  // autosave what is being typed, now
     returnFocus = document.activeElement;
-    showCountdown();
+    countdown.textContent = inWords(secondsLeft());
     if (!dialog.open) dialog.showModal();  // a modal dialog takes focus: "Stay signed in" is its first control
     dialog.querySelector("#timeout-stay").focus();
-    announcement.textContent = `You will be signed out in ${inWords(secondsLeft())} if you do nothing.`;
+    lastSaid = null;
+    setTimeout(announce, 150);  // once the dialog is in place, so that screen readers say it
     clearInterval(ticker);
     ticker = setInterval(showCountdown, 1000);
   };
@@ -49,6 +63,7 @@ if (dialog) {
   const close = () => {
     clearInterval(ticker);
     announcement.textContent = "";
+    lastSaid = null;
     if (dialog.open) dialog.close();
     if (returnFocus && document.contains(returnFocus)) returnFocus.focus();
   };
