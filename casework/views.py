@@ -56,6 +56,7 @@ def _contract_page(request, contract, case, move_error=None, status=200):
     context = contract_detail(user, contract.reference, contract=contract)
     moves = available_moves(user, contract, case)
     lead_moves = [(m, blocked) for m, blocked in moves if "lead" in m.pages]
+    documents = _documents(user, contract, case)
     context.update(
         case=case, path=PATHS[case.track], moves=[(m, b) for m, b in moves if "contract" in m.pages],
         page_links=_page_links(moves, case, user),
@@ -72,13 +73,16 @@ def _contract_page(request, contract, case, move_error=None, status=200):
             "in_special_measures_after": {True: "yes", False: "no"}.get(contract.in_special_measures_after, ""),
         }),
         next_inspection=next_inspection_after(contract),
-        documents=_documents(user, contract, case),
+        documents=documents,
+        # The notes made with the moves are about the report and plan: they follow the document rule.
+        show_move_notes=documents["readable"],
         can_run_questionnaire=doc_permissions.can_run_questionnaire.test(user, contract),
         can_read_answers=doc_permissions.can_read_answers.test(user, contract),
+        can_invite_staff=doc_permissions.can_invite_staff.test(user, contract),
         can_read_access_log=can_read_access_log.test(user, contract),
         draft_corrections=case.draft_corrections if doc_permissions.can_check_accuracy.test(user, contract) else 0,
     )
-    if context["can_run_questionnaire"]:
+    if context["can_run_questionnaire"] or context["can_invite_staff"]:
         context["questionnaires"] = list(contract.questionnaires.all())
     return render(request, "contracts/detail.jinja", context, status=status)
 

@@ -55,6 +55,7 @@ def contract_detail(user, reference, contract=None):
         "follow_ons": list(policy.contracts_for(user).filter(parent=contract)),
         "parent": policy.contracts_for(user).filter(pk=contract.parent_id).first(),
         "show_notes": policy.can_see_contract_notes(user),
+        "show_objectives": policy.can_read_objectives(user),
     }
 
 

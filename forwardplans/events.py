@@ -1,6 +1,7 @@
 """Event notifications: telling people that something happened on a case, without copying what it is about.
 
-The reminder sweep (forwardplans.reminders) tells people what is due; this path tells them what has happened. An
+The reminder sweep (forwardplans.reminders) tells people what is due; this path tells them what has happened; both
+are shown by ``present``, which renders each notification when it is read. An
 app declares its kinds of event once (``register``); ``notify`` records the Event (its kind, the contract it is
 about, who acted and facts without free text) and gives each recipient a notification and, where they have an
 address, an e-mail sent by the worker. Recipients are narrowed by the access policy first, so nobody is told
@@ -19,7 +20,7 @@ from django.utils import timezone
 
 from resilience import policy
 
-from . import outbox
+from . import outbox, reminder_texts
 from .job_models import EmailStatus, Event, ReminderItem, ReminderKind
 from .reminders import Candidate, claim, visible_only
 
@@ -92,15 +93,20 @@ def notify(*, kind, contract, actor, recipient_ids, detail=None):
 
 
 def present(notifications, user):
-    """Set ``shown_title``, ``shown_body`` and ``shown_link`` on each notification: a reminder's as stored, an
-    event's rendered now from its event and what ``user`` may see now (one query per scope in use)."""
+    """Set ``shown_title``, ``shown_body`` and ``shown_link`` on each notification, rendered now from its event or
+    the item its reminder is about, and from what ``user`` may see now (one query per scope or kind of item in
+    use); a failed job's, told to RCGP admins only, as stored."""
     items = list(notifications)
+    reminders = reminder_texts.render(items, user)
     events = [n.event for n in items if n.event_id]
     ids = {event.contract_id for event in events}
     kinds = [KINDS[event.kind] for event in events if event.kind in KINDS]
     visible = {scope: set(READ_SCOPES[scope](user, ids)) if ids else set()
                for scope in {k.scope for k in kinds} | {k.link for k in kinds}}
     for n in items:
+        if n.pk in reminders:
+            n.shown_title, n.shown_body, n.shown_link = reminders[n.pk] or (HIDDEN_TITLE, "", "")
+            continue
         if not n.event_id:
             n.shown_title, n.shown_body, n.shown_link = n.title, n.body, n.link
             continue

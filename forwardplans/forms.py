@@ -6,6 +6,7 @@ from resilience.pii import identifier_warnings
 from resilience.roles import PRACTICE_ROLES
 
 from .models import Action
+from .questionnaire_services import MAX_CODES_AT_ONCE, normalise_code
 from .services import ACTION_FIELDS
 from .vocabulary import REPORT_SECTIONS, CorrectionAnswer, Rag, RootCause
 
@@ -153,3 +154,35 @@ class CorrectionAnswerForm(PatientDataCheck):
         if data.get("answer") == CorrectionAnswer.DECLINED and not (data.get("reason") or "").strip():
             self.add_error("reason", "Say why the correction is declined: the practice will read it.")
         return data
+
+
+# The staff questionnaire: the practice's invitations and a member of staff's code --------------------------
+
+class InviteStaffForm(forms.Form):
+    addresses = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}), max_length=50_000, label="Staff e-mail addresses",
+        help_text="One per line, or separated by commas. Each person is sent their own link, which works once.",
+        error_messages={"required": "Enter at least one e-mail address"})
+
+
+class InvitationCodesForm(forms.Form):
+    count = forms.IntegerField(
+        label="How many codes do you need?", min_value=1, max_value=MAX_CODES_AT_ONCE,
+        help_text="One for each member of staff without an e-mail address. You can print more later.",
+        error_messages={"required": "Enter how many codes you need",
+                        "invalid": "Enter how many codes you need as a number, like 5",
+                        "min_value": "Ask for at least 1 code",
+                        "max_value": f"Ask for at most {MAX_CODES_AT_ONCE} codes at a time"})
+
+
+class EnterCodeForm(forms.Form):
+    code = forms.CharField(label="Your code", max_length=40, strip=True,
+                           help_text="It is 16 letters and numbers, like ABCD-EFGH-JKMN-PQRS.",
+                           error_messages={"required": "Enter the code printed on your invitation"})
+
+    def clean_code(self):
+        code = normalise_code(self.cleaned_data["code"])
+        if code is None:
+            raise forms.ValidationError("Enter the code as it is printed: 16 letters and numbers, like "
+                                        "ABCD-EFGH-JKMN-PQRS")
+        return code

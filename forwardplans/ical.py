@@ -3,6 +3,10 @@
 The URL carries a random 256-bit token; only its sha256 is stored, so the database never holds a working
 URL. Regenerating replaces the token (the old URL stops working at once); revoking deletes it. Everything in
 the feed comes from the access policy, exactly as the pages do.
+
+Calendar clients keep their own copies of every entry, beyond the reach of the access policy once consent is
+withdrawn or a team changes: so an entry carries no confidential text at all, only what is due, the date, the
+contract's reference (or the practice's public ODS code) and a link to the page that shows the rest.
 """
 
 import datetime
@@ -21,6 +25,7 @@ from practices.models import SPECIAL_MEASURES_REINSPECTION, Inspection
 from practices.ratings import Rating
 from resilience import policy
 from resilience.roles import COMMISSIONER_ROLES, RCGP_ROLES, Role
+from resilience.text import one_line
 
 from .job_models import CalendarFeed
 from .models import Milestone
@@ -29,6 +34,7 @@ from .vocabulary import Rag
 PAST_DAYS = 90
 FUTURE_DAYS = 730
 DOMAIN = "practice-resilience"
+SEE_THE_PAGE = "Open the link in Practice Resilience to see the details."
 
 
 def hash_token(token):
@@ -63,35 +69,31 @@ def entries_for(user, today=None):
     today = today or timezone.localdate()
     low, high = today - datetime.timedelta(days=PAST_DAYS), today + datetime.timedelta(days=FUTURE_DAYS)
     actions = policy.actions_for(user).exclude(rag_status=Rag.GREEN).exclude(plan__contract__state__in=ENDED_STATES)
-    for pk, description, due_on, action_id, text, reference, practice in (
+    for pk, due_on, action_id, reference in (
             Milestone.objects.filter(action__in=actions, done_on__isnull=True, due_on__gte=low, due_on__lte=high)
-            .values_list("pk", "description", "due_on", "action_id", "action__action_planned",
-                         "action__plan__contract__reference", "action__plan__contract__practice__name")):
-        yield (f"milestone-{pk}", due_on, f"Milestone: {description} (contract {reference})",
-               f"{practice} · contract {reference}\nAction: {text}", reverse("forwardplans:action", args=[action_id]))
-    for pk, due_on, text, reference, practice in (
+            .values_list("pk", "due_on", "action_id", "action__plan__contract__reference")):
+        yield (f"milestone-{pk}", due_on, f"Milestone due (contract {reference})", SEE_THE_PAGE,
+               reverse("forwardplans:action", args=[action_id]))
+    for pk, due_on, reference in (
             actions.filter(planned_completion__gte=low, planned_completion__lte=high)
-            .values_list("pk", "planned_completion", "action_planned", "plan__contract__reference",
-                         "plan__contract__practice__name")):
-        yield (f"action-{pk}", due_on, f"Action due: {text[:80]} (contract {reference})",
-               f"{practice} · contract {reference}\nPlanned completion of: {text}",
+            .values_list("pk", "planned_completion", "plan__contract__reference")):
+        yield (f"action-{pk}", due_on, f"Action due for completion (contract {reference})", SEE_THE_PAGE,
                reverse("forwardplans:action", args=[pk]))
     if user.role in RCGP_ROLES or user.is_superuser:
         contracts = policy.contracts_for(user).filter(first_contact_on__isnull=True).exclude(
             state__in=[*ENDED_STATES, State.ENQUIRY])
-        for pk, reference, commissioned_on, practice in contracts.values_list(
-                "pk", "reference", "commissioned_on", "practice__name"):
+        for pk, reference, commissioned_on in contracts.values_list("pk", "reference", "commissioned_on"):
             due_on = commissioned_on + FIRST_CONTACT_WITHIN
             if low <= due_on <= high:
-                yield (f"first-contact-{pk}", due_on, f"First contact due: {practice} (contract {reference})",
-                       f"RCGP makes first contact within one week of commissioning ({commissioned_on:%-d %B %Y}).",
+                yield (f"first-contact-{pk}", due_on, f"First contact due (contract {reference})",
+                       f"RCGP makes first contact within one week of commissioning. {SEE_THE_PAGE}",
                        reverse("contracts:detail", args=[reference]))
     if user.role in (Role.COMMISSIONER_LEAD, Role.RCGP_ADMIN) or user.is_superuser:
         referrals = policy.referrals_for(user).filter(acknowledged_on__isnull=True, acknowledgement_due__gte=low,
                                                       acknowledgement_due__lte=high)
-        for pk, due_on, practice in referrals.values_list("pk", "acknowledgement_due", "practice__name"):
-            yield (f"referral-{pk}", due_on, f"Acknowledge referral: {practice}",
-                   "Self-referrals are acknowledged within 10 working days of receipt.",
+        for pk, due_on in referrals.values_list("pk", "acknowledgement_due"):
+            yield (f"referral-{pk}", due_on, "Acknowledge a self-referral",
+                   f"Self-referrals are acknowledged within 10 working days of receipt. {SEE_THE_PAGE}",
                    reverse("referrals:detail", args=[pk]))
     yield from _reinspections(user, low, high)
 
@@ -111,16 +113,16 @@ def _reinspections(user, low, high):
                                               publication_date__gt=OuterRef("publication_date"))
     published_low = low - SPECIAL_MEASURES_REINSPECTION - datetime.timedelta(days=3)
     published_high = high - SPECIAL_MEASURES_REINSPECTION + datetime.timedelta(days=3)
-    for pk, published_on, ods_code, name in (
+    for pk, published_on, ods_code in (
             Inspection.objects.rated().filter(practice__in=practices, overall_rating=Rating.INADEQUATE,
                                               publication_date__gte=published_low,
                                               publication_date__lte=published_high)
-            .exclude(Exists(later)).values_list("pk", "publication_date", "practice__ods_code", "practice__name")):
+            .exclude(Exists(later)).values_list("pk", "publication_date", "practice__ods_code")):
         due_on = published_on + SPECIAL_MEASURES_REINSPECTION
         if low <= due_on <= high:
-            yield (f"reinspection-{pk}", due_on, f"Special-measures re-inspection due: {name} ({ods_code})",
-                   f"Rated Inadequate in a report published on {published_on:%-d %B %Y}; re-inspection within six "
-                   "months.", reverse("practices:detail", args=[ods_code]))
+            yield (f"reinspection-{pk}", due_on, f"Special-measures re-inspection due (practice {ods_code})",
+                   f"Re-inspection within six months of a rating of Inadequate. {SEE_THE_PAGE}",
+                   reverse("practices:detail", args=[ods_code]))
 
 
 def calendar_for(user, today=None):
@@ -138,7 +140,7 @@ def calendar_for(user, today=None):
         event.add("dtstamp", stamp)
         event.add("dtstart", day)
         event.add("dtend", day + datetime.timedelta(days=1))
-        event.add("summary", summary)
+        event.add("summary", one_line(summary, 200))
         event.add("description", description)
         event.add("url", f"{settings.SITE_URL}{path}")
         event.add("class", "CONFIDENTIAL")

@@ -97,8 +97,10 @@ class Event(models.Model):
 class Notification(models.Model):
     """What a person sees in the app (and what their e-mail says). Visible only to its recipient.
 
-    A reminder's notification keeps its title and body. An event's notification (``event``) keeps only a neutral
-    title, for its e-mail; the page renders it from the event when it is read (forwardplans.events.present)."""
+    It keeps only a neutral title, for its e-mail, and a link; the page renders the rest when it is read, through
+    the access policy (forwardplans.events.present): an event's from its event, a reminder's from the item it is
+    about (``reminder``; a digest from the ids in ``detail``). A failed job's, told to RCGP admins in the app only,
+    keeps its title and body."""
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     reminder = models.OneToOneField(SentReminder, null=True, blank=True, on_delete=models.CASCADE,
@@ -108,6 +110,8 @@ class Notification(models.Model):
     title = models.CharField(max_length=300)
     body = models.TextField(blank=True)
     link = models.CharField(max_length=300, blank=True, help_text="A path inside the app.")
+    detail = models.JSONField(default=dict, blank=True,
+                              help_text="Ids the page renders it from when it is read (never free text).")
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

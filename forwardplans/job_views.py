@@ -22,7 +22,7 @@ NOTIFICATIONS_SHOWN = 200
 @login_required
 def notifications_view(request):
     mine = policy.notifications_for(request.user)
-    items = events.present(mine.select_related("event__contract", "event__actor")
+    items = events.present(mine.select_related("event__contract", "event__actor", "reminder")
                            .order_by("-created_at", "-pk")[:NOTIFICATIONS_SHOWN], request.user)
     return render(request, "forwardplans/notifications/list.jinja", {
         "items": items, "unread": sum(1 for n in items if n.read_at is None), "total": mine.count()})
@@ -32,7 +32,7 @@ def notifications_view(request):
 @login_required
 def notification_read_view(request, pk):
     notification = get_object_or_404(policy.notifications_for(request.user)
-                                     .select_related("event__contract", "event__actor"), pk=pk)
+                                     .select_related("event__contract", "event__actor", "reminder"), pk=pk)
     notifications.mark_read(notification)
     events.present([notification], request.user)
     if request.htmx:

@@ -276,14 +276,15 @@ class ConsentToShare(models.Model):
 
 
 def new_token():
+    """Kept for migration 0001, which made the (since removed) open questionnaire link."""
     return secrets.token_urlsafe(24)
 
 
 class Questionnaire(models.Model):
-    """A confidential staff questionnaire: staff answer through a secret link without logging in."""
+    """A confidential staff questionnaire. Staff answer without logging in, each through a single-use
+    invitation the practice sends (QuestionnaireInvitation); there is no shared link."""
 
     contract = models.ForeignKey("contracts.Contract", on_delete=models.CASCADE, related_name="questionnaires")
-    token = models.CharField(max_length=64, unique=True, default=new_token)
     opened_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -300,7 +301,7 @@ class Questionnaire(models.Model):
 
 
 class QuestionnaireResponse(models.Model):
-    """One anonymous answer: no user, no IP address, and only the date it arrived."""
+    """One anonymous answer: no user, no IP address, no invitation, and only the date it arrived."""
 
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="responses")
     answers = models.JSONField()
@@ -309,6 +310,59 @@ class QuestionnaireResponse(models.Model):
 
     def __str__(self):
         return f"Response {self.pk}"
+
+
+class InvitationKind(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    CODE = "code", "Printed code"
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Could not be sent"
+    PRINTED = "printed", "Printed code"
+    NOT_SENT = "not_sent", "Not sent: the questionnaire closed first"
+
+
+class QuestionnaireInvitation(models.Model):
+    """One member of staff's single-use way in: an e-mailed link or a printed code.
+
+    Only the sha256 of its secret is kept (an e-mail's secret is made when it is sent, and exists only in the
+    message). Using it sets ``used`` and nothing else: no time, and no link to the response it let in. The
+    e-mail address is kept only while it is needed: it is cleared once the invitation is sent, when it is used,
+    and for every invitation when the questionnaire closes (an address that could not be sent to is kept until
+    then, for the practice to correct). Only the practice sees invitations (resilience.policy).
+    """
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="invitations")
+    kind = models.CharField(max_length=8, choices=InvitationKind.choices)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    email = models.EmailField(blank=True)
+    # A keyed hash (HMAC with SECRET_KEY) of the address, so the same person is not invited twice even after the
+    # address itself is cleared; blank for codes and for e-mails that could not be sent. Cleared at closing.
+    address_key = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.PENDING)
+    error = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["questionnaire", "status"], name="invitation_status_idx"),
+                   models.Index(fields=["status", "claimed_at"], name="invitation_sending_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(used=False) | Q(email=""), name="used_invitation_keeps_no_address"),
+            models.CheckConstraint(condition=~Q(kind="code") | (Q(email="") & Q(address_key="")),
+                                   name="code_invitation_has_no_address"),
+            models.UniqueConstraint(fields=["questionnaire", "address_key"], condition=~Q(address_key=""),
+                                    name="one_invitation_per_address"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} invitation {self.pk}"
 
 
 # Background jobs: reminders, notifications, stored PDFs, the outbox and calendar feeds (issue #6).

@@ -5,7 +5,11 @@ LOCKED and marked SENDING before the message goes out, so two senders never pick
 failure (SMTP, network) puts the row back to PENDING for a retry with back-off; after MAX_EMAIL_ATTEMPTS, or
 a refused address, it is FAILED and RCGP admins are told in the app. A sender killed between handing the
 message to the mail server and recording it leaves the row SENDING; after SENDING_LEASE it is sent again —
-the only case in which someone could get an e-mail twice.
+the only case in which someone could get an e-mail twice. A row that cannot be sent at all (an address with a
+line break in it, say) is FAILED with its reason and the others go on.
+
+An e-mail carries a neutral title and a link, never the text of a plan or report: the page renders the rest when
+it is read, through the access policy (forwardplans.events.present).
 
 E-mail backend: EMAIL_URL (django-environ): smtp+tls://... in production, consolemail:// by default,
 filemail:///path to write each message to a file (the test worker), memorymail:// for locmem.
@@ -24,6 +28,7 @@ from django.utils import timezone
 
 from resilience.models import User
 from resilience.roles import Role
+from resilience.text import one_line
 
 from .job_models import EmailStatus, Notification, ReminderItem, ReminderKind, SentReminder
 
@@ -45,7 +50,7 @@ class EmailResult:
 def email_for(notification, recipient):
     body = render_to_string("emails/notification.txt", {
         "notification": notification, "recipient": recipient, "site_url": settings.SITE_URL})
-    return EmailMessage(subject=f"[Practice Resilience] {notification.title}"[:250], body=body,
+    return EmailMessage(subject=one_line(f"[Practice Resilience] {notification.title}", 250), body=body,
                         to=[recipient.email], from_email=settings.DEFAULT_FROM_EMAIL)
 
 
@@ -98,6 +103,8 @@ def _send_batch(rows, result):
                 _failed(row, exc, result, permanent=True)
             except TRANSIENT_EMAIL_ERRORS as exc:
                 _failed(row, exc, result)
+            except Exception as exc:  # this row's own fault (its address, its text): sending again would fail too
+                _failed(row, exc, result, permanent=True)
             else:
                 SentReminder.objects.filter(pk=row.pk, email_status=EmailStatus.SENDING).update(
                     email_status=EmailStatus.SENT, emailed_at=timezone.now(), email_error="")

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from contracts.models import Contract
 from resilience.jinja2 import uk_date, uk_datetime
+from resilience.text import document_data
 
 from .job_models import PdfDocument, PdfStatus, ReminderItem, StoredPdf
 from .models import DiagnosticReport, ForwardPlan, ProgressEntry
@@ -71,7 +72,7 @@ def report_snapshot(report):
         "sections": [[heading, getattr(report, report.field_for(name))] for name, heading in REPORT_SECTIONS],
         "root_causes": [RootCause(c).label for c in report.root_causes],
     }
-    return content, report.revision, version, report.state
+    return document_data(content), report.revision, version, report.state
 
 
 def plan_snapshot(plan):
@@ -103,7 +104,7 @@ def plan_snapshot(plan):
             "progress": progress.get(a.pk, []),
         } for a in members]] for label, members in groups],
     }
-    return content, revision, "", ""
+    return document_data(content), revision, "", ""
 
 
 def snapshot(contract, document):

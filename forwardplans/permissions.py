@@ -17,3 +17,7 @@ can_run_questionnaire = rcgp_team
 # lead who leads the contract, advisers currently on its team), not even RCGP admin. A test keeps the
 # two in step.
 can_read_answers = (is_deputy_lead & leads_contract) | (is_adviser & on_team)
+# Staff invitations to the questionnaire (and so their e-mail addresses): the contract's practice – its lead
+# and its users – and nobody else. The RCGP team only ever sees counts, so no one who reads the answers can
+# hold a spare invitation. policy.questionnaire_invitations_for answers the same; a test keeps them in step.
+can_invite_staff = of_practice

@@ -1,25 +1,32 @@
 """The confidential staff questionnaire (DESIGN.md §2 step 4, §4).
 
-The contract's RCGP team opens a questionnaire; staff answer through its secret link without
-logging in; answers keep no user, no IP address and no time finer than the date. Individual
-answers are for the contract's advisers and deputy lead only (resilience.policy); aggregates hide
-their detail while there are too few responses to keep anyone anonymous.
+The contract's RCGP team opens a questionnaire. The practice invites its staff: each e-mail address gets a
+single-use link (sent by a background job), and staff without one get a printed single-use code. Staff answer
+without logging in; each invitation lets in one response. Answers keep no user, no IP address, no invitation
+and no time finer than the date. Only the practice sees invitations (the RCGP team sees counts), so no one who
+reads the answers holds a spare way in. Individual answers are for the contract's advisers and deputy lead only
+(resilience.policy); aggregates hide their detail while there are too few responses to keep anyone anonymous.
 """
 
+import secrets
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Count, IntegerField, Q, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from contracts.models import Contract
 from resilience.errors import DomainError
 
-from . import permissions
-from .models import Questionnaire, QuestionnaireResponse
+from . import outbox, permissions
+from .ical import hash_token
+from .models import InvitationKind, InvitationStatus, Questionnaire, QuestionnaireInvitation, QuestionnaireResponse
 from .vocabulary import AGREEMENT_SCALE, QUESTIONNAIRE_STATEMENTS
 
 MIN_RESPONSES = 3
@@ -28,6 +35,16 @@ SCALE_VALUES = [value for value, _label in AGREEMENT_SCALE]
 NOT_ENOUGH = "Not enough responses to report"
 
 can_read_answers = permissions.can_read_answers
+can_invite_staff = permissions.can_invite_staff
+
+SEND_INVITATIONS_TASK = "forwardplans.tasks.send_questionnaire_invitations"
+MAX_INVITATIONS = 500          # per questionnaire: far more than any practice's staff
+MAX_CODES_AT_ONCE = 100
+MAX_ADDRESS_LENGTH = QuestionnaireInvitation._meta.get_field("email").max_length
+# Codes are typed from paper: Crockford's base32 (no I, L, O or U), 16 characters = 80 bits, in groups of 4.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 16
+_READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
 def word_count(text):
@@ -52,7 +69,8 @@ def questionnaire_open(*, contract, actor):
 
 @transaction.atomic
 def questionnaire_close(*, questionnaire, actor):
-    """The contract's RCGP team closes the questionnaire: its link stops accepting answers."""
+    """The contract's RCGP team closes the questionnaire: no invitation lets anyone in any more, e-mails not
+    yet sent are not sent, and every staff e-mail address is forgotten."""
     questionnaire = Questionnaire.objects.select_for_update().select_related("contract").get(pk=questionnaire.pk)
     if not permissions.can_run_questionnaire.test(actor, questionnaire.contract):
         raise DomainError("Only the contract’s RCGP team can close a staff questionnaire.")
@@ -60,6 +78,10 @@ def questionnaire_close(*, questionnaire, actor):
         raise DomainError("This questionnaire is already closed.")
     questionnaire.closed_at = timezone.now()
     questionnaire.save(update_fields=["closed_at"])
+    # The addresses were only needed to send the invitations; nobody can answer now.
+    invitations = questionnaire.invitations.all()
+    invitations.filter(status=InvitationStatus.PENDING).update(status=InvitationStatus.NOT_SENT)
+    invitations.exclude(email="", address_key="", error="").update(email="", address_key="", error="")
     return questionnaire
 
 
@@ -85,18 +107,161 @@ def clean_answers(answers):
     return cleaned
 
 
+# Invitations ------------------------------------------------------------------------------------
+
+def new_code():
+    """A fresh secret: CODE_LENGTH characters of CODE_ALPHABET."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def format_code(code):
+    """'ABCDEFGHJKMNPQRS' -> 'ABCD-EFGH-JKMN-PQRS', for printing and links."""
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+def normalise_code(text):
+    """The code as stored (hashed), from what someone typed or the link held: case, spaces and hyphens are
+    ignored, and O, I and L read as 0, 1 and 1. None if it cannot be a code."""
+    code = "".join((text or "").upper().split()).replace("-", "").translate(_READ_AS)
+    if len(code) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in code):
+        return None
+    return code
+
+
+def invitation_hash(code):
+    return hash_token(code)
+
+
+def find_invitation(text):
+    """The invitation a typed code or link token opens (any state), or None."""
+    code = normalise_code(text)
+    if code is None:
+        return None
+    return (QuestionnaireInvitation.objects.select_related("questionnaire__contract__practice")
+            .filter(token_hash=invitation_hash(code)).first())
+
+
+def _questionnaire_for_inviting(questionnaire, actor):
+    """The questionnaire, locked (so closing waits for new invitations, and they for it), if ``actor`` may
+    invite staff to it now."""
+    questionnaire = (Questionnaire.objects.select_for_update(of=("self",)).select_related("contract")
+                     .get(pk=questionnaire.pk))
+    if not permissions.can_invite_staff.test(actor, questionnaire.contract):
+        raise DomainError("Only the practice can invite its staff to the questionnaire.")
+    if not questionnaire.is_open:
+        raise DomainError("This questionnaire has closed, so no more staff can be invited.")
+    if questionnaire.contract.is_ended:
+        raise DomainError("This contract has ended, so no more staff can be invited.")
+    return questionnaire
+
+
+def _room_for(questionnaire, adding):
+    if questionnaire.invitations.count() + adding > MAX_INVITATIONS:
+        raise DomainError(f"A questionnaire can have at most {MAX_INVITATIONS} invitations.")
+
+
+def address_key(questionnaire, address):
+    """A keyed hash of an address within one questionnaire: tells "invited before" without keeping the address."""
+    return salted_hmac("forwardplans.questionnaire_invitation", f"{questionnaire.pk}:{address.lower()}",
+                       algorithm="sha256").hexdigest()
+
+
+def split_addresses(text):
+    """The addresses in pasted text: one per line, or separated by commas, semicolons or spaces."""
+    for separator in ",;":
+        text = text.replace(separator, " ")
+    return text.split()
+
+
+@dataclass(frozen=True)
+class Invited:
+    invited: tuple          # addresses that will be sent an invitation
+    already: tuple          # addresses that already have one (not sent again)
+
+
+@transaction.atomic
+def questionnaire_invite_by_email(*, questionnaire, addresses, actor):
+    """The practice invites staff by e-mail: each new address gets a single-use link, sent after commit by a
+    background job. An address invited before (even one already used, whose address is gone) is not sent
+    another; one that could not be sent to may be tried again. Any address that is not valid refuses the lot
+    (DomainError naming them), so nothing is half done."""
+    questionnaire = _questionnaire_for_inviting(questionnaire, actor)
+    seen, wanted, bad = set(), [], []
+    for raw in addresses:
+        address = raw.strip().strip("<>").strip()
+        if not address:
+            continue
+        try:
+            validate_email(address)
+            if len(address) > MAX_ADDRESS_LENGTH:
+                raise ValidationError("too long")
+        except ValidationError:
+            bad.append(raw.strip()[:100])
+            continue
+        local, _at, domain = address.rpartition("@")
+        address = f"{local}@{domain.lower()}"
+        if address.lower() not in seen:
+            seen.add(address.lower())
+            wanted.append(address)
+    if bad:
+        raise DomainError("These are not valid e-mail addresses: " + ", ".join(bad[:20])
+                          + (f" and {len(bad) - 20} more" if len(bad) > 20 else "") + ".")
+    if not wanted:
+        raise DomainError("Enter at least one e-mail address.")
+    keys = {address: address_key(questionnaire, address) for address in wanted}
+    kept = set(questionnaire.invitations.filter(address_key__in=keys.values()).values_list("address_key", flat=True))
+    already = tuple(a for a in wanted if keys[a] in kept)
+    new = [a for a in wanted if keys[a] not in kept]
+    _room_for(questionnaire, len(new))
+    invitations = QuestionnaireInvitation.objects.bulk_create([
+        QuestionnaireInvitation(questionnaire=questionnaire, kind=InvitationKind.EMAIL, email=address,
+                                address_key=keys[address]) for address in new])
+    if invitations:
+        outbox.enqueue(SEND_INVITATIONS_TASK, [invitation.pk for invitation in invitations])
+    return Invited(invited=tuple(new), already=already)
+
+
+@transaction.atomic
+def questionnaire_issue_codes(*, questionnaire, count, actor):
+    """The practice asks for ``count`` printable single-use codes, for staff without an e-mail address.
+    Returns the codes (formatted for printing): they are shown this once and only their hashes are kept."""
+    questionnaire = _questionnaire_for_inviting(questionnaire, actor)
+    if not isinstance(count, int) or not 1 <= count <= MAX_CODES_AT_ONCE:
+        raise DomainError(f"Ask for between 1 and {MAX_CODES_AT_ONCE} codes.")
+    _room_for(questionnaire, count)
+    codes = [new_code() for _ in range(count)]
+    QuestionnaireInvitation.objects.bulk_create([
+        QuestionnaireInvitation(questionnaire=questionnaire, kind=InvitationKind.CODE, status=InvitationStatus.PRINTED,
+                                token_hash=invitation_hash(code)) for code in codes])
+    return [format_code(code) for code in codes]
+
+
+# Answering --------------------------------------------------------------------------------------
+
+ALREADY_USED = "This invitation has already been used to answer the questionnaire."
+
+
 @transaction.atomic
 def questionnaire_submit(*, token, answers, comments=""):
-    """Store one anonymous response: the answers, the comments and the date only – no user, no IP, no time."""
-    questionnaire = Questionnaire.objects.select_for_update().filter(token=token).first() if token else None
-    if questionnaire is None:
-        raise DomainError("This questionnaire link is not valid.")
+    """Store one anonymous response through a single-use invitation (its link token or typed code).
+
+    The invitation is marked used by a conditional UPDATE in the same transaction, so of two submissions at
+    once only one counts. The response keeps the answers, the comments and the date only: no user, no IP, no
+    time and no link to the invitation; the invitation keeps only that it was used (its address is cleared).
+    """
+    invitation = find_invitation(token)
+    if invitation is None:
+        raise DomainError("This questionnaire link or code is not valid.")
+    # The questionnaire's lock orders this against closing it.
+    questionnaire = Questionnaire.objects.select_for_update().get(pk=invitation.questionnaire_id)
     if not questionnaire.is_open:
         raise DomainError("This questionnaire has closed.")
     cleaned = clean_answers(answers)
     comments = (comments or "").strip()
     if word_count(comments) > MAX_COMMENT_WORDS:
         raise DomainError(f"Comments must be {MAX_COMMENT_WORDS} words or fewer.")
+    if not QuestionnaireInvitation.objects.filter(pk=invitation.pk, used=False).update(used=True, email=""):
+        raise DomainError(ALREADY_USED)
     return QuestionnaireResponse.objects.create(questionnaire=questionnaire, answers=cleaned, comments=comments,
                                                 received_on=timezone.localdate())
 
@@ -169,6 +334,29 @@ def questionnaire_aggregates(questionnaire):
             distribution = tuple(ScalePoint(value, label, row[f"{key}__{value}"]) for value, label in AGREEMENT_SCALE)
         statements.append(StatementAggregate(key, statement, count, mean, distribution))
     return QuestionnaireAggregates(total=total, too_few=too_few, statements=tuple(statements))
+
+
+@dataclass(frozen=True)
+class InvitationCounts:
+    invited: int        # e-mails waiting or sent, and printed codes
+    answered: int       # invitations used
+    emails: int = 0     # of those invited, by e-mail
+    codes: int = 0      # of those invited, with a printed code
+    waiting: int = 0    # e-mails not sent yet
+    failed: int = 0     # e-mails that could not be sent
+
+
+def invitation_counts(questionnaire):
+    """How many staff were invited and how many answered: numbers only, for the RCGP team and the practice."""
+    row = QuestionnaireInvitation.objects.filter(questionnaire=questionnaire).aggregate(
+        emails=Count("pk", filter=Q(kind=InvitationKind.EMAIL) & ~Q(status__in=[InvitationStatus.FAILED,
+                                                                                InvitationStatus.NOT_SENT])),
+        codes=Count("pk", filter=Q(kind=InvitationKind.CODE)),
+        answered=Count("pk", filter=Q(used=True)),
+        waiting=Count("pk", filter=Q(status__in=[InvitationStatus.PENDING, InvitationStatus.SENDING])),
+        failed=Count("pk", filter=Q(status=InvitationStatus.FAILED)),
+    )
+    return InvitationCounts(invited=row["emails"] + row["codes"], **row)
 
 
 def _quoted(statement):

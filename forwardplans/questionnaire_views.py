@@ -1,11 +1,15 @@
 """Pages of the confidential staff questionnaire.
 
-Staff pages (open, close, results) are for the contract's RCGP team; the results page, which shows
-individual answers, only for the contract's advisers and deputy lead – everyone else gets 404.
-The answer and thanks pages are public: the secret token in the link is the only key, and they show
+RCGP pages (open, close, results) are for the contract's RCGP team; the results page, which shows individual
+answers, only for the contract's advisers and deputy lead. The invitation pages (e-mail addresses, printed
+codes) are for the contract's practice only: the RCGP team sees counts, never an invitation. Everyone else
+gets 404.
+
+The answer pages are public: a single-use invitation (its link, or a typed code) is the only key, and they show
 nothing of the practice but its name.
 """
 
+import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,10 +24,11 @@ from resilience.errors import DomainError
 
 from . import permissions
 from . import questionnaire_services as services
-from .models import Questionnaire
+from .forms import EnterCodeForm, InvitationCodesForm, InviteStaffForm
+from .models import InvitationStatus, Questionnaire
 from .vocabulary import AGREEMENT_SCALE, QUESTIONNAIRE_STATEMENTS
 
-CLOSED_STATUS = 410  # Gone: the link was real, but it no longer takes answers.
+GONE = 410  # the invitation was real, but it no longer lets anyone answer
 
 
 def _agree_that(statement):
@@ -60,7 +65,7 @@ class AnswerForm(forms.Form):
 
 
 def _private(response):
-    """Public questionnaire pages: keep the token out of Referer headers, caches and search engines."""
+    """Pages holding an invitation's secret: keep it out of Referer headers, caches and search engines."""
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
@@ -73,11 +78,7 @@ def _after_change(request, questionnaire):
     return redirect("contracts:detail", reference=questionnaire.contract.reference)
 
 
-def answer_url(request, questionnaire):
-    return request.build_absolute_uri(reverse("questionnaires:answer", kwargs={"token": questionnaire.token}))
-
-
-# Staff ------------------------------------------------------------------------------------------
+# RCGP team --------------------------------------------------------------------------------------
 
 @login_required
 @require_POST
@@ -91,8 +92,8 @@ def questionnaire_open_view(request, reference):
         messages.error(request, str(exc))
         open_one = contract.questionnaires.filter(closed_at__isnull=True).first()
         return _after_change(request, open_one) if open_one else redirect("contracts:detail", reference=reference)
-    messages.success(request, f"Staff questionnaire opened. Share this link with the practice’s staff: "
-                              f"{answer_url(request, questionnaire)}")
+    messages.success(request, "Staff questionnaire opened. The practice can now invite its staff from the "
+                              "contract page: each member of staff gets their own invitation, which works once.")
     return _after_change(request, questionnaire)
 
 
@@ -108,7 +109,8 @@ def questionnaire_close_view(request, reference, pk):
     except DomainError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Staff questionnaire closed. The link no longer accepts answers.")
+        messages.success(request, "Staff questionnaire closed. Invitations no longer let anyone answer, and staff "
+                                  "e-mail addresses have been deleted.")
     return _after_change(request, questionnaire)
 
 
@@ -131,11 +133,11 @@ def questionnaire_results_view(request, reference, pk):
         "contract": contract,
         "questionnaire": questionnaire,
         "aggregates": aggregates,
+        "counts": services.invitation_counts(questionnaire),
         "summary_text": services.questionnaire_summary_text(questionnaire, aggregates),
         "responses": responses,
         "statements": QUESTIONNAIRE_STATEMENTS,
         "scale": dict(AGREEMENT_SCALE),
-        "share_url": answer_url(request, questionnaire),
         "can_close": can_run and questionnaire.is_open,
         "can_open_another": (can_run and not contract.is_ended
                              and not contract.questionnaires.filter(closed_at__isnull=True).exists()),
@@ -143,38 +145,132 @@ def questionnaire_results_view(request, reference, pk):
     })
 
 
+# The practice -----------------------------------------------------------------------------------
+
+def _practice_questionnaire(request, reference, pk):
+    contract = policy.get_contract_or_404(request.user, reference)
+    if not permissions.can_invite_staff.test(request.user, contract):
+        raise Http404
+    return get_object_or_404(Questionnaire.objects.select_related("contract__practice"), contract=contract, pk=pk)
+
+
+def _invitations_page(request, questionnaire, invite_form=None, codes_form=None, status=200):
+    failed = (policy.questionnaire_invitations_for(request.user)
+              .filter(questionnaire=questionnaire, status=InvitationStatus.FAILED).exclude(email="")
+              .order_by("pk").values("email", "error"))
+    forms_with_errors = [f for f in (invite_form, codes_form) if f is not None and f.errors]
+    return render(request, "forwardplans/questionnaire/invitations.jinja", {
+        "contract": questionnaire.contract,
+        "questionnaire": questionnaire,
+        "counts": services.invitation_counts(questionnaire),
+        "failed": list(failed),
+        "invite_form": invite_form or InviteStaffForm(),
+        "codes_form": codes_form or InvitationCodesForm(),
+        "error_form": forms_with_errors[0] if forms_with_errors else None,
+    }, status=status)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def questionnaire_invitations_view(request, reference, pk):
+    """The practice enters its staff's e-mail addresses; each is sent a single-use invitation."""
+    questionnaire = _practice_questionnaire(request, reference, pk)
+    form = InviteStaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invited = services.questionnaire_invite_by_email(
+                questionnaire=questionnaire, addresses=services.split_addresses(form.cleaned_data["addresses"]),
+                actor=request.user)
+        except DomainError as exc:
+            form.add_error("addresses", str(exc))
+        else:
+            if invited.invited:
+                n = len(invited.invited)
+                messages.success(request, f"{n} invitation{'s' if n != 1 else ''} will be sent by e-mail.")
+            if invited.already:
+                messages.info(request, "Already invited, so not sent again: " + ", ".join(invited.already) + ".")
+            return redirect("questionnaires:invitations", reference=reference, pk=pk)
+    return _invitations_page(request, questionnaire, invite_form=form)
+
+
+@never_cache
+@login_required
+@require_POST
+def questionnaire_codes_view(request, reference, pk):
+    """The practice asks for printable single-use codes: shown on this page once, never again."""
+    questionnaire = _practice_questionnaire(request, reference, pk)
+    form = InvitationCodesForm(request.POST)
+    if form.is_valid():
+        try:
+            codes = services.questionnaire_issue_codes(questionnaire=questionnaire, count=form.cleaned_data["count"],
+                                                       actor=request.user)
+        except DomainError as exc:
+            form.add_error("count", str(exc))
+        else:
+            start = request.build_absolute_uri(reverse("questionnaires:code"))
+            slips = []
+            for code in codes:
+                link = request.build_absolute_uri(reverse("questionnaires:answer", kwargs={"token": code}))
+                qr = segno.make(link, error="m").svg_inline(scale=3, title="QR code to open the questionnaire")
+                slips.append({"code": code, "qr": qr})
+            return _private(render(request, "forwardplans/questionnaire/codes.jinja", {
+                "contract": questionnaire.contract, "questionnaire": questionnaire, "slips": slips,
+                "start_url": start}))
+    return _invitations_page(request, questionnaire, codes_form=form)
+
+
 # Public -----------------------------------------------------------------------------------------
 
-def _public_questionnaire(token):
-    return get_object_or_404(Questionnaire.objects.select_related("contract__practice"), token=token)
+def _invalid(request):
+    return _private(render(request, "forwardplans/questionnaire/invalid.jinja", status=404))
 
 
-def _closed(request, questionnaire):
-    return _private(render(request, "forwardplans/questionnaire/closed.jinja",
-                           {"practice_name": questionnaire.contract.practice.name}, status=CLOSED_STATUS))
+def _gone(request, invitation, template):
+    return _private(render(request, template, {"practice_name": invitation.questionnaire.contract.practice.name},
+                           status=GONE))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def questionnaire_code_view(request):
+    """Staff with a printed code type it here."""
+    form = EnterCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"]
+        if services.find_invitation(code) is None:
+            form.add_error("code", "This code is not valid. Check it against your invitation and try again")
+        else:
+            return redirect("questionnaires:answer", token=services.format_code(code))
+    return _private(render(request, "forwardplans/questionnaire/enter_code.jinja", {"form": form}))
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def questionnaire_answer_view(request, token):
-    questionnaire = _public_questionnaire(token)
-    if not questionnaire.is_open:
-        return _closed(request, questionnaire)
+    invitation = services.find_invitation(token)
+    if invitation is None:
+        return _invalid(request)
+    if not invitation.questionnaire.is_open:
+        return _gone(request, invitation, "forwardplans/questionnaire/closed.jinja")
+    if invitation.used:
+        return _gone(request, invitation, "forwardplans/questionnaire/used.jinja")
     form = AnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.questionnaire_submit(token=token, answers=form.answers(),
-                                          comments=form.cleaned_data["comments"])
+            services.questionnaire_submit(token=token, answers=form.answers(), comments=form.cleaned_data["comments"])
         except DomainError as exc:
-            questionnaire.refresh_from_db()
-            if not questionnaire.is_open:  # closed while they were answering
-                return _closed(request, questionnaire)
+            invitation = services.find_invitation(token)
+            if not invitation.questionnaire.is_open:  # closed while they were answering
+                return _gone(request, invitation, "forwardplans/questionnaire/closed.jinja")
+            if invitation.used:  # answered meanwhile (another tab, a double click)
+                return _gone(request, invitation, "forwardplans/questionnaire/used.jinja")
             form.add_error(None, str(exc))
         else:
             return redirect("questionnaires:thanks", token=token)
     return _private(render(request, "forwardplans/questionnaire/answer.jinja", {
         "form": form,
-        "practice_name": questionnaire.contract.practice.name,
+        "practice_name": invitation.questionnaire.contract.practice.name,
         "scale": AGREEMENT_SCALE,
         "max_words": services.MAX_COMMENT_WORDS,
     }))
@@ -183,6 +279,10 @@ def questionnaire_answer_view(request, token):
 @never_cache
 @require_GET
 def questionnaire_thanks_view(request, token):
-    questionnaire = _public_questionnaire(token)
+    invitation = services.find_invitation(token)
+    if invitation is None:
+        return _invalid(request)
+    if not invitation.used:
+        return redirect("questionnaires:answer", token=token)
     return _private(render(request, "forwardplans/questionnaire/thanks.jinja",
-                           {"practice_name": questionnaire.contract.practice.name}))
+                           {"practice_name": invitation.questionnaire.contract.practice.name}))

@@ -6,6 +6,10 @@ due date, inspections by publication date), so the sweep's cost grows with what 
 of milestones. Recipients are then narrowed by the access policy (one query per person), so nobody is told
 about anything they may not see.
 
+Nothing confidential is stored: a reminder keeps a neutral title (what is due and the contract's reference, never a
+plan's text), which is all its e-mail says; the notifications page renders the rest when it is read, from the item
+and through the access policy (forwardplans.reminder_texts), as it does for events (forwardplans.events).
+
 Sent once: every reminder is a (recipient, item type, item id, kind, due date) key in SentReminder, inserted
 with INSERT ... ON CONFLICT DO NOTHING before anything is sent. Only the rows this sweep inserted (its batch)
 become notifications and e-mails, so two sweeps at once, or a retried task, never send the same one twice.
@@ -74,6 +78,7 @@ class Candidate:
     body: str
     link: str
     event_id: int | None = None  # an event's notification (forwardplans.events) is rendered from its event
+    detail: dict | None = field(default=None, hash=False, compare=False)  # ids it is rendered from (a digest's)
 
     @property
     def key(self):
@@ -91,7 +96,18 @@ class SweepResult:
     by_kind: dict = field(default_factory=dict)
 
 
-def _date(day):
+PREFIXES = {ReminderKind.OVERDUE: "Overdue", ReminderKind.DAY_BEFORE: "Due tomorrow", ReminderKind.WEEK_BEFORE:
+            "Due within a week", ReminderKind.DUE_SOON: "Due soon"}
+
+
+def prefix(kind, due_on, today):
+    """How a reminder's title begins (``today``: the day it was sent)."""
+    if kind == ReminderKind.DAY_BEFORE and due_on == today:
+        return "Due today"
+    return PREFIXES[kind]
+
+
+def date_text(day):
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
@@ -108,15 +124,15 @@ def _window(due_on, today, ahead):
     return ReminderKind.DUE_SOON if due_on <= today + datetime.timedelta(days=ahead) else None
 
 
-def _when(kind, due_on, today):
+def when_text(kind, due_on, today):
     if kind == ReminderKind.OVERDUE:
         days = (today - due_on).days
-        return f"was due on {_date(due_on)} ({days} day{'s' if days != 1 else ''} ago)"
+        return f"was due on {date_text(due_on)} ({days} day{'s' if days != 1 else ''} ago)"
     if due_on == today:
         return "is due today"
     if due_on == today + DAY:
-        return f"is due tomorrow, {_date(due_on)}"
-    return f"is due on {_date(due_on)}"
+        return f"is due tomorrow, {date_text(due_on)}"
+    return f"is due on {date_text(due_on)}"
 
 
 # Recipients --------------------------------------------------------------------------------------
@@ -173,25 +189,16 @@ def plan_candidates(today):
     overdue_commissioners = {c for item, kind in items if kind == ReminderKind.OVERDUE for c in item[10:12] if c}
     peer_support = _commissioner_users(overdue_commissioners, [Role.COMMISSIONER_PEER_SUPPORT])
     for item, kind in items:
-        (item_type, pk, description, due_on, action_id, lead_id, action_text, contract_id, reference, deputy_id,
-         commissioner_id, parent_id, practice_name) = item
-        what = "Milestone" if item_type == ReminderItem.MILESTONE else "Planned completion of the action"
-        subject = (f"“{description[:120]}”" if item_type == ReminderItem.MILESTONE
-                   else f"“{action_text[:120]}”")
-        when = _when(kind, due_on, today)
-        prefix = {ReminderKind.OVERDUE: "Overdue", ReminderKind.DAY_BEFORE: "Due tomorrow",
-                  ReminderKind.WEEK_BEFORE: "Due within a week"}[kind]
-        if due_on == today and kind == ReminderKind.DAY_BEFORE:
-            prefix = "Due today"
-        title = f"{prefix}: {what.lower()} {subject} – contract {reference}"
-        body = (f"{what} {subject} {when}.\nAction: {action_text[:300]}\n"
-                f"Practice: {practice_name} · contract {reference}.")
+        (item_type, pk, _description, due_on, action_id, lead_id, _text, contract_id, reference, deputy_id,
+         commissioner_id, parent_id, _practice) = item
+        what = "a milestone" if item_type == ReminderItem.MILESTONE else "an action's planned completion"
+        title = f"{prefix(kind, due_on, today)}: {what} on contract {reference}"
         recipients = [lead_id]
         if kind == ReminderKind.OVERDUE:
             recipients += [deputy_id, *_of_commissioner(peer_support, commissioner_id, parent_id)]
         link = reverse("forwardplans:action", args=[action_id])
         for recipient in dict.fromkeys(r for r in recipients if r):
-            yield Candidate(recipient, item_type, pk, kind, due_on, "document", contract_id, title, body, link)
+            yield Candidate(recipient, item_type, pk, kind, due_on, "document", contract_id, title, "", link)
 
 
 # Deadlines -----------------------------------------------------------------------------------------
@@ -201,9 +208,9 @@ def first_contact_candidates(today):
     high = today + datetime.timedelta(days=FIRST_CONTACT_AHEAD) - FIRST_CONTACT_WITHIN
     rows = (Contract.objects.filter(first_contact_on__isnull=True, commissioned_on__gte=low, commissioned_on__lte=high)
             .exclude(state__in=NOT_LIVE)
-            .values_list("pk", "reference", "commissioned_on", "deputy_lead_id", "practice__name"))
+            .values_list("pk", "reference", "commissioned_on", "deputy_lead_id"))
     admins = None
-    for pk, reference, commissioned_on, deputy_id, practice_name in rows:
+    for pk, reference, commissioned_on, deputy_id in rows:
         due_on = commissioned_on + FIRST_CONTACT_WITHIN
         kind = _window(due_on, today, FIRST_CONTACT_AHEAD)
         if not kind:
@@ -213,14 +220,10 @@ def first_contact_candidates(today):
         else:
             admins = _rcgp_admins() if admins is None else admins
             recipients = admins
-        title = (f"{'Overdue' if kind == ReminderKind.OVERDUE else 'Due soon'}: first contact with "
-                 f"{practice_name} – contract {reference}")
-        body = (f"RCGP makes first contact within one week of commissioning. Contract {reference} was commissioned "
-                f"on {_date(commissioned_on)}; first contact {_when(kind, due_on, today)}."
-                + ("" if deputy_id else "\nThe contract has no deputy lead yet."))
+        title = f"{PREFIXES[kind]}: first contact on contract {reference}"
         link = reverse("contracts:detail", args=[reference])
         for recipient in recipients:
-            yield Candidate(recipient, ReminderItem.FIRST_CONTACT, pk, kind, due_on, "contract", pk, title, body, link)
+            yield Candidate(recipient, ReminderItem.FIRST_CONTACT, pk, kind, due_on, "contract", pk, title, "", link)
 
 
 def referral_candidates(today):
@@ -228,20 +231,16 @@ def referral_candidates(today):
     high = today + datetime.timedelta(days=ACKNOWLEDGEMENT_AHEAD)
     rows = list(Referral.objects.filter(acknowledged_on__isnull=True, acknowledgement_due__gte=low,
                                         acknowledgement_due__lte=high)
-                .values_list("pk", "acknowledgement_due", "received_on", "commissioner_id", "commissioner__parent_id",
-                             "practice__name"))
+                .values_list("pk", "acknowledgement_due", "received_on", "commissioner_id", "commissioner__parent_id"))
     leads = _commissioner_users({c for row in rows for c in row[3:5] if c}, [Role.COMMISSIONER_LEAD])
-    for pk, due_on, received_on, commissioner_id, parent_id, practice_name in rows:
+    for pk, due_on, received_on, commissioner_id, parent_id in rows:
         kind = _window(due_on, today, ACKNOWLEDGEMENT_AHEAD)
         if not kind:
             continue
-        title = (f"{'Overdue' if kind == ReminderKind.OVERDUE else 'Due soon'}: acknowledge the referral from "
-                 f"{practice_name}")
-        body = (f"A self-referral received on {_date(received_on)} must be acknowledged within 10 working days; "
-                f"the acknowledgement {_when(kind, due_on, today)}.")
+        title = f"{PREFIXES[kind]}: acknowledge a self-referral received on {date_text(received_on)}"
         link = reverse("referrals:detail", args=[pk])
         for recipient in dict.fromkeys(_of_commissioner(leads, commissioner_id, parent_id)):
-            yield Candidate(recipient, ReminderItem.REFERRAL, pk, kind, due_on, "referral", pk, title, body, link)
+            yield Candidate(recipient, ReminderItem.REFERRAL, pk, kind, due_on, "referral", pk, title, "", link)
 
 
 def reinspection_candidates(today):
@@ -255,24 +254,21 @@ def reinspection_candidates(today):
     rows = list(Inspection.objects.rated().filter(overall_rating=Rating.INADEQUATE, publication_date__gte=low,
                                                   publication_date__lte=high, practice__status="active")
                 .exclude(Exists(later))
-                .values_list("pk", "publication_date", "practice_id", "practice__ods_code", "practice__name",
+                .values_list("pk", "publication_date", "practice_id", "practice__ods_code",
                              "practice__commissioner_id", "practice__commissioner__parent_id"))
-    users = _commissioner_users({c for row in rows for c in row[5:7] if c},
+    users = _commissioner_users({c for row in rows for c in row[4:6] if c},
                                 [Role.COMMISSIONER_LEAD, Role.COMMISSIONER_PEER_SUPPORT])
     admins = _rcgp_admins() if rows else []
-    for pk, published_on, practice_id, ods_code, name, commissioner_id, parent_id in rows:
+    for pk, published_on, practice_id, ods_code, commissioner_id, parent_id in rows:
         due_on = published_on + SPECIAL_MEASURES_REINSPECTION
         kind = _window(due_on, today, REINSPECTION_AHEAD)
         if not kind:
             continue
-        title = (f"{'Overdue' if kind == ReminderKind.OVERDUE else 'Due soon'}: special-measures re-inspection "
-                 f"of {name} ({ods_code})")
-        body = (f"{name} was rated Inadequate (special measures) in a report published on {_date(published_on)}; "
-                f"re-inspection within six months {_when(kind, due_on, today)}.")
+        title = f"{PREFIXES[kind]}: special-measures re-inspection of practice {ods_code}"
         link = reverse("practices:detail", args=[ods_code])
         for recipient in dict.fromkeys([*_of_commissioner(users, commissioner_id, parent_id), *admins]):
             yield Candidate(recipient, ReminderItem.REINSPECTION, pk, kind, due_on, "practice", practice_id, title,
-                            body, link)
+                            "", link)
 
 
 # Weekly digest ---------------------------------------------------------------------------------------
@@ -282,50 +278,34 @@ def week_start(today):
 
 
 def digest_for(user, today):
-    """What a commissioner peer-support user should hear about this week, only from what they may see."""
+    """What a commissioner peer-support user should hear about this week, only from what they may see: the ids
+    of the overdue actions, of the contracts whose plans have new Reds and of the contracts' state changes."""
     since = timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=7), datetime.time.min))
     overdue_milestone = Milestone.objects.filter(action=OuterRef("pk"), done_on__isnull=True, due_on__lt=today)
     overdue = list(policy.actions_for(user).exclude(rag_status=Rag.GREEN)
                    .exclude(plan__contract__state__in=ENDED_STATES)
                    .filter(Q(planned_completion__lt=today) | Exists(overdue_milestone))
-                   .values_list("plan__contract__reference", "plan__contract__practice__name", "action_planned",
-                                "planned_completion").order_by("plan__contract__reference", "planned_completion")[:50])
+                   .order_by("plan__contract__reference", "planned_completion", "pk").values_list("pk", flat=True)[:50])
     new_reds = list(RagChange.objects.filter(action__in=policy.actions_for(user), to_status=Rag.RED, at__gte=since)
-                    .values_list("action__plan__contract__reference", "action__plan__contract__practice__name")
-                    .order_by("action__plan__contract__reference").distinct())
+                    .order_by("action__plan__contract__reference").values_list("action__plan__contract_id", flat=True)
+                    .distinct())
     changes = list(ContractTransition.objects.filter(contract__in=policy.contracts_for(user), at__gte=since)
-                   .exclude(from_state=F("to_state"))
-                   .values_list("contract__reference", "contract__practice__name", "from_state", "to_state")
-                   .order_by("contract__reference", "at"))
+                   .exclude(from_state=F("to_state")).order_by("contract__reference", "at", "pk")
+                   .values_list("pk", flat=True))
     return {"overdue": overdue, "new_reds": new_reds, "state_changes": changes}
 
 
 def digest_candidates(today):
     monday = week_start(today)
-    labels = dict(State.choices)
     for user in User.objects.filter(is_active=True, role=Role.COMMISSIONER_PEER_SUPPORT,
                                     commissioner__isnull=False).order_by("pk"):
         found = digest_for(user, today)
         if not any(found.values()):
             continue  # nothing to say: no e-mail
-        lines = [f"Your weekly digest for the week of {_date(monday)}.", ""]
-        if found["overdue"]:
-            lines.append(f"Overdue actions ({len(found['overdue'])}):")
-            lines += [f"- Contract {ref}, {practice}: {text[:100]} (complete by {_date(due)})"
-                      for ref, practice, text, due in found["overdue"]]
-            lines.append("")
-        if found["new_reds"]:
-            lines.append("Plans with new Red actions this week:")
-            lines += [f"- Contract {ref}, {practice}" for ref, practice in found["new_reds"]]
-            lines.append("")
-        if found["state_changes"]:
-            lines.append("Contracts that changed state:")
-            lines += [f"- Contract {ref}, {practice}: {labels.get(old, old or 'new')} → {labels.get(new, new)}"
-                      for ref, practice, old, new in found["state_changes"]]
         counts = (f"{len(found['overdue'])} overdue action(s), {len(found['new_reds'])} plan(s) with new Reds, "
                   f"{len(found['state_changes'])} contract change(s)")
         yield Candidate(user.pk, ReminderItem.DIGEST, user.pk, ReminderKind.WEEKLY, monday, "self", user.pk,
-                        f"Weekly digest: {counts}", "\n".join(lines).strip(), reverse("contracts:list"))
+                        f"Weekly digest: {counts}", "", reverse("contracts:list"), detail=found)
 
 
 # Access and claiming ---------------------------------------------------------------------------------
@@ -378,7 +358,7 @@ def claim(candidates, users=None, *, email=True):
         by_key = {c.key: c for c in candidates}
         Notification.objects.bulk_create([
             Notification(recipient_id=r.recipient_id, reminder=r, kind=r.kind, title=c.title[:300], body=c.body,
-                         link=c.link, event_id=c.event_id)
+                         link=c.link, event_id=c.event_id, detail=c.detail or {})
             for r in claimed
             for c in [by_key[(r.recipient_id, r.item_type, r.item_id, r.kind, r.due_on)]]], batch_size=1000)
     return claimed

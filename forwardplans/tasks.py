@@ -84,3 +84,16 @@ def render_pdf(self, pdf_id):
 def relay_outbox():
     """Publish jobs kept in the outbox while Redis was down (beat: every minute)."""
     return outbox.relay()
+
+
+@shared_task(bind=True, autoretry_for=(EmailsWaiting, OperationalError), retry_backoff=30, retry_backoff_max=1800,
+             retry_jitter=True, max_retries=5)
+def send_questionnaire_invitations(self, ids=None):
+    """E-mail staff questionnaire invitations (only ``ids`` if given). Sent ones are not sent again, so a
+    redelivery is harmless; an address refused for good is recorded on its invitation and the rest go on."""
+    from . import questionnaire_mail
+
+    result = questionnaire_mail.send_invitation_emails(ids)
+    if result.retry:
+        raise EmailsWaiting(f"{result.retry} invitation(s) to retry")
+    return {"sent": result.sent, "failed": result.failed}

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from resilience import charts, list_exports, policy
 from resilience.errors import DomainError
+from resilience.text import attachment_disposition
 
 from . import permissions, services, word
 from .access_log import Document, Kind, access_log, can_read_access_log, record_access
@@ -26,6 +27,7 @@ from .models import REPORT_PARTS, ROOT_CAUSES_PART
 from .questionnaire_services import questionnaire_summary_text
 from .selectors import PLAN_PAGE_FIELDS, action_detail, plan_actions, summary_of_groups, version_diff
 from .services import StaleEdit
+from .uploads import download_name, served_content_type
 from .vocabulary import EDITABLE_REPORT_STATES, RAG_MEANING, REPORT_SECTIONS, ROOT_CAUSE_GROUPS, Rag, ReportState
 
 
@@ -380,8 +382,12 @@ def evidence_download_view(request, pk):
     evidence = get_object_or_404(policy.evidence_for(request.user).select_related("action__plan__contract"), pk=pk)
     record_access(user=request.user, contract=evidence.action.plan.contract, document=Document.EVIDENCE,
                   kind=Kind.DOWNLOADED, detail=evidence.original_name)
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,
-                        content_type=evidence.content_type)
+    response = FileResponse(evidence.file.open("rb"), content_type=served_content_type(evidence.content_type))
+    # Always a download under a safe name of the stored type, and never sniffed into something a browser runs.
+    response["Content-Disposition"] = attachment_disposition(download_name(evidence.original_name,
+                                                                           evidence.content_type))
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # Word copies ------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Word (.docx) copies of the Diagnostic Report and the Forward Plan, for practices that edit offline.
 
-python-docx writes the text as data, so nothing in a report can become markup or a field code.
+python-docx writes the text as data, so nothing in a report can become markup or a field code. Every piece of
+text goes through ``document_text`` first: a control character pasted from Word (a soft line break) would
+otherwise make python-docx refuse the whole document.
 """
 
 import io
@@ -9,6 +11,8 @@ from django.utils import timezone
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.shared import Pt, RGBColor
+
+from resilience.text import document_text
 
 from .selectors import plan_actions, summary_of_groups
 from .vocabulary import REPORT_SECTIONS, Rag, RootCause
@@ -24,13 +28,13 @@ def _document(title, contract, version_line):
     style.font.name = "Arial"
     style.font.size = Pt(11)
     header = document.sections[0].header.paragraphs[0]
-    header.text = (f"CONFIDENTIAL – {contract.practice.name} ({contract.practice.ods_code}) – "
+    header.text = document_text(f"CONFIDENTIAL – {contract.practice.name} ({contract.practice.ods_code}) – "
                    f"contract {contract.reference}")
-    heading = document.add_heading(title, level=0)
+    heading = document.add_heading(document_text(title), level=0)
     for run in heading.runs:
         run.font.color.rgb = NHS_BLUE
-    document.add_paragraph(f"{contract.practice.name} ({contract.practice.ods_code}) · contract "
-                           f"{contract.reference} · {contract.get_programme_display()}")
+    document.add_paragraph(document_text(f"{contract.practice.name} ({contract.practice.ods_code}) · contract "
+                                         f"{contract.reference} · {contract.get_programme_display()}"))
     document.add_paragraph(f"{version_line} · generated {timezone.localtime():%-d %B %Y at %H:%M}")
     return document
 
@@ -47,7 +51,7 @@ def report_docx(report):
                          f"{report.get_state_display()} (revision {report.revision})")
     for name, heading in REPORT_SECTIONS:
         document.add_heading(heading, level=1)
-        text = getattr(report, report.field_for(name)) or "Not written."
+        text = document_text(getattr(report, report.field_for(name))) or "Not written."
         for paragraph in text.split("\n\n"):
             document.add_paragraph(paragraph)
     document.add_heading("Root causes", level=1)
@@ -76,7 +80,7 @@ def plan_docx(plan):
         f"{summary.by_rag['green']} Green ({summary.percent_complete}% complete); "
         f"{summary.overdue_milestones} overdue milestones; {summary.due_soon} due in the next 14 days.")
     for key_question, actions in groups:
-        document.add_heading(key_question, level=1)
+        document.add_heading(document_text(key_question), level=1)
         table = document.add_table(rows=1, cols=len(PLAN_COLUMNS))
         table.style = "Table Grid"
         for cell, (label, _field) in zip(table.rows[0].cells, PLAN_COLUMNS, strict=True):
@@ -85,13 +89,13 @@ def plan_docx(plan):
         for action in actions:
             cells = table.add_row().cells
             for index, (_label, field) in enumerate(PLAN_COLUMNS[:4]):
-                cells[index].text = getattr(action, field) or ""
-            cells[4].text = f"{action.responsible or '–'} / {action.accountable or '–'}"
-            cells[5].text = action.evidence_needed
+                cells[index].text = document_text(getattr(action, field))
+            cells[4].text = document_text(f"{action.responsible or '–'} / {action.accountable or '–'}")
+            cells[5].text = document_text(action.evidence_needed)
             cells[6].text = f"{action.planned_completion:%-d %B %Y}"
-            cells[7].text = "\n".join(
+            cells[7].text = document_text("\n".join(
                 f"{m.description} – {m.due_on:%-d %b %Y}{' (done)' if m.done_on else ''}"
-                for m in action.milestones.all())
+                for m in action.milestones.all()))
             run = cells[8].paragraphs[0].add_run(action.get_rag_status_display())
             run.bold = True
             run.font.color.rgb = RAG_COLOURS[action.rag_status]

@@ -85,12 +85,15 @@ def seed_demo(log=print):
             password=settings.DEMO_PASSWORD, check_password=False,
         )
         _name(user)
-        if role == Role.RCGP_ADMIN and not user.is_staff:
-            user.is_staff = user.is_superuser = True
+        if user.is_staff or user.is_superuser:
+            # The RCGP admin's powers come from its role, in the application; the Django admin is for the server's
+            # operators (createsuperuser). Older demo databases made it a superuser: undone here.
+            user.is_staff = user.is_superuser = False
             user.save(update_fields=["is_staff", "is_superuser"])
         logins.append(DemoLogin(user.username, role.label, str(user.organisation)))
     _seed_contracts(log)
     _seed_referral()
+    _seed_questionnaire()
     for code in SECOND_PRACTICE_LEADS:
         logins.append(DemoLogin(practice_lead_username(code), Role.PRACTICE_LEAD.label,
                                 str(Practice.objects.get(ods_code=code))))
@@ -122,6 +125,27 @@ def _seed_referral():
         support_needed="Help to recruit and to plan the practice manager's succession; coaching for the new "
                        "partners.",
     )
+
+
+DEMO_STAFF_EMAILS = ["receptionist@example.nhs.uk", "practice.nurse@example.nhs.uk", "salaried.gp@example.nhs.uk"]
+
+
+def _seed_questionnaire():
+    """An open staff questionnaire on DEMO-SHARED (Lees Medical Practice), to which the practice lead has invited
+    three staff by e-mail. To try answering, sign in as the practice lead, print codes from the contract page
+    and open one (the e-mailed links appear wherever EMAIL_URL sends mail)."""
+    from contracts.models import Contract
+    from forwardplans.questionnaire_services import questionnaire_invite_by_email, questionnaire_open
+
+    from .models import User
+
+    contract = Contract.objects.filter(reference="DEMO-SHARED").first()
+    if contract is None or contract.questionnaires.exists():
+        return
+    adviser = User.objects.get(username=demo_username(Role.RCGP_ADVISER))
+    questionnaire = questionnaire_open(contract=contract, actor=adviser)
+    questionnaire_invite_by_email(questionnaire=questionnaire, addresses=DEMO_STAFF_EMAILS,
+                                  actor=User.objects.get(username=demo_username(Role.PRACTICE_LEAD)))
 
 
 # Contracts -----------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """CSV and XLSX exports for pages and the API: nested data flattened into columns, and spreadsheet
-formula injection neutralised (a text cell that starts with = + - @, tab or carriage return gets a
-leading ')."""
+formula injection neutralised (a text cell that starts with = + - @, their full-width forms ＝ ＋ － ＠, a tab or a
+line break gets a leading '). Every text cell first loses the control characters a spreadsheet file cannot hold."""
 
 import csv
 import datetime
@@ -10,9 +10,12 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+from .text import document_text
+
+# Spreadsheets read a formula after any of these; Excel and LibreOffice also take the full-width forms (U+FF1D,
+# U+FF0B, U+FF0D, U+FF20) for = + - @. A line break counts too: document_text makes a carriage return one.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20", "\t", "\r", "\n")
 EXPORT_FORMATS = frozenset({"csv", "xlsx"})
 
 
@@ -70,15 +73,16 @@ def table_of(rows, columns=None):
 
 
 def cell(value):
-    """A value for a spreadsheet cell: numbers and booleans stay typed; text loses control characters that
-    a spreadsheet file cannot hold (before the check, so they cannot hide a leading =) and is neutralised."""
+    """A value for a spreadsheet cell: numbers and booleans stay typed; text loses the control characters that
+    a spreadsheet file cannot hold (resilience.text.document_text, before the check, so they cannot hide a leading
+    =) and is neutralised."""
     if value is None:
         return None
     if isinstance(value, bool | int | float | Decimal):
         return value
     if isinstance(value, datetime.date | datetime.datetime):
         return value.isoformat()
-    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+    return neutralise(document_text(str(value)))
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -94,7 +98,7 @@ def csv_bytes(header, rows):
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     if header:
-        writer.writerow(header)
+        writer.writerow([cell(name) for name in header])
     for row in rows:
         writer.writerow(["" if value is None else _csv_text(value) for value in (cell(v) for v in row)])
     return out.getvalue().encode("utf-8")
@@ -104,7 +108,7 @@ def xlsx_bytes(header, rows):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("data")
     if header:
-        sheet.append(header)
+        sheet.append([cell(name) for name in header])
     for row in rows:
         sheet.append([cell(value) for value in row])
     out = io.BytesIO()

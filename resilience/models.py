@@ -48,15 +48,16 @@ class User(AbstractUser):
 
 
 class ApiToken(models.Model):
-    """A REST API token (issue 5). Only a SHA-256 hash of the secret is stored; the secret is shown once
-    when the token is made (``create_api_token``). ``prefix`` is the secret's first characters, for display."""
+    """A REST API token. Only a SHA-256 hash of the secret is stored; the secret is shown once when the token is
+    made (on the API tokens page or by ``create_api_token``). ``prefix`` is the secret's first characters, for
+    display. Every token expires (``API_TOKEN_DAYS`` by default); its owner or RCGP admin can revoke it sooner."""
 
     user = models.ForeignKey("resilience.User", on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100, blank=True, help_text="What the token is for.")
     prefix = models.CharField(max_length=8, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
@@ -70,6 +71,6 @@ class ApiToken(models.Model):
     def status_at(self, now):
         if self.revoked_at is not None:
             return "revoked"
-        if self.expires_at is not None and self.expires_at <= now:
+        if self.expires_at <= now:
             return "expired"
         return "active"

@@ -16,6 +16,7 @@ from forwardplans.models import (
     DiagnosticReport,
     Evidence,
     ForwardPlan,
+    QuestionnaireInvitation,
     QuestionnaireResponse,
     ReportVersion,
 )
@@ -113,6 +114,12 @@ def get_contract_or_404(user, reference):
 def can_see_contract_notes(user):
     """Adviser-only notes are for RCGP eyes."""
     return _active(user) and (user.is_superuser or user.role in RCGP_ROLES)
+
+
+def can_read_objectives(user):
+    """The agreement's objectives are for the contract's parties (its practice, its commissioner, the RCGP team:
+    ``contracts_for`` gives them the contract), never NHSE, which reads figures only."""
+    return _active(user) and (user.is_superuser or user.role != Role.NHSE_REPORTING)
 
 
 def referrals_for(user):
@@ -237,6 +244,16 @@ def questionnaire_responses_for(user):
     return QuestionnaireResponse.objects.filter(questionnaire__contract__in=contracts)
 
 
+def questionnaire_invitations_for(user):
+    """Staff invitations to a questionnaire, with their e-mail addresses: the contract's practice only. No RCGP,
+    commissioner or NHSE user ever sees one, so no one who reads the answers can hold a spare invitation."""
+    if not _active(user) or user.role not in PRACTICE_ROLES or not user.practice_id:
+        return QuestionnaireInvitation.objects.none()
+    own = Contract.objects.filter(_of_practice_or_its_groups(Contract, Contract.practices.through, "contract",
+                                                             user.practice_id))
+    return QuestionnaireInvitation.objects.filter(questionnaire__contract__in=own)
+
+
 # Background jobs: notifications, stored PDFs, calendar entries (issue #6) -----------------------------
 
 def notifications_for(user):
@@ -258,3 +275,16 @@ def pdfs_for(user):
         reports = reports.exclude(source_state__in=TEAM_ONLY_REPORT_STATES)
     plans = StoredPdf.objects.filter(document="plan", contract__in=plans_for(user).values("contract"))
     return reports | plans
+
+
+# API tokens ---------------------------------------------------------------------------------------------------
+
+def api_tokens_for(user):
+    """API tokens the user may list and revoke: their own; RCGP admin, everyone's."""
+    from .models import ApiToken
+
+    if not _active(user):
+        return ApiToken.objects.none()
+    if user.role == Role.RCGP_ADMIN:
+        return ApiToken.objects.all()
+    return ApiToken.objects.filter(user=user)

@@ -1,4 +1,5 @@
-"""Optional TOTP two-factor authentication (django-otp) for RCGP and commissioner roles.
+"""Optional TOTP two-factor authentication (django-otp) for RCGP and commissioner roles, and no stored copies of
+pages in browsers and proxies.
 
 When settings.REQUIRE_TWO_FACTOR is on, those users must set up an authenticator app once and then
 enter a code after each login before any page will open.
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -36,6 +38,20 @@ class TwoFactorMiddleware:
         if needs_two_factor(user) and not user.is_verified() and not request.path.startswith(OPEN_PATHS):
             return redirect(f"{reverse('two_factor')}?next={request.get_full_path()}")
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Every response the application makes (pages, panels, downloads, feeds, the API) tells browsers and proxies
+    not to keep a copy: a shared computer's back button or disk cache must not show a plan after sign-out. Static
+    assets are served before this (WhiteNoise) and keep their long cache lifetimes."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        return response
 
 
 class TokenForm(forms.Form):

@@ -6,7 +6,8 @@ from casework import urls as case_urls
 from contracts import urls as contract_urls
 from forwardplans import urls as document_urls
 
-from . import sessions, views
+from . import sessions, token_views, views
+from .login_form import SignInForm
 from .security import two_factor_view
 
 urlpatterns = [
@@ -14,6 +15,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("search/", views.search_view, name="search"),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.jinja",
+                                                       authentication_form=SignInForm,
                                                        redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/two-factor/", two_factor_view, name="two_factor"),
@@ -24,6 +26,9 @@ urlpatterns = [
     path("accounts/password/done/",
          auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.jinja"),
          name="password_change_done"),
+    path("accounts/api-tokens/", token_views.own_tokens_view, name="api_tokens"),
+    path("accounts/api-tokens/all/", token_views.all_tokens_view, name="api_tokens_all"),
+    path("accounts/api-tokens/revoke/", token_views.revoke_token_view, name="api_token_revoke"),
     path("practices/", include("practices.urls")),
     # A contract's page and the report and consent pages belong to the case lifecycle (casework), which sits above
     # contracts and forwardplans; they keep their places and names in those namespaces.
@@ -37,6 +42,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "resilience.hostile_input.bad_request"
 handler403 = "resilience.views.permission_denied"
 handler404 = "resilience.views.page_not_found"
 handler500 = "resilience.views.server_error"

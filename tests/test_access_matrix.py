@@ -19,7 +19,7 @@ from contracts.models import TeamMembership
 from forwardplans import ical, services
 from forwardplans import pdf as pdfs
 from forwardplans.job_models import Notification, PdfStatus, StoredPdf
-from forwardplans.questionnaire_services import questionnaire_open, questionnaire_submit
+from forwardplans.questionnaire_services import questionnaire_issue_codes, questionnaire_open, questionnaire_submit
 from forwardplans.services import latest_version_number
 from resilience.roles import Role
 
@@ -54,6 +54,9 @@ MATRIX = {
     "two_factor": (None, {"own": ALL}, 404, 302),
     "password_change": (None, {"own": ALL}, 404, 302),
     "password_change_done": (None, {"own": ALL}, 404, 302),
+    "api_tokens": (None, {"own": ALL}, 404, 302),                 # each person's own tokens
+    "api_tokens_all": (None, {"own": ADMIN}, 404, 302),
+    "api_token_revoke": (None, {"own": NONE}, 405, 302),          # POST only
     "practices:list": (None, {"own": ALL}, 404, 302),
     "practices:detail": ("practice", {"own": ALL, "other": frozenset({R.RCGP_ADMIN, R.RCGP_DEPUTY_LEAD,
                                                                         R.NHSE_REPORTING})}, 404, 302),
@@ -92,8 +95,12 @@ MATRIX = {
     "forwardplans:milestone_toggle": ("milestone", {"own": NONE, "other": NONE}, 405, 405),
     "forwardplans:evidence_upload": ("action", {"own": NONE, "other": NONE}, 405, 405),
     "forwardplans:evidence_download": ("evidence", DOCS, 404, 302),
+    "questionnaires:code": (None, {"own": ALL}, 404, 200),
     "questionnaires:answer": ("token", {"own": ALL, "other": ALL}, 404, 200),
-    "questionnaires:thanks": ("token", {"own": ALL, "other": ALL}, 404, 200),
+    "questionnaires:thanks": ("used_token", {"own": ALL, "other": ALL}, 404, 200),
+    # Invitations and staff e-mail addresses: the contract's practice only, never the RCGP team.
+    "questionnaires:invitations": ("questionnaire", {"own": PRACTICE, "other": NONE}, 404, 302),
+    "questionnaires:codes": ("questionnaire", {"own": NONE, "other": NONE}, 405, 302),
     "questionnaires:open": ("contract", {"own": NONE, "other": NONE}, 405, 302),
     "questionnaires:close": ("questionnaire", {"own": NONE, "other": NONE}, 405, 302),
     # Individual answers: the contract's advisers and deputy lead only, not even RCGP admin.
@@ -132,8 +139,8 @@ MATRIX = {
     "api:funding": ("financial_year", {"own": frozenset({R.COMMISSIONER_LEAD, R.RCGP_ADMIN, R.NHSE_REPORTING})},
                     403, 401),
     "api:rag": (None, {"own": ALL}, 404, 401),
-    "api:schema": (None, {"own": ALL}, 404, 200),
-    "api:docs": (None, {"own": ALL}, 404, 200),
+    "api:schema": (None, {"own": ALL}, 404, 401),  # signed in only (API_DOCS_PUBLIC)
+    "api:docs": (None, {"own": ALL}, 404, 302),
 }
 
 # Refusals other than 404 for users who may see the object but not act on it (written out by hand).
@@ -198,9 +205,10 @@ def organisations(world, settings, tmp_path):
         evidence = services.evidence_upload(action=action, actor=deputy, base_version=action.version,
                                             uploaded_file=SimpleUploadedFile("e.pdf", b"%PDF-1.4\n%%EOF\n"))
         questionnaire = questionnaire_open(contract=contract, actor=adviser)
-        for _ in range(3):
+        *answered, unused_code = questionnaire_issue_codes(questionnaire=questionnaire, count=4, actor=practice_lead)
+        for code in answered:
             answers = dict.fromkeys(("leadership", "management", "communication", "workload", "safety", "morale"), 3)
-            questionnaire_submit(token=questionnaire.token, answers=answers, comments="")
+            questionnaire_submit(token=code, answers=answers, comments="")
         stored = pdfs.request_pdf(contract=contract, document="plan", user=deputy, enqueue=False)
         relative = pdfs.relative_path(stored)
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
@@ -216,7 +224,7 @@ def organisations(world, settings, tmp_path):
             "correction": [contract.reference, correction.pk], "practice_lead": practice_lead,
             "report_section": [contract.reference, "findings"],
             "action": [action.pk], "milestone": [action.pk, action.milestones.first().pk],
-            "evidence": [evidence.pk], "token": [questionnaire.token],
+            "evidence": [evidence.pk], "token": [unused_code], "used_token": [answered[0]],
             "questionnaire": [contract.reference, questionnaire.pk], "referral": [referral.pk],
             "notification": [notification.pk], "pdf_document": [contract.reference, "plan"], "pdf": [stored.pk],
             "calendar_token": [ical.issue(deputy)], "api_practice": [practice.ods_code],
@@ -272,11 +280,15 @@ def test_access_matrix(client, world, organisations, capsys):
                     wrong.append((name, scope, "anonymous", shared, anonymous, status))
                 for role in Role.values:
                     client.force_login(world["users"][role])
-                    status = client.get(path).status_code
+                    response = client.get(path)
+                    status = response.status_code
                     checked += 1
                     want = expected(name, scope, role, shared)
                     if status != want:
                         wrong.append((name, scope, role, shared, want, status))
+                    if "no-store" not in response.get("Cache-Control", ""):  # no copy kept by browsers or proxies
+                        wrong.append((name, scope, role, shared, "Cache-Control: no-store", response.get(
+                            "Cache-Control")))
     with capsys.disabled():
         print(f"\naccess matrix: {checked} cases checked")
     assert wrong == [], "\n".join(f"{n} [{s}] {r} shared={sh}: expected {w}, got {g}" for n, s, r, sh, w, g in wrong)

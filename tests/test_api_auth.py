@@ -36,7 +36,9 @@ def test_command_prints_the_token_once_and_stores_only_its_hash(client, world):
     token = ApiToken.objects.get(user=nhse)
     assert token.key_hash == hashlib.sha256(key.encode()).hexdigest()
     assert token.prefix == key[:8] and token.name == "Quarterly figures"
-    assert token.expires_at is None and token.revoked_at is None
+    assert token.revoked_at is None
+    # Every token expires: API_TOKEN_DAYS (90) unless asked otherwise.
+    assert abs(token.expires_at - (token.created_at + datetime.timedelta(days=90))) < datetime.timedelta(seconds=5)
     assert key not in err and token.prefix in err and "only this once" in err
     stored = [str(v) for v in ApiToken.objects.filter(pk=token.pk).values().get().values()]
     assert key not in stored
@@ -56,6 +58,7 @@ def test_command_can_set_an_expiry(world):
 @pytest.mark.parametrize(("args", "message"), [
     (["nobody"], "No user 'nobody'"),
     (["{user}", "--expires-days", "0"], "at least one day"),
+    (["{user}", "--expires-days", "367"], "at most 366 days"),
 ])
 def test_command_refuses(world, args, message):
     args = [a.format(user=world["users"][Role.NHSE_REPORTING].username) for a in args]
@@ -162,8 +165,9 @@ def test_throttling_is_per_token_and_answers_429_with_the_error_body(client, wor
 
 # Schema and docs ----------------------------------------------------------------------------------
 
-def test_schema_is_openapi_3_and_public(client, db):
-    response = client.get("/api/v1/schema/", headers={"Accept": "application/vnd.oai.openapi+json"})
+def test_schema_is_openapi_3_for_token_users(client, world):
+    response = Api(client, world["users"][Role.PRACTICE_USER]).get(
+        "/api/v1/schema/", Accept="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     schema = response.json()
     assert schema["openapi"].startswith("3.")
@@ -175,7 +179,8 @@ def test_schema_is_openapi_3_and_public(client, db):
     assert schema["components"]["securitySchemes"]["tokenAuth"]["in"] == "header"
 
 
-def test_docs_serve_their_assets_locally_and_no_inline_script(client, db):
+def test_docs_serve_their_assets_locally_and_no_inline_script(client, world):
+    client.force_login(world["users"][Role.NHSE_REPORTING])
     response = client.get("/api/docs/")
     assert response.status_code == 200
     html = response.content.decode()

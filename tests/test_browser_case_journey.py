@@ -197,10 +197,12 @@ def test_the_whole_report_cycle(people, celery_worker):
         message="the worker's e-mails")
     by_recipient = {}
     for message in messages:
-        by_recipient.setdefault(message["To"], []).append(message["Subject"])
         body = message.get_payload(decode=True).decode()
         for words in ("minutes are kept", "governance meeting", "QUAYSIDE", "monthly reviews", FINDINGS[:30]):
             assert words.lower() not in (message["Subject"] + body).lower(), (words, message["Subject"])
+        if message["To"] not in expected:  # the demo's staff questionnaire invitations
+            continue
+        by_recipient.setdefault(message["To"], []).append(message["Subject"])
         assert f"/contracts/{REF}/" in body
     assert {to: len(subjects) for to, subjects in by_recipient.items()} == expected, by_recipient
 

@@ -8,17 +8,11 @@ the others are refused: 412 from the API, the stale-edit page (409) in the brows
 
 import http.cookiejar
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -26,50 +20,19 @@ from forwardplans.models import Action, ProgressEntry, RagChange
 from resilience.api.auth import issue_token
 from resilience.roles import Role
 
-from .celery_worker import database_url_of_tests
+from . import servers
 from .factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
-ROOT = Path(__file__).resolve().parent.parent
 CLIENTS, ROUNDS = 20, 6
 WRITERS = [Role.PRACTICE_USER, Role.PRACTICE_LEAD, Role.RCGP_ADVISER, Role.RCGP_DEPUTY_LEAD]
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def gunicorn(docs, tmp_path):
     """gunicorn serving the test database: 3 worker processes of 4 threads each."""
-    port = _free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "resilience.settings", "DATABASE_URL": database_url_of_tests(),
-           "ALLOWED_HOSTS": "127.0.0.1", "DEBUG": "false", "CONN_MAX_AGE": "0", "EMAIL_URL": "consolemail://"}
-    log = (tmp_path / "gunicorn.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "resilience.wsgi", "--workers", "3", "--threads", "4",
-         "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}", "--timeout", "60"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/health/", timeout=2):  # noqa: S310  # nosec B310 - our own server
-                break
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail(f"gunicorn exited: {(tmp_path / 'gunicorn.log').read_text()}")
-            time.sleep(0.3)
-    else:
-        pytest.fail("gunicorn did not answer /health/")
-    try:
+    with servers.gunicorn(tmp_path, "--workers", "3", "--threads", "4", "--worker-class", "gthread") as (base, _p, _w):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -460,14 +460,15 @@ def test_other_organisations_never_see_the_documents(client, docs, world):
 
 
 def test_report_editor_offers_the_questionnaire_aggregates_to_quote(client, docs):
-    from forwardplans.questionnaire_services import questionnaire_open, questionnaire_submit
+    from forwardplans.questionnaire_services import questionnaire_issue_codes, questionnaire_open, questionnaire_submit
 
     users = docs["users"]
     questionnaire = questionnaire_open(contract=docs["contract"], actor=users[R.RCGP_ADVISER])
-    for morale in (1, 2, 2, 4):
+    codes = questionnaire_issue_codes(questionnaire=questionnaire, count=4, actor=users[R.PRACTICE_LEAD])
+    for morale, code in zip((1, 2, 2, 4), codes, strict=True):
         answers = {"leadership": 3, "management": 3, "communication": 3, "workload": 3, "safety": 4,
                    "morale": morale}
-        questionnaire_submit(token=questionnaire.token, answers=answers, comments="")
+        questionnaire_submit(token=code, answers=answers, comments="")
     client.force_login(users[R.RCGP_ADVISER])
     html = client.get(reverse("forwardplans:report_section", args=["DOC-1", "staff_opinion"])).content.decode()
     assert "4 members of staff responded" in html

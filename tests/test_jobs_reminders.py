@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from contracts.models import ContractTransition
-from forwardplans import notifications, reminders
+from forwardplans import events, notifications, reminders
 from forwardplans.job_models import EmailStatus, Notification, SentReminder
 from forwardplans.models import ConsentToShare, RagChange
 from resilience.roles import Role
@@ -44,6 +44,13 @@ def led(docs):
     return docs
 
 
+def _shown(notification):
+    """(title, body, link) as its recipient's notifications page shows it now."""
+    [n] = events.present([Notification.objects.select_related("reminder").get(pk=notification.pk)],
+                         notification.recipient)
+    return n.shown_title, n.shown_body, n.shown_link
+
+
 def _told(**filters):
     return sorted(REMINDERS.filter(**filters).values_list("recipient__role", flat=True))
 
@@ -57,16 +64,21 @@ def test_milestone_reminders_a_week_before_the_day_before_and_overdue(led, world
     assert (result.sent, result.skipped) == (1, 0)
     week = REMINDERS.get()
     assert week.recipient == users[R.PRACTICE_LEAD] and week.kind == "week_before"
-    assert week.title.startswith("Due within a week: milestone “Searches built”")
-    assert "Saturday 10 January 2026" in week.body and "contract DOC-1" in week.title
-    assert week.link == f"/actions/{led['action'].pk}/"
+    # Stored (and e-mailed): a neutral title and a link; the page renders the milestone when it is read.
+    assert (week.title, week.body) == ("Due within a week: a milestone on contract DOC-1", "")
+    title, body, link = _shown(week)
+    assert title == "Due within a week: milestone “Searches built” – contract DOC-1"
+    assert "is due on Saturday 10 January 2026" in body and "Set up a monthly recall" in body
+    assert week.link == link == f"/actions/{led['action'].pk}/"
     assert [m.to for m in mail.outbox] == [["practice_lead@example.nhs.uk"]]
-    assert mail.outbox[0].subject == f"[Practice Resilience] {week.title}"
+    assert mail.outbox[0].subject == "[Practice Resilience] Due within a week: a milestone on contract DOC-1"
     assert f"http://127.0.0.1:8000/actions/{led['action'].pk}/" in mail.outbox[0].body
+    assert "Searches built" not in mail.outbox[0].body and "monthly recall" not in mail.outbox[0].body
 
     assert reminders.sweep(D(2026, 1, 4)).sent == 0  # still "within a week": already sent
     assert reminders.sweep(D(2026, 1, 9)).sent == 1
     assert _told(kind="day_before") == [R.PRACTICE_LEAD]
+    assert _shown(REMINDERS.get(kind="day_before"))[0].startswith("Due tomorrow: milestone “Searches built”")
 
     # Overdue: the lead and the deputy lead; the commissioner's peer support team only once the plan is shared.
     assert reminders.sweep(D(2026, 1, 11)).sent == 2
@@ -86,7 +98,10 @@ def test_planned_completion_reminders_and_green_or_closed_work_is_left_alone(led
     action = led["action"]
     assert reminders.sweep(D(2026, 12, 24)).sent == 1  # planned completion 31 December
     n = REMINDERS.get()
-    assert n.title.startswith("Due within a week: planned completion of the action") and n.kind == "week_before"
+    assert n.title == "Due within a week: an action's planned completion on contract DOC-1"
+    assert _shown(n)[0] == ("Due within a week: planned completion of the action “Set up a monthly recall” – "
+                            "contract DOC-1")
+    assert n.kind == "week_before"
     action.rag_status = "green"
     action.save(update_fields=["rag_status"])
     assert reminders.sweep(D(2026, 12, 30)).sent == 0
@@ -121,8 +136,9 @@ def test_first_contact_alert_goes_to_the_deputy_lead_or_rcgp_admins(world):
     assert reminders.sweep(D(2026, 1, 10)).sent == 1
     n = REMINDERS.get()
     assert n.recipient == users[R.RCGP_ADMIN] and n.kind == "due_soon"
-    assert n.title == "Due soon: first contact with Own Practice – contract FC-1"
-    assert "has no deputy lead yet" in n.body
+    assert n.title == "Due soon: first contact on contract FC-1"
+    title, body, _link = _shown(n)
+    assert title == "Due soon: first contact with Own Practice – contract FC-1" and "has no deputy lead yet" in body
     contract.deputy_lead = users[R.RCGP_DEPUTY_LEAD]
     contract.save(update_fields=["deputy_lead"])
     assert reminders.sweep(D(2026, 1, 13)).sent == 1
@@ -142,7 +158,8 @@ def test_referral_acknowledgement_alert_goes_to_that_commissioners_leads(world):
     assert reminders.sweep(D(2026, 3, 13)).sent == 1
     n = REMINDERS.get()
     assert n.recipient == users[R.COMMISSIONER_LEAD]
-    assert n.title == "Due soon: acknowledge the referral from Own Practice"
+    assert n.title == "Due soon: acknowledge a self-referral received on Monday 2 March 2026"
+    assert _shown(n)[0] == "Due soon: acknowledge the referral from Own Practice"
     assert reminders.sweep(D(2026, 3, 17)).sent == 1
     assert _told(kind="overdue") == [R.COMMISSIONER_LEAD]
     assert not REMINDERS.filter(recipient=other_lead).exists()
@@ -158,8 +175,9 @@ def test_special_measures_reinspection_alert_to_the_commissioners_users_and_rcgp
     assert reminders.sweep(D(2025, 12, 2)).sent == 4
     assert _told(reminder__item_id=mine.pk) == sorted([R.COMMISSIONER_LEAD, R.COMMISSIONER_PEER_SUPPORT, R.RCGP_ADMIN])
     assert _told(reminder__item_id=theirs.pk) == [R.RCGP_ADMIN]  # the own commissioner's users cannot see it
-    title = REMINDERS.filter(recipient=world["users"][R.COMMISSIONER_LEAD]).get().title
-    assert title == f"Due soon: special-measures re-inspection of Own Practice ({own.ods_code})"
+    n = REMINDERS.filter(recipient=world["users"][R.COMMISSIONER_LEAD]).get()
+    assert n.title == f"Due soon: special-measures re-inspection of practice {own.ods_code}"
+    assert _shown(n)[0] == f"Due soon: special-measures re-inspection of Own Practice ({own.ods_code})"
     # Re-inspected (a later published report): no overdue alert.
     InspectionFactory(practice=own, publication_date=D(2025, 12, 20), overall_rating="requires_improvement")
     reminders.sweep(D(2026, 1, 3))
@@ -181,16 +199,26 @@ def test_weekly_digest_says_only_what_the_peer_support_user_may_see(led, world):
     assert result.sent == 1
     n = REMINDERS.get(recipient=peer)
     assert n.kind == "weekly" and "0 overdue action(s), 0 plan(s) with new Reds, 1 contract change(s)" in n.title
-    assert "Contract DOC-1, Own Practice: Scoping → Report drafting" in n.body and "ELSEWHERE" not in n.body
+    assert n.body == ""  # the digest keeps ids; the page renders them
+    body = _shown(n)[1]
+    assert "Contract DOC-1, Own Practice: Scoping → Report drafting" in body and "ELSEWHERE" not in body
     assert reminders.digest(today).sent == 0  # once a week
 
     advance(contract, "review_meeting", users)  # sent, confirmed and shared: three more moves
     found = reminders.digest_for(peer, today)
-    assert [(ref, text) for ref, _practice, text, _due in found["overdue"]] == [("DOC-1", "Set up a monthly recall")]
-    assert found["new_reds"] == [("DOC-1", "Own Practice")]
-    assert [(ref, new) for ref, _practice, _old, new in found["state_changes"]] == [
+    assert found["overdue"] == [led["action"].pk] and found["new_reds"] == [contract.pk]
+    assert list(ContractTransition.objects.filter(pk__in=found["state_changes"]).order_by("at", "pk")
+                .values_list("contract__reference", "to_state")) == [
         ("DOC-1", "report_drafting"), ("DOC-1", "factual_accuracy_review"), ("DOC-1", "consent_decision"),
         ("DOC-1", "review_meeting")]
+    # Next week's digest lists the shared plan's overdue action while consent stands, and not once it is withdrawn.
+    reminders.digest(today + datetime.timedelta(days=7))
+    later = REMINDERS.filter(recipient=peer, kind="weekly").order_by("-pk").first()
+    assert "Contract DOC-1, Own Practice: Set up a monthly recall" in _shown(later)[1]
+    ConsentToShare.objects.filter(contract=contract).update(status="withdrawn")
+    body = _shown(later)[1]
+    assert "monthly recall" not in body and "Plans with new Red actions" not in body
+    assert "Contract DOC-1, Own Practice: Consent decision → Review meeting" in body  # the contract itself is theirs
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,7 +9,6 @@ import email
 import hashlib
 import io
 import re
-import socket
 import subprocess
 import time
 import uuid
@@ -27,6 +26,7 @@ from forwardplans.job_models import EmailStatus, Notification, OutboxJob, PdfSta
 from forwardplans.models import Action, Milestone
 from resilience.roles import Role
 
+from . import servers
 from .cases import advance
 from .celery_worker import publishing_to, wait_for
 from .docs import ACTION_FIELDS
@@ -80,7 +80,8 @@ def _emails(worker):
         for raw in text.split(b"-" * 79):
             if b"Subject:" in raw:
                 message = email.message_from_bytes(raw.strip())
-                found.append((message["To"], str(make_header(decode_header(message["Subject"]))),
+                subject = re.sub(r"\r?\n(?=[ \t])", "", str(make_header(decode_header(message["Subject"]))))
+                found.append((message["To"], subject,
                               message.get_payload(decode=True).decode()))
     return found
 
@@ -216,8 +217,34 @@ def test_reminder_sweep_on_the_worker_sends_once_even_when_run_twice(docs, clean
     assert REMINDERS.get().recipient == docs["users"][R.PRACTICE_LEAD]
     [(to, subject, body)] = _emails(worker)
     assert to == "practice_lead@example.nhs.uk"
-    assert subject == "[Practice Resilience] Due within a week: milestone “Searches built” – contract DOC-1"
-    assert "is due on Saturday 10 January 2026" in body and f"/actions/{docs['action'].pk}/" in body
+    assert subject == "[Practice Resilience] Due within a week: a milestone on contract DOC-1"
+    assert f"/actions/{docs['action'].pk}/" in body and "Searches built" not in body  # a neutral title and a link
+
+
+def test_a_sweep_meeting_a_row_it_cannot_send_records_why_and_sends_the_rest(docs, clean_mail):
+    """An address with a line break in it (edited in the Django admin, say) fails on its own row; a title with line
+    breaks (an older notification) goes as a one-line subject; the task completes and RCGP admins are told."""
+    worker, users = clean_mail, docs["users"]
+    _prepare(docs)
+    hostile = "rcgp_deputy_lead@example.nhs.uk\nBcc: spy@example.com"
+    type(users[R.RCGP_DEPUTY_LEAD]).objects.filter(pk=users[R.RCGP_DEPUTY_LEAD].pk).update(email=hostile)
+    older = SentReminder.objects.create(recipient=users[R.RCGP_ADVISER], item_type="pdf_failure", item_id=1,
+                                        kind="failed", due_on=D(2026, 1, 1), batch=uuid.uuid4())
+    Notification.objects.create(recipient=users[R.RCGP_ADVISER], reminder=older, kind="failed",
+                                title="First line\r\nBcc: spy@example.com\x0bthird")
+
+    result = _result_of(worker, _enqueue("forwardplans.tasks.reminder_sweep", "2026-01-11"))  # overdue: lead, deputy
+    assert result == "{'sent': 2, 'skipped': 0, 'emailed': 2}"
+    rows = {r.recipient.role: r for r in SENT.select_related("recipient")}
+    assert rows[R.RCGP_DEPUTY_LEAD].email_status == EmailStatus.FAILED
+    assert "newline" in rows[R.RCGP_DEPUTY_LEAD].email_error.lower()
+    assert rows[R.PRACTICE_LEAD].email_status == rows[R.RCGP_ADVISER].email_status == EmailStatus.SENT
+    sent = {to: subject for to, subject, _body in _emails(worker)}
+    assert sent == {"practice_lead@example.nhs.uk": "[Practice Resilience] Overdue: a milestone on contract DOC-1",
+                    "rcgp_adviser@example.nhs.uk": "[Practice Resilience] First line Bcc: spy@example.com third"}
+    told = Notification.objects.get(recipient=users[R.RCGP_ADMIN], kind="failed")
+    assert "could not be sent" in told.title and "newline" in told.body.lower()
+    assert not SentReminder.objects.filter(email_status__in=[EmailStatus.PENDING, EmailStatus.SENDING]).exists()
 
 
 def test_two_sweeps_at_once_on_the_worker_send_each_reminder_once(docs, clean_mail):
@@ -240,12 +267,6 @@ def test_two_sweeps_at_once_on_the_worker_send_each_reminder_once(docs, clean_ma
 
 # Outbox: Redis down while a user saves -----------------------------------------------------------------
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _redis_server(port):
     process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                                 "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -255,7 +276,7 @@ def _redis_server(port):
 
 
 def test_a_save_while_redis_is_down_succeeds_and_the_job_runs_when_redis_is_back(client, docs, start_worker):
-    port = _free_port()
+    port = servers.free_port()
     broker = f"redis://127.0.0.1:{port}/0"
     queue = f"jobs-outbox-{uuid.uuid4().hex[:8]}"
     redis_process = _redis_server(port)

@@ -284,3 +284,44 @@ def test_adviser_home(client, world, docs, django_assert_max_num_queries):
     assert len(response.context["rows"]) == 1 + 2 * 3
     assert {text for row in response.context["rows"] for text, _url in row["next"]} >= {
         "Start scoping", "Start the diagnostic report and forward plan", "Write the diagnostic report"}
+
+
+def test_notifications_page_renders_every_kind_of_reminder_in_a_query_per_kind(client, world, docs,
+                                                                                django_assert_max_num_queries):
+    # (not the ``grow`` fixture: the page shows the newest 200, so it is the notifications that double here)
+    """Reminders are rendered when read, through the access policy: one query per kind of item on the page, however
+    many there are."""
+    from contracts.models import Contract, Referral
+    from forwardplans import reminders
+    from forwardplans.job_models import ReminderItem, ReminderKind
+    from forwardplans.models import Action, Milestone
+    from practices.models import Inspection
+
+    from .factories import InspectionFactory
+
+    admin = world["users"][Role.RCGP_ADMIN]
+    rounds = iter(range(1, 10))
+
+    def remind():  # every item again, under a new date: twice the notifications of every kind
+        InspectionFactory(practice=world["practices"]["own"], overall_rating="inadequate")
+        ReferralFactory(practice=world["practices"]["own"])
+        day = datetime.date(2026, 1, 1) + datetime.timedelta(days=next(rounds))
+        items = [(ReminderItem.MILESTONE, m) for m in Milestone.objects.values_list("pk", flat=True)]
+        items += [(ReminderItem.ACTION, a) for a in Action.objects.values_list("pk", flat=True)]
+        items += [(ReminderItem.FIRST_CONTACT, c) for c in Contract.objects.values_list("pk", flat=True)]
+        items += [(ReminderItem.REFERRAL, r) for r in Referral.objects.values_list("pk", flat=True)]
+        items += [(ReminderItem.REINSPECTION, i) for i in Inspection.objects.values_list("pk", flat=True)]
+        candidates = [reminders.Candidate(admin.pk, item_type, pk, ReminderKind.OVERDUE, day, "self", admin.pk,
+                                          "A reminder", "", "/") for item_type, pk in items]
+        candidates.append(reminders.Candidate(admin.pk, ReminderItem.DIGEST, admin.pk, ReminderKind.WEEKLY, day,
+                                              "self", admin.pk, "Weekly digest", "", "/",
+                                              detail=reminders.digest_for(admin, day)))
+        reminders.claim(candidates, email=False)
+
+    remind()
+    client.force_login(admin)
+    response = assert_flat(client, reverse("jobs:notifications"), 14, remind, django_assert_max_num_queries)
+    shown = response.context["items"]
+    assert len(shown) >= 14 and {n.reminder.item_type for n in shown} >= {
+        "milestone", "action", "first_contact", "referral", "reinspection", "digest"}
+    assert not [n for n in shown if n.shown_title == "A reminder"]  # each rendered from its item

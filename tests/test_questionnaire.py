@@ -1,4 +1,6 @@
-"""The confidential staff questionnaire: who runs it, anonymous answers, aggregates and who sees answers."""
+"""The confidential staff questionnaire: who runs it, anonymous answers, aggregates and who sees answers.
+
+Invitations (single-use links and codes, their e-mails and who sees them) are in test_questionnaire_invitations.py."""
 
 import datetime
 from decimal import Decimal
@@ -13,6 +15,7 @@ from forwardplans.questionnaire_services import (
     can_read_answers,
     questionnaire_aggregates,
     questionnaire_close,
+    questionnaire_issue_codes,
     questionnaire_open,
     questionnaire_submit,
     questionnaire_summary_text,
@@ -61,8 +64,18 @@ def results_url(q):
     return reverse("questionnaires:results", kwargs={"reference": q.contract.reference, "pk": q.pk})
 
 
-def answer_url(q):
-    return reverse("questionnaires:answer", kwargs={"token": q.token})
+def answer_url(code):
+    return reverse("questionnaires:answer", kwargs={"token": code})
+
+
+def codes(q, n=1):
+    """``n`` single-use codes, printed by the practice's lead."""
+    lead = q.contract.practice.users.get(role=Role.PRACTICE_LEAD)
+    return questionnaire_issue_codes(questionnaire=q, count=n, actor=lead)
+
+
+def code(q):
+    return codes(q)[0]
 
 
 # Opening and closing ----------------------------------------------------------------------------
@@ -75,9 +88,8 @@ def test_team_adviser_and_deputy_lead_open_a_questionnaire(client, team, role):
     assert response.status_code == 302
     assert response["Location"] == results_url(questionnaire)
     assert questionnaire.is_open and questionnaire.opened_by == team["users"][role]
-    assert len(questionnaire.token) >= 32
     html = client.get(response["Location"]).content.decode()
-    assert "Staff questionnaire opened. Share this link with the practice’s staff: " in html
+    assert "Staff questionnaire opened. The practice can now invite its staff" in html
 
 
 @pytest.mark.parametrize("role", [Role.PRACTICE_LEAD, Role.PRACTICE_USER, Role.COMMISSIONER_LEAD,
@@ -149,8 +161,9 @@ def test_others_cannot_close_it(client, team, questionnaire, role):
 
 # Answering anonymously --------------------------------------------------------------------------
 
-def test_staff_answer_through_the_link_without_logging_in(client, world, team, questionnaire):
-    page = client.get(answer_url(questionnaire))
+def test_staff_answer_through_an_invitation_without_logging_in(client, world, team, questionnaire):
+    invitation = code(questionnaire)
+    page = client.get(answer_url(invitation))
     assert page.status_code == 200
     html = page.content.decode()
     assert "Own Practice" in html
@@ -163,9 +176,9 @@ def test_staff_answer_through_the_link_without_logging_in(client, world, team, q
         assert secret not in html
     assert page["Referrer-Policy"] == "no-referrer"
 
-    response = client.post(answer_url(questionnaire), form_data(comments="Rota is a struggle.", morale=1))
+    response = client.post(answer_url(invitation), form_data(comments="Rota is a struggle.", morale=1))
     assert response.status_code == 302
-    assert response["Location"] == reverse("questionnaires:thanks", kwargs={"token": questionnaire.token})
+    assert response["Location"] == reverse("questionnaires:thanks", kwargs={"token": invitation})
     assert client.get(response["Location"]).status_code == 200
 
     stored = QuestionnaireResponse.objects.get()
@@ -184,7 +197,7 @@ def test_a_response_keeps_no_user_ip_or_time():
 
 def test_a_signed_in_user_answering_is_not_recorded(client, team, questionnaire):
     client.force_login(team["users"][Role.PRACTICE_USER])
-    client.post(answer_url(questionnaire), form_data())
+    client.post(answer_url(code(questionnaire)), form_data())
     stored = QuestionnaireResponse.objects.get()
     assert team["users"][Role.PRACTICE_USER].username not in str(stored.answers) + stored.comments
 
@@ -192,7 +205,8 @@ def test_a_signed_in_user_answering_is_not_recorded(client, team, questionnaire)
 def test_missing_answers_show_an_error_summary_and_save_nothing(client, questionnaire):
     data = form_data(comments="Half done")
     del data["morale"], data["safety"]
-    response = client.post(answer_url(questionnaire), data)
+    invitation = code(questionnaire)
+    response = client.post(answer_url(invitation), data)
     assert response.status_code == 200
     html = response.content.decode()
     assert "nhsuk-error-summary" in html and "There is a problem" in html
@@ -201,37 +215,43 @@ def test_missing_answers_show_an_error_summary_and_save_nothing(client, question
     assert 'href="#id_morale"' in html
     assert "Half done" in html, "what was typed is kept"
     assert not QuestionnaireResponse.objects.exists()
+    assert client.post(answer_url(invitation), form_data()).status_code == 302, "the invitation is not used up"
 
 
 def test_answers_outside_the_scale_and_long_comments_are_refused(client, questionnaire):
-    response = client.post(answer_url(questionnaire), form_data(morale=7))
+    invitation = code(questionnaire)
+    response = client.post(answer_url(invitation), form_data(morale=7))
     assert "Select how much you agree that morale in the practice is good" in response.content.decode()
-    response = client.post(answer_url(questionnaire), form_data(comments="word " * 501))
+    response = client.post(answer_url(invitation), form_data(comments="word " * 501))
     assert "Comments must be 500 words or fewer" in response.content.decode()
     assert not QuestionnaireResponse.objects.exists()
     with pytest.raises(DomainError):
-        questionnaire_submit(token=questionnaire.token, answers={"morale": 3}, comments="")
+        questionnaire_submit(token=invitation, answers={"morale": 3}, comments="")
     with pytest.raises(DomainError):
-        questionnaire_submit(token=questionnaire.token, answers=answers(morale=0), comments="")
+        questionnaire_submit(token=invitation, answers=answers(morale=0), comments="")
     with pytest.raises(DomainError, match="500 words"):
-        questionnaire_submit(token=questionnaire.token, answers=answers(), comments="word " * 501)
+        questionnaire_submit(token=invitation, answers=answers(), comments="word " * 501)
     assert not QuestionnaireResponse.objects.exists()
-    questionnaire_submit(token=questionnaire.token, answers=answers(), comments="word " * 500)
+    questionnaire_submit(token=invitation, answers=answers(), comments="word " * 500)
 
 
 def test_closed_questionnaire_is_refused(client, team, questionnaire):
+    invitation = code(questionnaire)
     questionnaire_close(questionnaire=questionnaire, actor=team["users"][Role.RCGP_ADVISER])
-    page = client.get(answer_url(questionnaire))
+    page = client.get(answer_url(invitation))
     assert page.status_code == 410
     assert "This questionnaire has closed" in page.content.decode()
-    assert client.post(answer_url(questionnaire), form_data()).status_code == 410
+    assert client.post(answer_url(invitation), form_data()).status_code == 410
     with pytest.raises(DomainError, match="closed"):
-        questionnaire_submit(token=questionnaire.token, answers=answers(), comments="")
+        questionnaire_submit(token=invitation, answers=answers(), comments="")
     assert not QuestionnaireResponse.objects.exists()
 
 
 def test_unknown_token_is_not_found(client, questionnaire):
-    assert client.get(reverse("questionnaires:answer", kwargs={"token": "not-a-real-token"})).status_code == 404
+    code(questionnaire)
+    page = client.get(reverse("questionnaires:answer", kwargs={"token": "not-a-real-token"}))
+    assert page.status_code == 404 and "This questionnaire link is not valid" in page.content.decode()
+    assert client.get(reverse("questionnaires:answer", kwargs={"token": "ABCD-EFGH-JKMN-PQRS"})).status_code == 404
     assert client.get(reverse("questionnaires:thanks", kwargs={"token": "not-a-real-token"})).status_code == 404
     with pytest.raises(DomainError):
         questionnaire_submit(token="not-a-real-token", answers=answers(), comments="")
@@ -267,8 +287,8 @@ EXPECTED_DISTRIBUTION = {
 
 
 def fill(questionnaire, rows):
-    for row in rows:
-        questionnaire_submit(token=questionnaire.token, answers=row, comments="")
+    for row, invitation in zip(rows, codes(questionnaire, len(rows)), strict=True):
+        questionnaire_submit(token=invitation, answers=row, comments="")
 
 
 def test_aggregates_on_hand_made_responses(questionnaire):
@@ -348,8 +368,8 @@ def test_results_page_for_the_team_and_deputy_lead_only(client, team, questionna
         html = response.content.decode()
         assert 'id="aggregates"' in html
         assert "Individual answers" in html and "Response 4" in html
-        assert f"http://testserver/questionnaires/answer/{questionnaire.token}/" in html
-        assert "nhsuk-inset-text" in html
+        assert '<p id="invitation-counts">4 members of staff invited, 4 answered.</p>' in html
+        assert "/questionnaires/answer/" not in html, "no way in for the team"
 
 
 def test_results_page_404_for_other_advisers_and_deputy_leads(client, team, questionnaire):
@@ -385,7 +405,7 @@ def test_results_permission_matches_the_access_policy(team, questionnaire, role)
 
 def test_free_text_is_escaped(client, team, questionnaire):
     fill(questionnaire, HAND_MADE[:2])
-    questionnaire_submit(token=questionnaire.token, answers=answers(),
+    questionnaire_submit(token=code(questionnaire), answers=answers(),
                          comments="<script>alert('x')</script>\n<b>bold</b> & more")
     client.force_login(team["users"][Role.RCGP_DEPUTY_LEAD])
     html = client.get(results_url(questionnaire)).content.decode()

@@ -1,40 +1,26 @@
-"""API tokens: issued once in plain text, stored as a SHA-256 hash, expirable and revocable.
+"""API tokens: issued once in plain text, stored as a SHA-256 hash, expiring and revocable (resilience/api_tokens.py).
 
 ``Authorization: Token <token>``. A missing token answers 401 (with ``WWW-Authenticate: Token``),
 and so does a wrong, expired or revoked one, or one whose user is inactive.
 """
 
 import datetime
-import hashlib
-import secrets
 
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
-from resilience.errors import DomainError
+from resilience.api_tokens import api_token_create, hash_key
 from resilience.models import ApiToken
 
 KEYWORD = "Token"
-PREFIX_LENGTH = 8
 # last_used_at is written at most this often per token, so reading does not mean writing on every request.
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=5)
 
 
-def hash_key(key):
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 def issue_token(user, *, name="", expires_days=None):
-    """Make a token for ``user``: returns (ApiToken, the secret). The secret is not kept anywhere."""
-    if not user.is_active:
-        raise DomainError(f"{user.username} is not active: an inactive user cannot have an API token.")
-    if expires_days is not None and expires_days < 1:
-        raise DomainError("A token must last at least one day.")
-    key = secrets.token_urlsafe(32)
-    expires_at = timezone.now() + datetime.timedelta(days=expires_days) if expires_days else None
-    token = ApiToken.objects.create(user=user, name=name.strip(), prefix=key[:PREFIX_LENGTH], key_hash=hash_key(key),
-                                    expires_at=expires_at)
-    return token, key
+    """Make a token for ``user`` as the server's operator: returns (ApiToken, the secret). It lasts
+    ``expires_days`` (default API_TOKEN_DAYS)."""
+    return api_token_create(owner=user, name=name, days=expires_days, actor=None)
 
 
 def revoke_tokens(tokens):

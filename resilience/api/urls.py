@@ -1,12 +1,13 @@
-"""/api/v1/... (the API), /api/v1/schema/ (OpenAPI 3) and /api/docs/ (Swagger UI). The docs' assets come from
+"""/api/v1/... (the API), /api/v1/schema/ (OpenAPI 3) and /api/docs/ (Swagger UI), the last two for signed-in users
+unless API_DOCS_PUBLIC (resilience/api/docs.py). The docs' assets come from
 drf-spectacular-sidecar (served locally, never from a CDN), and the split view serves Swagger UI's start-up
 script as a file, so the page runs under a Content Security Policy without inline scripts."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from . import views
+from .docs import DocsView, SchemaView
 
 app_name = "api"
 
@@ -21,11 +22,11 @@ v1 = [
     path("reports/programme-outcomes/", views.ProgrammeOutcomesView.as_view(), name="programme-outcomes"),
     path("reports/funding/", views.FundingView.as_view(), name="funding"),
     path("reports/rag/", views.RagReportView.as_view(), name="rag"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     *router.urls,
 ]
 
 urlpatterns = [
     path("v1/", include(v1)),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
 ]

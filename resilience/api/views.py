@@ -7,7 +7,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, mixins, permissions, viewsets
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,6 +25,7 @@ from resilience.roles import is_nhse, sees_programme_figures
 from . import filters, serializers
 from . import schema as _schema  # noqa: F401  (registers the token scheme with drf-spectacular)
 from .errors import PreconditionFailed, PreconditionRequired, Rejected
+from .parsers import JSONParser  # bounded size and depth
 from .renderers import CSVRenderer, XLSXRenderer
 
 READ_RENDERERS = [JSONRenderer]

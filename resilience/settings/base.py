@@ -21,6 +21,10 @@ SECRET_KEY = env("SECRET_KEY", default="django-insecure-demo-only-not-for-produc
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# How many reverse proxies of our own stand in front of the application (each appends to X-Forwarded-For). One
+# setting for the sign-in lockout, the API throttle and the logs: they all read resilience.client_address. With 0
+# (the default) X-Forwarded-For is ignored, so a client cannot choose its own address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -43,8 +47,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: hostile URLs, headers and bodies are refused with a 4xx before anything reads them.
+    "resilience.hostile_input.HostileInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "resilience.security.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "resilience.sessions.SlidingSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -127,6 +134,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "resilience.password_validation.NotCurrentPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -146,6 +154,18 @@ STORAGES = {
 }
 # Uploaded evidence and generated PDFs live outside the web root and are served only through views.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# Uploads are refused at the limit while they stream in (resilience/upload_handlers.py, resilience/hostile_input.py):
+# one evidence file, and a multipart body of that plus its form and envelope; any other body (a form, the API's
+# JSON) at most DATA_UPLOAD_MAX_MEMORY_SIZE. Over a limit is answered 413. A reverse proxy in front of the
+# application should refuse bodies over UPLOAD_MAX_REQUEST_BYTES too.
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+UPLOAD_MAX_REQUEST_BYTES = env.int("UPLOAD_MAX_REQUEST_BYTES", default=EVIDENCE_MAX_BYTES + 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "resilience.upload_handlers.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Celery on Redis. Without REDIS_URL (the zero-set-up demo) tasks run in-process.
@@ -157,6 +177,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# One cache for every worker process, so that the API's per-token limits hold across them: Redis when REDIS_URL is
+# set; the zero-set-up demo (one process) keeps it in memory. Its clear() removes only its own keys: the Celery broker
+# shares the Redis database.
+CACHES = {
+    "default": {"BACKEND": "resilience.shared_cache.PrefixedRedisCache", "LOCATION": REDIS_URL,
+                "KEY_PREFIX": "resilience"} if REDIS_URL else
+    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
 # Background jobs (forwardplans/tasks.py). The queue name and Redis visibility timeout come from the
 # environment so a test worker can use its own queue and redeliver a killed worker's task quickly.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
@@ -187,20 +215,29 @@ REST_FRAMEWORK = {
     ],
     # JSON only (lists add CSV and XLSX); the browsable API is left out: /api/docs/ is the API's page.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON in: at most DATA_UPLOAD_MAX_MEMORY_SIZE bytes (413) and API_JSON_MAX_DEPTH levels of nesting (400).
+    "DEFAULT_PARSER_CLASSES": ["resilience.api.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": ["resilience.api.throttles.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api": env("API_THROTTLE_RATE", default="2000/hour")},
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # the throttle reads resilience.client_address, which uses the same count
     "EXCEPTION_HANDLER": "resilience.api.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "resilience.api.schema.ApiAutoSchema",
 }
+# API tokens expire: after API_TOKEN_DAYS unless their maker chooses (up to API_TOKEN_MAX_DAYS).
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=366)
+# /api/docs/ and the schema are for signed-in users (a session or a token) unless this is set.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
 INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar"]
 SPECTACULAR_SETTINGS = {
     "TITLE": "Practice Resilience API",
     "DESCRIPTION": "Reporting for NHS England and forward-plan RAG updates for practices and advisers. "
-                   "Authenticate with `Authorization: Token <token>` (python manage.py create_api_token USERNAME).",
+                   "Authenticate with `Authorization: Token <token>` (make one at /accounts/api-tokens/).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # The schema and docs views of resilience/api/urls.py use resilience.api.docs.DocsReaders (API_DOCS_PUBLIC).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
@@ -258,14 +295,19 @@ SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=60)
 SESSION_WARNING_SECONDS = env.int("SESSION_WARNING_SECONDS", default=120)
 AUTOSAVE_SECONDS = env.int("AUTOSAVE_SECONDS", default=30)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-# django-axes: 5 failed logins for the same username from the same address lock them out for 30 minutes.
+# django-axes (resilience/lockout.py): 5 failed logins for the same username from the same address lock that pair
+# out for 30 minutes (an attacker elsewhere cannot lock the user out), and 20 failures from one address, whatever
+# the usernames (password spraying), lock that address.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "resilience.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.jinja"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "resilience.client_address.client_address"
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT  # used only if django-ipware is installed; the callable comes first
 # Optional TOTP two-factor authentication, required for RCGP and commissioner roles when switched on.
 REQUIRE_TWO_FACTOR = env.bool("REQUIRE_TWO_FACTOR", default=False)
 OTP_TOTP_ISSUER = "Practice Resilience"
