@@ -18,17 +18,17 @@ The message is neutral: no practice name, no contract, no confidential text; a s
 
 import logging
 import smtplib
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from .models import InvitationKind, InvitationStatus, QuestionnaireInvitation
+from .notifications import EmailResult
 from .questionnaire_services import format_code, invitation_hash, new_code
 
 log = logging.getLogger(__name__)
@@ -36,13 +36,6 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6  # the first try and the task's five retries
 SENDING_LEASE = timezone.timedelta(minutes=15)
 SUBJECT = "Your invitation to a confidential staff questionnaire"
-
-
-@dataclass
-class SendResult:
-    sent: int = 0
-    failed: int = 0
-    retry: int = 0
 
 
 def invitation_email(address, code):
@@ -63,21 +56,22 @@ def _take(ids, limit, exclude):
             todo = todo.filter(pk__in=ids)
         if exclude:
             todo = todo.exclude(pk__in=exclude)
-        taken = []
+        taken, now = [], timezone.now()
         for invitation in todo.order_by("pk")[:limit]:
             code = new_code()
-            QuestionnaireInvitation.objects.filter(pk=invitation.pk).update(
-                status=InvitationStatus.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1,
-                token_hash=invitation_hash(code))
+            invitation.status, invitation.claimed_at, invitation.token_hash = (InvitationStatus.SENDING, now,
+                                                                              invitation_hash(code))
             invitation.attempts += 1
             taken.append((invitation, code))
+        QuestionnaireInvitation.objects.bulk_update(  # one query for the batch: each row has its own secret
+            [invitation for invitation, _code in taken], ["status", "claimed_at", "attempts", "token_hash"])
     return taken
 
 
 def send_invitation_emails(ids=None, batch=200, max_batches=50):
     """Send the invitations waiting (only ``ids`` if given), in batches over one connection each. Never raises
     for a mail server that is down: those invitations wait (``retry``) for the next attempt."""
-    result = SendResult()
+    result = EmailResult()
     attempted = set()
     for _ in range(max_batches):
         rows = _take(ids, batch, attempted)
