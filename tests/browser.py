@@ -85,3 +85,15 @@ class Journey:
         folder = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
         folder.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
+
+
+def wait_until(page, expression, timeout=15.0):
+    """Wait until a JavaScript expression is true in the page. Playwright's wait_for_function compiles its predicate
+    with eval inside the page, which the site's CSP (rightly) refuses; page.evaluate is not subject to it."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Not true within {timeout}s: {expression}")
+        page.wait_for_timeout(100)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from forwardplans.models import DiagnosticReport, SectionDraft
 from resilience.roles import Role
 
-from .browser import Journey, log_in
+from .browser import Journey, log_in, wait_until
 from .factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,6 +27,18 @@ def short_sessions(settings):
     settings.AUTOSAVE_SECONDS = AUTOSAVE
 
 
+def kept_draft(user, expected, within=AUTOSAVE + 9):
+    """Whether the user's kept draft of the findings comes to satisfy `expected` within a few autosave periods."""
+    deadline = time.monotonic() + within
+    while True:
+        draft = SectionDraft.objects.filter(user=user, section="findings").first()
+        if draft is not None and expected(draft.text):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+
+
 def test_the_text_being_typed_survives_the_session_ending(short_sessions, live_server, page, browser, docs):
     adviser, deputy = docs["users"][Role.RCGP_ADVISER], docs["users"][Role.RCGP_DEPUTY_LEAD]
     section = reverse("forwardplans:report_section", args=["DOC-1", "findings"])
@@ -37,8 +49,8 @@ def test_the_text_being_typed_survives_the_session_ending(short_sessions, live_s
     box.press("End")
     box.press_sequentially(" The partners meet monthly.")
     page.get_by_text("Your draft was kept at").wait_for(timeout=10_000)
-    assert SectionDraft.objects.get(user=adviser, section="findings").text == \
-        "Governance gaps. The partners meet monthly."
+    # On a slow machine an autosave can fire between two keystrokes; the last one is what must be kept.
+    assert kept_draft(adviser, lambda text: text == "Governance gaps. The partners meet monthly.")
 
     # The warning: focus is in it, it says how long is left, and the keyboard keeps the session.
     dialog = page.get_by_role("dialog", name="You're about to be signed out")
@@ -46,8 +58,8 @@ def test_the_text_being_typed_survives_the_session_ending(short_sessions, live_s
     assert page.evaluate("document.getElementById('timeout-dialog').contains(document.activeElement)")
     assert page.evaluate("document.activeElement.id") == "timeout-stay"
     # Said to screen readers by a live region outside the dialog, filled once the dialog is open.
-    page.wait_for_function("/signed out in \\d+ seconds/.test(document.getElementById('timeout-announcement')"
-                           ".textContent)")
+    wait_until(page, "/signed out in \\d+ seconds/.test(document.getElementById('timeout-announcement')"
+                         ".textContent)")
     assert page.evaluate("document.getElementById('timeout-dialog').contains("
                          "document.getElementById('timeout-announcement'))") is False
     journey.scan()
@@ -59,11 +71,10 @@ def test_the_text_being_typed_survives_the_session_ending(short_sessions, live_s
 
     # More typing, kept again; then nothing, until the session ends.
     box.press_sequentially(" Minutes are not kept.")
-    page.wait_for_function(
+    wait_until(page,
         "document.getElementById('autosave-status').textContent.includes('kept')"
         " && document.querySelector('textarea[name=text]').value.endsWith('not kept.')")
-    time.sleep(AUTOSAVE + 1)
-    assert SectionDraft.objects.get(user=adviser, section="findings").text.endswith("Minutes are not kept.")
+    assert kept_draft(adviser, lambda text: text.endswith("Minutes are not kept."))
     dialog.wait_for(timeout=(IDLE + 5) * 1000)
     page.wait_for_url(re.compile(r"/accounts/login/\?next="), timeout=(WARNING + 10) * 1000)
     assert page.get_by_text("You were signed out because you did nothing for a while").is_visible()
