@@ -1,1 +1,1 @@
-"""The benchmark (issue 9): `make bench`. See bench/README.md."""
+"""The benchmark: `make bench` (bench/README.md). Not part of the installed product."""

@@ -161,9 +161,9 @@ def live_plans(count, offset=0):
 
 def prepare_targets(levels):
     """Sessions, tokens and paths for every endpoint (all made in the bench database)."""
+    from api.auth import issue_token
+    from core.models import User
     from practices.models import Commissioner, Practice
-    from resilience.api.auth import issue_token
-    from resilience.models import User
 
     most = max(levels)
     admin = User.objects.get(username="rcgp_admin-1")
@@ -206,8 +206,8 @@ def rag_logins(users, offset):
     they have now (read just before the run, so nothing is stale)."""
     from django.db import connection
 
+    from core.models import User
     from forwardplans.models import Action
-    from resilience.models import User
 
     logins = []
     plans = live_plans(users, offset)
@@ -355,8 +355,8 @@ def measure_search(repeats=5):
     """The header's search (resilience.search, through the access policy) for an RCGP admin, who searches all
     England, and a commissioner lead: a word in about one action in eight of this data set, and one in none.
     Median of ``repeats`` after one warm-up, in this process."""
-    from resilience.models import User
-    from resilience.search import search
+    from core.models import User
+    from dashboards.search import search
 
     results = {}
     for role, text in SEARCHES:

@@ -8,3 +8,6 @@ the environment (as docker-compose.yml does); the load generator sends the sessi
 from resilience.settings.production import *  # noqa: F401,F403
 
 ROOT_URLCONF = "bench.urls"
+
+# The synthetic England (bench/scale_data.py, `manage.py generate_scale_data`) is installed only here.
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # noqa: F405

@@ -3,8 +3,8 @@ may then be told is the access policy's decision (forwardplans.events.notify).""
 
 from django.db.models import Q
 
-from resilience.models import User
-from resilience.roles import Role
+from core.models import User
+from core.roles import Role
 
 from .lifecycle import Audience
 

@@ -2,9 +2,9 @@ from django import forms
 
 from contracts.forms import DATE
 from contracts.vocabulary import EndReason
-from resilience.models import User
-from resilience.roles import Role
-from resilience.validators import MaxWordsValidator
+from core.models import User
+from core.roles import Role
+from core.validators import MaxWordsValidator
 
 
 class MoveForm(forms.Form):

@@ -32,8 +32,8 @@ from contracts.workflow import (
     rcgp_lead,
     rcgp_team,
 )
+from core.roles import is_deputy_lead, is_rcgp_admin
 from forwardplans.vocabulary import ConsentStatus, ReportState
-from resilience.roles import is_deputy_lead, is_rcgp_admin
 
 S, R, C = State, ReportState, ConsentStatus
 

@@ -6,6 +6,7 @@ from django.utils.text import capfirst
 from contracts.services import contract_lock, contract_set_lead, contract_set_stage
 from contracts.vocabulary import EndReason
 from contracts.workflow import SIDE_EXITS
+from core.errors import DomainError
 from forwardplans.events import notify
 from forwardplans.services import (
     consent_record,
@@ -16,7 +17,6 @@ from forwardplans.services import (
     report_change_state,
 )
 from forwardplans.vocabulary import ReportState
-from resilience.errors import DomainError
 
 from .audiences import recipients
 from .events import CORRECTIONS_ANSWERED, kind_name

@@ -8,10 +8,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from contracts import access as contract_access
 from contracts.forms import FirstContactForm, OutcomeForm
 from contracts.selectors import contract_detail
 from contracts.services import next_inspection_after
 from contracts.workflow import State, rcgp_lead, rcgp_team
+from core.errors import DomainError
+from core.roles import is_deputy_lead, is_rcgp_admin
+from forwardplans import access as document_access
 from forwardplans import permissions as doc_permissions
 from forwardplans.access_log import Document, can_read_access_log, record_access
 from forwardplans.forms import CorrectionAnswerForm
@@ -19,9 +23,6 @@ from forwardplans.selectors import report_corrections
 from forwardplans.services import latest_version_number
 from forwardplans.views import correction_or_404
 from forwardplans.vocabulary import EDITABLE_REPORT_STATES, REPORT_SECTIONS, ConsentStatus, ReportState, RootCause
-from resilience import policy
-from resilience.errors import DomainError
-from resilience.roles import is_deputy_lead, is_rcgp_admin
 
 from .forms import ConsentForm, MoveForm
 from .lifecycle import BY_NAME, PATHS
@@ -31,8 +32,8 @@ from .services import case_answer_correction, case_move
 
 def _documents(user, contract, case):
     """What the user may open of the contract's documents now."""
-    readable = policy.document_contracts_for(user).filter(pk=contract.pk).exists()
-    report_readable = bool(case.report) and policy.reports_for(user).filter(pk=case.report.pk).exists()
+    readable = document_access.document_contracts_for(user).filter(pk=contract.pk).exists()
+    report_readable = bool(case.report) and document_access.reports_for(user).filter(pk=case.report.pk).exists()
     return {"readable": readable, "report": report_readable, "plan": readable and bool(case.report),
             "consent": readable and bool(case.consent)}
 
@@ -89,7 +90,7 @@ def _contract_page(request, contract, case, move_error=None, status=200):
 
 @login_required
 def contract_detail_view(request, reference):
-    contract = policy.get_contract_or_404(request.user, reference)
+    contract = contract_access.get_contract_or_404(request.user, reference)
     return _contract_page(request, contract, case_of(contract))
 
 
@@ -113,7 +114,7 @@ def _success_message(move, contract):
 @login_required
 def move_view(request, reference, move):
     """Every move button posts here. A refused move shows its page again with the reason and what was typed."""
-    contract = policy.get_contract_or_404(request.user, reference)
+    contract = contract_access.get_contract_or_404(request.user, reference)
     spec = BY_NAME.get(move)
     if spec is None:
         raise Http404
@@ -127,7 +128,7 @@ def move_view(request, reference, move):
                           deputy_lead=data["deputy_lead"])
     except DomainError as exc:
         error = {"move": spec.name, "message": str(exc), "data": request.POST}
-        if request.POST.get("from") == "report" and policy.reports_for(request.user).filter(
+        if request.POST.get("from") == "report" and document_access.reports_for(request.user).filter(
                 contract=contract).exists():
             return _report_page(request, contract, move_error=error, status=422)
         return _contract_page(request, contract, case_of(contract), move_error=error, status=422)
@@ -139,7 +140,7 @@ def move_view(request, reference, move):
 
 def _report_page(request, contract, move_error=None, status=200):
     user = request.user
-    report = (policy.reports_for(user).select_related("contract__practice", "approved_by")
+    report = (document_access.reports_for(user).select_related("contract__practice", "approved_by")
               .filter(contract=contract).first())
     if report is None:
         raise Http404
@@ -151,15 +152,15 @@ def _report_page(request, contract, move_error=None, status=200):
                    if doc_permissions.can_read_corrections.test(user, contract) else {})
     return render(request, "forwardplans/report.jinja", {
         "report": report, "contract": contract,
-        "versions": list(policy.report_versions_for(user).filter(report=report).select_related("created_by")),
+        "versions": list(document_access.report_versions_for(user).filter(report=report).select_related("created_by")),
         "sections": [(name, heading, getattr(report, report.field_for(name)), corrections.get(name, []))
                      for name, heading in REPORT_SECTIONS],
         "root_causes": [RootCause(c).label for c in report.root_causes],
         "moves": [(m, b) for m, b in moves if "report" in m.pages],
         "unwritten": _unwritten_if_sending(moves, case),
         "can_edit": can_edit,
-        "my_drafts": set(policy.section_drafts_for(user).filter(report=report).values_list("section", flat=True))
-        if can_edit else set(),
+        "my_drafts": set(document_access.section_drafts_for(user).filter(report=report)
+                         .values_list("section", flat=True)) if can_edit else set(),
         "can_correct": (report.state == ReportState.WITH_PRACTICE
                         and doc_permissions.can_check_accuracy.test(user, contract)),
         "can_answer": report.state == ReportState.RETURNED and doc_permissions.can_write_documents.test(user, contract),
@@ -170,7 +171,7 @@ def _report_page(request, contract, move_error=None, status=200):
 
 @login_required
 def report_view(request, reference):
-    return _report_page(request, policy.get_contract_or_404(request.user, reference))
+    return _report_page(request, contract_access.get_contract_or_404(request.user, reference))
 
 
 @login_required
@@ -204,9 +205,9 @@ def consent_view(request, reference):
     """The practice's decision on sharing the report and plan: its history for everyone who may read the
     documents; the choices the lifecycle allows now for the practice lead."""
     user = request.user
-    contract = policy.get_contract_or_404(user, reference)
+    contract = contract_access.get_contract_or_404(user, reference)
     case = case_of(contract)
-    if case.consent is None or not policy.document_contracts_for(user).filter(pk=contract.pk).exists():
+    if case.consent is None or not document_access.document_contracts_for(user).filter(pk=contract.pk).exists():
         raise Http404
     moves = [m for m, _blocked in available_moves(user, contract, case) if "consent" in m.pages]
     form = ConsentForm(request.POST or None, moves=moves)

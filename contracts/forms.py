@@ -2,10 +2,11 @@ from decimal import Decimal
 
 from django import forms
 
+from practices import access as practice_access
 from practices.models import Practice
 from practices.ratings import Rating
-from resilience import policy
 
+from . import access
 from .models import Adviser, Contract
 from .vocabulary import Closure, SupportCategory
 
@@ -37,10 +38,10 @@ class CommissionForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        practices = policy.practices_for(user).filter(status=Practice.Status.ACTIVE).order_by("name")
+        practices = practice_access.practices_for(user).filter(status=Practice.Status.ACTIVE).order_by("name")
         self.fields["practice"].queryset = practices
         self.fields["group_practices"].queryset = practices
-        self.fields["parent"].queryset = policy.contracts_for(user).order_by("reference")
+        self.fields["parent"].queryset = access.contracts_for(user).order_by("reference")
         self.fields["commissioned_on"].required = True
 
     def clean(self):

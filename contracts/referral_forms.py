@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from resilience.validators import MaxWordsValidator
+from core.validators import MaxWordsValidator
 
 from .referral_services import WORD_LIMIT, submittable_practices
 from .vocabulary import (

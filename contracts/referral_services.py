@@ -13,11 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from resilience import policy
-from resilience.errors import DomainError
-from resilience.roles import is_commissioner_lead, is_practice_lead, is_rcgp_admin
-from resilience.validators import MaxWordsValidator
+from core.errors import DomainError
+from core.roles import is_commissioner_lead, is_practice_lead, is_rcgp_admin
+from core.validators import MaxWordsValidator
+from practices import access as practice_access
 
+from . import access
 from .models import Referral
 from .vocabulary import CRITERIA_KEYS, IMPACT_LABELS, SCOPE_LABELS, Priority, SupportCategory, YesNoUnknown
 from .working_days import acknowledgement_due, working_days_between
@@ -48,7 +49,7 @@ def _today():
 # --- Who may do what -------------------------------------------------------------------------
 
 def _can_see(user, referral):
-    return policy.referrals_for(user).filter(pk=referral.pk).exists()
+    return access.referrals_for(user).filter(pk=referral.pk).exists()
 
 
 def can_submit(user):
@@ -59,10 +60,10 @@ def can_submit(user):
 def submittable_practices(user):
     """The practices ``user`` may submit a self-referral for (or name in a group)."""
     if is_practice_lead(user):
-        return policy.practices_for(user).filter(pk=user.practice_id)
+        return practice_access.practices_for(user).filter(pk=user.practice_id)
     if is_commissioner_lead(user):
-        return policy.practices_for(user)
-    return policy.practices_for(user).none()
+        return practice_access.practices_for(user)
+    return practice_access.practices_for(user).none()
 
 
 def can_assess(user, referral):
@@ -139,7 +140,8 @@ def referral_submit(*, actor, practice, group_practices=(), received_on=None, **
         raise DomainError("You can only submit a self-referral for a practice of your own commissioner.")
     group = list({p.pk: p for p in group_practices if p.pk != practice.pk}.values())
     if group:
-        visible = set(policy.practices_for(actor).filter(pk__in=[p.pk for p in group]).values_list("pk", flat=True))
+        visible = set(practice_access.practices_for(actor).filter(pk__in=[p.pk for p in group])
+                      .values_list("pk", flat=True))
         if any(p.pk not in visible for p in group):
             raise DomainError("Group referrals can only name practices you can see.")
 

@@ -7,11 +7,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from resilience import list_exports, policy
-from resilience.errors import DomainError
-from resilience.pagination import paginate
-from resilience.roles import is_commissioner_lead, is_rcgp_admin
+from core import exports as list_exports
+from core.errors import DomainError
+from core.pagination import paginate
+from core.roles import is_commissioner_lead, is_rcgp_admin
 
+from . import access, exports
 from .models import Referral
 from .referral_forms import AcknowledgementForm, AssessmentForm, DeclineForm, ReferralForm, criteria_by_domain
 from .referral_services import (
@@ -34,10 +35,10 @@ MATRIX = {"scope_labels": SCOPE_LABELS, "impact_labels": IMPACT_LABELS}
 
 @login_required
 def referral_list_view(request):
-    referrals = policy.referrals_for(request.user).select_related("practice", "commissioner")
+    referrals = access.referrals_for(request.user).select_related("practice", "commissioner")
     fmt = list_exports.wanted(request)
     if fmt:
-        return list_exports.referrals_export(fmt, referrals)
+        return exports.referrals_export(fmt, referrals)
     page = paginate(request, referrals)
     for referral in page.object_list:
         referral.ack = acknowledgement_status(referral)
@@ -87,13 +88,13 @@ def _detail(request, referral, acknowledgement_form=None, status=200):
 
 @login_required
 def referral_detail_view(request, pk):
-    referral = policy.get_referral_or_404(request.user, pk)
+    referral = access.get_referral_or_404(request.user, pk)
     return _detail(request, referral)
 
 
 @login_required
 def referral_assess_view(request, pk):
-    referral = policy.get_referral_or_404(request.user, pk)
+    referral = access.get_referral_or_404(request.user, pk)
     if not can_assess(request.user, referral):
         raise PermissionDenied
     form = AssessmentForm.for_referral(referral, request.POST or None)
@@ -113,7 +114,7 @@ def referral_assess_view(request, pk):
 @login_required
 @require_POST
 def referral_acknowledge_view(request, pk):
-    referral = policy.get_referral_or_404(request.user, pk)
+    referral = access.get_referral_or_404(request.user, pk)
     if not can_acknowledge(request.user, referral):
         raise PermissionDenied
     form = AcknowledgementForm(request.POST)
@@ -130,7 +131,7 @@ def referral_acknowledge_view(request, pk):
 
 @login_required
 def referral_decline_view(request, pk):
-    referral = policy.get_referral_or_404(request.user, pk)
+    referral = access.get_referral_or_404(request.user, pk)
     if not can_decline(request.user, referral):
         raise PermissionDenied
     form = DeclineForm(request.POST or None)

@@ -7,8 +7,10 @@ from django.shortcuts import render
 
 from contracts.figures import SUBTOTAL_LABELS, programme_figures
 from contracts.vocabulary import EndReason, Outcome, Programme
-from resilience import policy
-from resilience.roles import is_commissioner_lead, is_rcgp_admin, sees_programme_figures
+from core.roles import is_commissioner_lead, is_rcgp_admin, sees_programme_figures
+from practices import access as practice_access
+
+from . import access
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 DATE_ERRORS = {"invalid": "Enter a real date, for example 2024-04-01"}
@@ -26,9 +28,9 @@ class ProgrammeFiguresForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         if is_rcgp_admin.test(user):
-            self.fields["commissioner"].queryset = policy.commissioners_for(user)
+            self.fields["commissioner"].queryset = practice_access.commissioners_for(user)
         else:
-            # A commissioner lead's figures are their own commissioner's: policy.contracts_for scopes them.
+            # A commissioner lead's figures are their own commissioner's: access.contracts_for scopes them.
             del self.fields["commissioner"]
 
     def clean(self):
@@ -49,7 +51,7 @@ def programme_figures_view(request):
     form = ProgrammeFiguresForm(data, user=user)
     figures = None
     if form.is_valid():
-        figures = programme_figures(contracts=policy.contracts_for(user), **form.cleaned_data)
+        figures = programme_figures(contracts=access.contracts_for(user), **form.cleaned_data)
     return render(request, "contracts/reports/programme_figures.jinja", {
         "form": form, "figures": figures,
         "programme_label": Programme(form.cleaned_data["programme"]).label if figures else "",

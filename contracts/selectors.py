@@ -4,8 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q
 
-from resilience import policy
-
+from . import access
 from .models import Adviser, TeamMembership
 from .services import adviser_loads, conflicts_for
 from .workflow import BOARD_STATES, State
@@ -19,7 +18,7 @@ def with_current_team(contracts):
 
 
 def contract_list(user):
-    return (policy.contracts_for(user)
+    return (access.contracts_for(user)
             .select_related("practice", "commissioner", "deputy_lead")
             .annotate(team_size=Count("team_members", filter=Q(team_members__removed_at__isnull=True)))
             .order_by("-commissioned_on", "reference"))
@@ -44,7 +43,7 @@ def contract_board(user):
 
 def contract_detail(user, reference, contract=None):
     """What the contract page shows of the contract itself (``contract``: already fetched through the policy)."""
-    contract = contract or policy.get_contract_or_404(user, reference)
+    contract = contract or access.get_contract_or_404(user, reference)
     transitions = list(contract.transitions.select_related("by"))
     team = list(contract.team_members.filter(removed_at__isnull=True).select_related("adviser__user"))
     return {
@@ -52,10 +51,10 @@ def contract_detail(user, reference, contract=None):
         "transitions": transitions,
         "team": team,
         "group_practices": list(contract.practices.all()),
-        "follow_ons": list(policy.contracts_for(user).filter(parent=contract)),
-        "parent": policy.contracts_for(user).filter(pk=contract.parent_id).first(),
-        "show_notes": policy.can_see_contract_notes(user),
-        "show_objectives": policy.can_read_objectives(user),
+        "follow_ons": list(access.contracts_for(user).filter(parent=contract)),
+        "parent": access.contracts_for(user).filter(pk=contract.parent_id).first(),
+        "show_notes": access.can_see_contract_notes(user),
+        "show_objectives": access.can_read_objectives(user),
     }
 
 

@@ -9,11 +9,12 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from core.errors import DomainError
+from core.roles import is_commissioner_lead, is_deputy_lead, is_rcgp_admin
+from practices import access as practice_access
 from practices.models import Practice
-from resilience import policy
-from resilience.errors import DomainError
-from resilience.roles import is_commissioner_lead, is_deputy_lead, is_rcgp_admin
 
+from . import access
 from .models import Adviser, ConflictOfInterest, Contract, ContractTransition, Referral, TeamMembership
 from .vocabulary import Closure, EndReason
 from .workflow import ENDED_STATES, LIVE_STATES, State, rcgp_lead, rcgp_team
@@ -57,13 +58,13 @@ def contract_commission(*, actor, practice, programme, commissioned_on, categori
     """
     if not (is_commissioner_lead(actor) or is_rcgp_admin(actor)):
         raise DomainError("Only a commissioner lead (or RCGP admin) can commission support.")
-    visible = policy.practices_for(actor)
+    visible = practice_access.practices_for(actor)
     if not visible.filter(pk=practice.pk).exists():
         raise DomainError("You can only commission support for your own commissioner's practices.")
     group = list(group_practices)
     if any(not visible.filter(pk=p.pk).exists() for p in group):
         raise DomainError("Every practice in the group must be one of your commissioner's practices.")
-    if parent is not None and not policy.contracts_for(actor).filter(pk=parent.pk).exists():
+    if parent is not None and not access.contracts_for(actor).filter(pk=parent.pk).exists():
         raise DomainError("The contract this follows on from was not found.")
     reference = (reference or "").strip() or next_reference(parent)
     if Contract.objects.filter(reference=reference).exists():

@@ -5,12 +5,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from resilience import list_exports, policy
-from resilience.errors import DomainError
-from resilience.pagination import paginate
-from resilience.roles import is_commissioner_lead, is_rcgp_admin, is_rcgp_user
+from core import exports as list_exports
+from core.errors import DomainError
+from core.pagination import paginate
+from core.roles import is_commissioner_lead, is_rcgp_admin, is_rcgp_user
 
-from . import services
+from . import access, exports, services
 from .forms import AddAdviserForm, CommissionForm, FirstContactForm, OutcomeForm
 from .models import Adviser
 from .selectors import adviser_pool, contract_board, contract_list
@@ -25,7 +25,7 @@ def contract_list_view(request):
         contracts = contracts.filter(state=state)
     fmt = list_exports.wanted(request)
     if fmt:
-        return list_exports.contracts_export(fmt, contracts)
+        return exports.contracts_export(fmt, contracts)
     return render(request, "contracts/list.jinja", {
         "page": paginate(request, contracts), "states": State.choices, "state": state,
         "can_commission": (is_commissioner_lead | is_rcgp_admin)(request.user),
@@ -46,7 +46,7 @@ def contract_commission_view(request):
         raise Http404
     referral = None
     if request.GET.get("referral") or request.POST.get("referral"):
-        referral = policy.get_referral_or_404(request.user, request.GET.get("referral") or request.POST["referral"])
+        referral = access.get_referral_or_404(request.user, request.GET.get("referral") or request.POST["referral"])
     initial = {"commissioned_on": timezone.localdate()}
     if referral:
         initial.update(practice=referral.practice, categories=referral.categories)
@@ -69,7 +69,7 @@ def contract_commission_view(request):
 
 def _act(request, reference, action):
     """Run one POSTed action on a visible contract; flash its result and go back to the contract."""
-    contract = policy.get_contract_or_404(request.user, reference)
+    contract = access.get_contract_or_404(request.user, reference)
     try:
         message = action(contract)
     except DomainError as exc:
@@ -108,7 +108,7 @@ def contract_outcome_view(request, reference):
 
 @login_required
 def contract_team_view(request, reference):
-    contract = policy.get_contract_or_404(request.user, reference)
+    contract = access.get_contract_or_404(request.user, reference)
     if not rcgp_lead.test(request.user, contract):
         raise Http404
     form = AddAdviserForm(request.POST or None)

@@ -7,7 +7,7 @@ case lifecycle's table (casework/lifecycle.py): a contract's stage moves with it
 import rules
 from django.db import models
 
-from resilience.roles import is_commissioner_lead, is_deputy_lead, is_practice_lead, is_rcgp_admin, is_rcgp_user
+from core.roles import is_commissioner_lead, is_deputy_lead, is_practice_lead, is_rcgp_admin, is_rcgp_user
 
 
 class State(models.TextChoices):

@@ -1,6 +1,6 @@
 """The access log of Diagnostic Reports and Forward Plans: every view and download, and who may read it."""
 
-from resilience.roles import is_rcgp_admin
+from core.roles import is_rcgp_admin
 
 from .models import DocumentAccess
 from .permissions import leads_contract

@@ -18,21 +18,22 @@ from dataclasses import dataclass, replace
 from django.urls import reverse
 from django.utils import timezone
 
-from resilience import policy
+from contracts import access as contract_access
 
-from . import outbox, reminder_texts
+from . import access, outbox, reminder_texts
+from .delivery import Candidate, claim
 from .job_models import EmailStatus, Event, ReminderItem, ReminderKind
-from .reminders import Candidate, claim, visible_only
+from .reminders import visible_only
 
 HIDDEN_TITLE = "A notification about something you can no longer see"
 
 # Who may read a notification now, as contract ids the user may see in that way.
 READ_SCOPES = {
-    "contract": lambda user, ids: policy.contracts_for(user).filter(pk__in=ids).values_list("pk", flat=True),
-    "documents": lambda user, ids: policy.document_contracts_for(user).filter(pk__in=ids).values_list("pk", flat=True),
-    "report": lambda user, ids: policy.reports_for(user).filter(contract_id__in=ids).values_list("contract_id",
+    "contract": lambda user, ids: contract_access.contracts_for(user).filter(pk__in=ids).values_list("pk", flat=True),
+    "documents": lambda user, ids: access.document_contracts_for(user).filter(pk__in=ids).values_list("pk", flat=True),
+    "report": lambda user, ids: access.reports_for(user).filter(contract_id__in=ids).values_list("contract_id",
                                                                                                  flat=True),
-    "consent": lambda user, ids: policy.document_contracts_for(user).filter(pk__in=ids, consent__isnull=False)
+    "consent": lambda user, ids: access.document_contracts_for(user).filter(pk__in=ids, consent__isnull=False)
     .values_list("pk", flat=True),
 }
 # The reminder sweep's name for the same scope, used to narrow the recipients (reminders.visible_only).

@@ -1,9 +1,9 @@
 from django import forms
 from django.db.models import Q
 
-from resilience.models import User
-from resilience.pii import identifier_warnings
-from resilience.roles import PRACTICE_ROLES
+from core.models import User
+from core.pii import identifier_warnings
+from core.roles import PRACTICE_ROLES
 
 from .models import Action
 from .questionnaire_services import MAX_CODES_AT_ONCE, normalise_code

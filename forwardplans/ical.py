@@ -19,14 +19,16 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from contracts import access as contract_access
 from contracts.models import FIRST_CONTACT_WITHIN
 from contracts.workflow import ENDED_STATES, State
+from core.roles import COMMISSIONER_ROLES, RCGP_ROLES, Role
+from core.text import one_line
+from practices import access as practice_access
 from practices.models import SPECIAL_MEASURES_REINSPECTION, Inspection
 from practices.ratings import Rating
-from resilience import policy
-from resilience.roles import COMMISSIONER_ROLES, RCGP_ROLES, Role
-from resilience.text import one_line
 
+from . import access
 from .job_models import CalendarFeed
 from .models import Milestone
 from .vocabulary import Rag
@@ -68,7 +70,7 @@ def entries_for(user, today=None):
     """(uid, date, summary, description, path) for everything in the user's feed, from the access policy."""
     today = today or timezone.localdate()
     low, high = today - datetime.timedelta(days=PAST_DAYS), today + datetime.timedelta(days=FUTURE_DAYS)
-    actions = policy.actions_for(user).exclude(rag_status=Rag.GREEN).exclude(plan__contract__state__in=ENDED_STATES)
+    actions = access.actions_for(user).exclude(rag_status=Rag.GREEN).exclude(plan__contract__state__in=ENDED_STATES)
     for pk, due_on, action_id, reference in (
             Milestone.objects.filter(action__in=actions, done_on__isnull=True, due_on__gte=low, due_on__lte=high)
             .values_list("pk", "due_on", "action_id", "action__plan__contract__reference")):
@@ -80,7 +82,7 @@ def entries_for(user, today=None):
         yield (f"action-{pk}", due_on, f"Action due for completion (contract {reference})", SEE_THE_PAGE,
                reverse("forwardplans:action", args=[pk]))
     if user.role in RCGP_ROLES or user.is_superuser:
-        contracts = policy.contracts_for(user).filter(first_contact_on__isnull=True).exclude(
+        contracts = contract_access.contracts_for(user).filter(first_contact_on__isnull=True).exclude(
             state__in=[*ENDED_STATES, State.ENQUIRY])
         for pk, reference, commissioned_on in contracts.values_list("pk", "reference", "commissioned_on"):
             due_on = commissioned_on + FIRST_CONTACT_WITHIN
@@ -89,8 +91,8 @@ def entries_for(user, today=None):
                        f"RCGP makes first contact within one week of commissioning. {SEE_THE_PAGE}",
                        reverse("contracts:detail", args=[reference]))
     if user.role in (Role.COMMISSIONER_LEAD, Role.RCGP_ADMIN) or user.is_superuser:
-        referrals = policy.referrals_for(user).filter(acknowledged_on__isnull=True, acknowledgement_due__gte=low,
-                                                      acknowledgement_due__lte=high)
+        referrals = contract_access.referrals_for(user).filter(
+            acknowledged_on__isnull=True, acknowledgement_due__gte=low, acknowledgement_due__lte=high)
         for pk, due_on in referrals.values_list("pk", "acknowledgement_due"):
             yield (f"referral-{pk}", due_on, "Acknowledge a self-referral",
                    f"Self-referrals are acknowledged within 10 working days of receipt. {SEE_THE_PAGE}",
@@ -102,11 +104,11 @@ def _reinspections(user, low, high):
     """Special-measures re-inspections of the practices the user follows: a commissioner's own practices, or
     the practices of contracts an RCGP user may see."""
     if user.role in COMMISSIONER_ROLES:
-        practices = policy.practices_for(user)
+        practices = practice_access.practices_for(user)
     elif user.role in RCGP_ROLES or user.is_superuser:
-        practices = policy.practices_for(user).filter(
-            Q(pk__in=policy.contracts_for(user).values("practice")) | Q(pk__in=policy.contracts_for(user)
-                                                                        .values("practices")))
+        practices = practice_access.practices_for(user).filter(
+            Q(pk__in=contract_access.contracts_for(user).values("practice"))
+            | Q(pk__in=contract_access.contracts_for(user).values("practices")))
     else:
         return
     later = Inspection.objects.rated().filter(practice=OuterRef("practice"),

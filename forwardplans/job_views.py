@@ -7,9 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from resilience import policy
-
-from . import events, ical, notifications
+from . import access, events, ical, notifications
 from . import pdf as pdfs
 from .access_log import Document, Kind, record_access
 from .job_models import CalendarFeed, PdfDocument, PdfStatus
@@ -21,7 +19,7 @@ NOTIFICATIONS_SHOWN = 200
 
 @login_required
 def notifications_view(request):
-    mine = policy.notifications_for(request.user)
+    mine = access.notifications_for(request.user)
     items = events.present(mine.select_related("event__contract", "event__actor", "reminder")
                            .order_by("-created_at", "-pk")[:NOTIFICATIONS_SHOWN], request.user)
     return render(request, "forwardplans/notifications/list.jinja", {
@@ -31,7 +29,7 @@ def notifications_view(request):
 @require_POST
 @login_required
 def notification_read_view(request, pk):
-    notification = get_object_or_404(policy.notifications_for(request.user)
+    notification = get_object_or_404(access.notifications_for(request.user)
                                      .select_related("event__contract", "event__actor", "reminder"), pk=pk)
     notifications.mark_read(notification)
     events.present([notification], request.user)
@@ -43,7 +41,7 @@ def notification_read_view(request, pk):
 @require_POST
 @login_required
 def notifications_read_all_view(request):
-    count = notifications.mark_all_read(policy.notifications_for(request.user))
+    count = notifications.mark_all_read(access.notifications_for(request.user))
     messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
     return redirect("jobs:notifications")
 
@@ -53,9 +51,9 @@ def notifications_read_all_view(request):
 def _document_contract(request, reference, document):
     """The contract whose document the user may read now (404 otherwise)."""
     if document == PdfDocument.REPORT:
-        readable = policy.reports_for(request.user)
+        readable = access.reports_for(request.user)
     elif document == PdfDocument.PLAN:
-        readable = policy.plans_for(request.user)
+        readable = access.plans_for(request.user)
     else:
         raise Http404
     found = readable.select_related("contract__practice", "contract__commissioner").filter(
@@ -67,7 +65,7 @@ def _document_contract(request, reference, document):
 
 def _panel_context(request, contract, document):
     current = pdfs.current_pdf(contract, document)
-    earlier = (policy.pdfs_for(request.user).filter(contract=contract, document=document, status=PdfStatus.READY)
+    earlier = (access.pdfs_for(request.user).filter(contract=contract, document=document, status=PdfStatus.READY)
                .exclude(pk=current.pk if current else None).order_by("-number")[:5])
     return {"contract": contract, "document": document, "label": PdfDocument(document).label, "current": current,
             "earlier": list(earlier),
@@ -100,7 +98,7 @@ def pdf_panel_view(request, reference, document):
 
 @login_required
 def pdf_download_view(request, pk):
-    stored = get_object_or_404(policy.pdfs_for(request.user).select_related("contract"), pk=pk,
+    stored = get_object_or_404(access.pdfs_for(request.user).select_related("contract"), pk=pk,
                                status=PdfStatus.READY)
     path = pdfs.file_path(stored)
     if not path.exists():

@@ -26,10 +26,11 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from resilience.models import User
-from resilience.roles import Role
-from resilience.text import one_line
+from core.models import User
+from core.roles import Role
+from core.text import one_line
 
+from .delivery import Candidate, claim
 from .job_models import EmailStatus, Notification, ReminderItem, ReminderKind, SentReminder
 
 log = logging.getLogger(__name__)
@@ -135,8 +136,6 @@ def _failed(row, exc, result, permanent=False):
 
 def notify_job_failure(*, title, body, link, item_type, item_id, requester=None):
     """Tell the person who asked (if anyone) and every RCGP admin that a background job failed for good."""
-    from .reminders import Candidate, claim
-
     admins = User.objects.filter(is_active=True, role=Role.RCGP_ADMIN).values_list("pk", flat=True)
     recipients = dict.fromkeys([*([requester.pk] if requester else []), *admins])
     today = timezone.localdate()

@@ -14,13 +14,12 @@ from datetime import timedelta
 from importlib import import_module
 
 import redis
+from celery import current_app as app
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-
-from resilience.celery import app
 
 from .job_models import OutboxJob
 

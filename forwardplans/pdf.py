@@ -23,8 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contracts.models import Contract
-from resilience.jinja2 import uk_date, uk_datetime
-from resilience.text import document_data
+from core.formatting import uk_date, uk_datetime
+from core.text import document_data
 
 from .job_models import PdfDocument, PdfStatus, ReminderItem, StoredPdf
 from .models import DiagnosticReport, ForwardPlan, ProgressEntry

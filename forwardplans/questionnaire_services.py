@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from contracts.models import Contract
-from resilience.errors import DomainError
+from core.errors import DomainError
 
 from . import outbox, permissions
 from .ical import hash_token

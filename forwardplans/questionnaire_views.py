@@ -19,10 +19,10 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from resilience import policy
-from resilience.errors import DomainError
+from contracts import access as contract_access
+from core.errors import DomainError
 
-from . import permissions
+from . import access, permissions
 from . import questionnaire_services as services
 from .forms import EnterCodeForm, InvitationCodesForm, InviteStaffForm
 from .models import InvitationStatus, Questionnaire
@@ -83,7 +83,7 @@ def _after_change(request, questionnaire):
 @login_required
 @require_POST
 def questionnaire_open_view(request, reference):
-    contract = policy.get_contract_or_404(request.user, reference)
+    contract = contract_access.get_contract_or_404(request.user, reference)
     if not permissions.can_run_questionnaire.test(request.user, contract):
         raise Http404
     try:
@@ -100,7 +100,7 @@ def questionnaire_open_view(request, reference):
 @login_required
 @require_POST
 def questionnaire_close_view(request, reference, pk):
-    contract = policy.get_contract_or_404(request.user, reference)
+    contract = contract_access.get_contract_or_404(request.user, reference)
     if not permissions.can_run_questionnaire.test(request.user, contract):
         raise Http404
     questionnaire = get_object_or_404(Questionnaire, contract=contract, pk=pk)
@@ -117,7 +117,7 @@ def questionnaire_close_view(request, reference, pk):
 @login_required
 @require_GET
 def questionnaire_results_view(request, reference, pk):
-    contract = policy.get_contract_or_404(request.user, reference)
+    contract = contract_access.get_contract_or_404(request.user, reference)
     if not services.can_read_answers.test(request.user, contract):
         raise Http404
     questionnaire = get_object_or_404(Questionnaire.objects.select_related("opened_by"), contract=contract, pk=pk)
@@ -126,7 +126,7 @@ def questionnaire_results_view(request, reference, pk):
     # and only once there are enough of them that no one can be picked out.
     responses = []
     if not aggregates.too_few:
-        responses = list(policy.questionnaire_responses_for(request.user).filter(questionnaire=questionnaire)
+        responses = list(access.questionnaire_responses_for(request.user).filter(questionnaire=questionnaire)
                          .order_by("?").values("answers", "comments"))
     can_run = permissions.can_run_questionnaire.test(request.user, contract)
     return render(request, "forwardplans/questionnaire/results.jinja", {
@@ -148,14 +148,14 @@ def questionnaire_results_view(request, reference, pk):
 # The practice -----------------------------------------------------------------------------------
 
 def _practice_questionnaire(request, reference, pk):
-    contract = policy.get_contract_or_404(request.user, reference)
+    contract = contract_access.get_contract_or_404(request.user, reference)
     if not permissions.can_invite_staff.test(request.user, contract):
         raise Http404
     return get_object_or_404(Questionnaire.objects.select_related("contract__practice"), contract=contract, pk=pk)
 
 
 def _invitations_page(request, questionnaire, invite_form=None, codes_form=None, status=200):
-    failed = (policy.questionnaire_invitations_for(request.user)
+    failed = (access.questionnaire_invitations_for(request.user)
               .filter(questionnaire=questionnaire, status=InvitationStatus.FAILED).exclude(email="")
               .order_by("pk").values("email", "error"))
     forms_with_errors = [f for f in (invite_form, codes_form) if f is not None and f.errors]

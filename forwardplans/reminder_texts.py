@@ -11,11 +11,13 @@ from collections import defaultdict
 from django.urls import reverse
 from django.utils import timezone
 
+from contracts import access as contract_access
 from contracts.models import FIRST_CONTACT_WITHIN, ContractTransition
 from contracts.workflow import State
+from practices import access as practice_access
 from practices.models import SPECIAL_MEASURES_REINSPECTION
-from resilience import policy
 
+from . import access
 from .job_models import ReminderItem, ReminderKind
 from .models import Milestone
 from .reminders import date_text, prefix, when_text
@@ -50,14 +52,14 @@ def _overdue_or_soon(reminder):
 
 
 def milestones(user, items):
-    return _each(items, Milestone.objects.filter(action__in=policy.actions_for(user)),
+    return _each(items, Milestone.objects.filter(action__in=access.actions_for(user)),
                  ("description", "action__action_planned", "action_id", "action__plan__contract__reference",
                   "action__plan__contract__practice__name"),
                  lambda n, description, *rest: _plan_item(n, "Milestone", description, *rest))
 
 
 def actions(user, items):
-    return _each(items, policy.actions_for(user),
+    return _each(items, access.actions_for(user),
                  ("action_planned", "plan__contract__reference", "plan__contract__practice__name"),
                  lambda n, text, *rest: _plan_item(n, "Planned completion of the action", text, text,
                                                    n.reminder.item_id, *rest))
@@ -73,7 +75,7 @@ def _first_contact(n, reference, commissioned_on, deputy_id, practice):
 
 
 def first_contacts(user, items):
-    return _each(items, policy.contracts_for(user), ("reference", "commissioned_on", "deputy_lead_id",
+    return _each(items, contract_access.contracts_for(user), ("reference", "commissioned_on", "deputy_lead_id",
                                                      "practice__name"), _first_contact)
 
 
@@ -86,7 +88,7 @@ def _referral(n, received_on, practice):
 
 
 def referrals(user, items):
-    return _each(items, policy.referrals_for(user), ("received_on", "practice__name"), _referral)
+    return _each(items, contract_access.referrals_for(user), ("received_on", "practice__name"), _referral)
 
 
 def _reinspection(n, published_on, ods_code, name):
@@ -98,8 +100,8 @@ def _reinspection(n, published_on, ods_code, name):
 
 
 def reinspections(user, items):
-    return _each(items, policy.inspections_for(user), ("publication_date", "practice__ods_code", "practice__name"),
-                 _reinspection)
+    return _each(items, practice_access.inspections_for(user),
+                 ("publication_date", "practice__ods_code", "practice__name"), _reinspection)
 
 
 def digests(user, items):
@@ -108,12 +110,12 @@ def digests(user, items):
     for n in items:
         for key in ("overdue", "new_reds", "state_changes"):
             wanted[key].update(n.detail.get(key, []))
-    overdue = {pk: row for pk, *row in policy.actions_for(user).filter(pk__in=wanted["overdue"]).values_list(
+    overdue = {pk: row for pk, *row in access.actions_for(user).filter(pk__in=wanted["overdue"]).values_list(
         "pk", "plan__contract__reference", "plan__contract__practice__name", "action_planned", "planned_completion")}
-    reds = {pk: row for pk, *row in policy.document_contracts_for(user).filter(
+    reds = {pk: row for pk, *row in access.document_contracts_for(user).filter(
         pk__in=wanted["new_reds"]).values_list("pk", "reference", "practice__name")}
     changes = {pk: row for pk, *row in ContractTransition.objects.filter(
-        pk__in=wanted["state_changes"], contract__in=policy.contracts_for(user)).values_list(
+        pk__in=wanted["state_changes"], contract__in=contract_access.contracts_for(user)).values_list(
         "pk", "contract__reference", "contract__practice__name", "from_state", "to_state")}
     labels = dict(State.choices)
     for n in items:

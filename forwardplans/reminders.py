@@ -31,25 +31,27 @@ item is reported overdue once.
 import datetime
 import logging
 import time
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from contracts import access as contract_access
 from contracts.models import FIRST_CONTACT_WITHIN, Contract, ContractTransition, Referral
 from contracts.workflow import ENDED_STATES, State
+from core.models import User
+from core.roles import Role
+from practices import access as practice_access
 from practices.models import SPECIAL_MEASURES_REINSPECTION, Inspection
 from practices.ratings import Rating
-from resilience import policy
-from resilience.models import User
-from resilience.roles import Role
 
-from .job_models import EmailStatus, Notification, ReminderItem, ReminderKind, SentReminder
+from . import access
+from .delivery import Candidate, claim
+from .job_models import ReminderItem, ReminderKind
 from .models import Action, Milestone, RagChange
+from .notifications import send_pending_emails
 from .vocabulary import Rag
 
 log = logging.getLogger(__name__)
@@ -61,28 +63,6 @@ ACKNOWLEDGEMENT_AHEAD = 3
 REINSPECTION_AHEAD = 30
 DAY = datetime.timedelta(days=1)
 NOT_LIVE = [*ENDED_STATES, State.ENQUIRY]
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A reminder someone should get, if the access policy lets them see ``scope``/``scope_id``."""
-
-    recipient_id: int
-    item_type: str
-    item_id: int
-    kind: str
-    due_on: datetime.date
-    scope: str  # "document", "contract", "referral", "practice" or "self"
-    scope_id: int
-    title: str
-    body: str
-    link: str
-    event_id: int | None = None  # an event's notification (forwardplans.events) is rendered from its event
-    detail: dict | None = field(default=None, hash=False, compare=False)  # ids it is rendered from (a digest's)
-
-    @property
-    def key(self):
-        return (self.recipient_id, self.item_type, self.item_id, self.kind, self.due_on)
 
 
 @dataclass
@@ -282,14 +262,14 @@ def digest_for(user, today):
     of the overdue actions, of the contracts whose plans have new Reds and of the contracts' state changes."""
     since = timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=7), datetime.time.min))
     overdue_milestone = Milestone.objects.filter(action=OuterRef("pk"), done_on__isnull=True, due_on__lt=today)
-    overdue = list(policy.actions_for(user).exclude(rag_status=Rag.GREEN)
+    overdue = list(access.actions_for(user).exclude(rag_status=Rag.GREEN)
                    .exclude(plan__contract__state__in=ENDED_STATES)
                    .filter(Q(planned_completion__lt=today) | Exists(overdue_milestone))
                    .order_by("plan__contract__reference", "planned_completion", "pk").values_list("pk", flat=True)[:50])
-    new_reds = list(RagChange.objects.filter(action__in=policy.actions_for(user), to_status=Rag.RED, at__gte=since)
+    new_reds = list(RagChange.objects.filter(action__in=access.actions_for(user), to_status=Rag.RED, at__gte=since)
                     .order_by("action__plan__contract__reference").values_list("action__plan__contract_id", flat=True)
                     .distinct())
-    changes = list(ContractTransition.objects.filter(contract__in=policy.contracts_for(user), at__gte=since)
+    changes = list(ContractTransition.objects.filter(contract__in=contract_access.contracts_for(user), at__gte=since)
                    .exclude(from_state=F("to_state")).order_by("contract__reference", "at", "pk")
                    .values_list("pk", flat=True))
     return {"overdue": overdue, "new_reds": new_reds, "state_changes": changes}
@@ -311,10 +291,10 @@ def digest_candidates(today):
 # Access and claiming ---------------------------------------------------------------------------------
 
 _SCOPES = {
-    "document": policy.document_contracts_for,
-    "contract": policy.contracts_for,
-    "referral": policy.referrals_for,
-    "practice": policy.practices_for,
+    "document": access.document_contracts_for,
+    "contract": contract_access.contracts_for,
+    "referral": contract_access.referrals_for,
+    "practice": practice_access.practices_for,
 }
 
 
@@ -338,32 +318,6 @@ def visible_only(candidates):
     return [c for c in candidates if (c.recipient_id, c.scope, c.scope_id) in allowed], users
 
 
-def claim(candidates, users=None, *, email=True):
-    """Insert the reminders (ON CONFLICT DO NOTHING) and create notifications for the ones this call inserted.
-    Returns the SentReminder rows claimed now; reminders already sent by anyone are not among them."""
-    candidates = list({c.key: c for c in candidates}.values())
-    if not candidates:
-        return []
-    if users is None:
-        users = User.objects.in_bulk({c.recipient_id for c in candidates})
-    batch = uuid.uuid4()
-    with transaction.atomic():
-        SentReminder.objects.bulk_create([
-            SentReminder(recipient_id=c.recipient_id, item_type=c.item_type, item_id=c.item_id, kind=c.kind,
-                         due_on=c.due_on, batch=batch,
-                         email_status=(EmailStatus.IN_APP if not email else EmailStatus.PENDING
-                                       if users[c.recipient_id].email else EmailStatus.NO_ADDRESS))
-            for c in candidates], ignore_conflicts=True, batch_size=1000)
-        claimed = list(SentReminder.objects.filter(batch=batch))
-        by_key = {c.key: c for c in candidates}
-        Notification.objects.bulk_create([
-            Notification(recipient_id=r.recipient_id, reminder=r, kind=r.kind, title=c.title[:300], body=c.body,
-                         link=c.link, event_id=c.event_id, detail=c.detail or {})
-            for r in claimed
-            for c in [by_key[(r.recipient_id, r.item_type, r.item_id, r.kind, r.due_on)]]], batch_size=1000)
-    return claimed
-
-
 def collect(today, *, digest=False):
     """Every reminder due today, for everyone (before the access check)."""
     yield from plan_candidates(today)
@@ -376,8 +330,6 @@ def collect(today, *, digest=False):
 
 def sweep(today=None, *, digest=False, send_emails=True):
     """One sweep: collect what is due, keep what each person may see, claim it, notify, e-mail."""
-    from .notifications import send_pending_emails
-
     started = time.perf_counter()
     today = today or timezone.localdate()
     candidates, users = visible_only(collect(today, digest=digest))
@@ -396,8 +348,6 @@ def sweep(today=None, *, digest=False, send_emails=True):
 
 def digest(today=None, *, send_emails=True):
     """The weekly digest alone (beat runs it on Monday mornings)."""
-    from .notifications import send_pending_emails
-
     today = today or timezone.localdate()
     candidates, users = visible_only(digest_candidates(today))
     claimed = claim(candidates, users)

@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum
 
-from resilience import policy
-
+from . import access
 from .models import Action, Milestone, RagChange
 from .vocabulary import KEY_QUESTION_CHOICES, REPORT_SECTIONS, Rag
 
@@ -109,7 +108,7 @@ ACTION_PARTS = ("milestones", "progress", "rag_changes", "evidence")
 def action_detail(user, pk, parts=ACTION_PARTS, action=None):
     """An action the user may see (or 404) and the ``parts`` of it a page or panel shows. ``action``: the same
     action, already fetched through the access policy in this request."""
-    action = action or policy.get_action_or_404(user, pk)
+    action = action or access.get_action_or_404(user, pk)
     loaders = {
         "milestones": lambda: action.milestones.select_related("done_by"),
         "progress": lambda: action.progress.select_related("by"),

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from resilience.errors import DomainError
+from core.errors import DomainError
 
 from . import permissions
 from .models import (

@@ -31,8 +31,8 @@ import olefile
 from defusedxml import ElementTree as SafeElementTree
 from django.core.exceptions import ValidationError
 
-from resilience.text import human_size, safe_filename
-from resilience.upload_handlers import file_max_bytes
+from core.text import human_size, safe_filename
+from core.upload_handlers import file_max_bytes
 
 HEAD_BYTES = 8192
 CHUNK_BYTES = 64 * 1024

@@ -5,11 +5,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from resilience import charts, list_exports, policy
-from resilience.errors import DomainError
-from resilience.text import attachment_disposition
+from contracts import access as contract_access
+from core import exports as list_exports
+from core.errors import DomainError
+from core.text import attachment_disposition
 
-from . import permissions, services, word
+from . import access, charts, exports, permissions, services, word
 from .access_log import Document, Kind, access_log, can_read_access_log, record_access
 from .forms import (
     ActionForm,
@@ -32,7 +33,7 @@ from .vocabulary import EDITABLE_REPORT_STATES, RAG_MEANING, REPORT_SECTIONS, RO
 
 
 def _contract(request, reference):
-    return policy.get_contract_or_404(request.user, reference)
+    return contract_access.get_contract_or_404(request.user, reference)
 
 
 # Diagnostic Report ------------------------------------------------------------------------------
@@ -40,7 +41,7 @@ def _contract(request, reference):
 # (casework.views); here are its editor, its kept versions and the factual-accuracy corrections.
 
 def _report(request, reference):
-    return policy.get_report_or_404(request.user, reference)
+    return access.get_report_or_404(request.user, reference)
 
 
 def _editable_part(request, reference, part):
@@ -59,7 +60,7 @@ def report_section_view(request, reference, part):
     report = _editable_part(request, reference, part)
     root_causes = part == ROOT_CAUSES_PART
     heading = "Root causes" if root_causes else dict(REPORT_SECTIONS)[part]
-    draft = None if root_causes else policy.section_drafts_for(request.user).filter(report=report, section=part).first()
+    draft = None if root_causes else access.section_drafts_for(request.user).filter(report=report, section=part).first()
     if draft is not None and draft.text == report.part_value(part):
         draft = None  # nothing unsaved in it: it is not offered, and its version is not the one to go on from
     if root_causes:
@@ -168,8 +169,8 @@ def correction_remove_view(request, reference, pk):
 
 @login_required
 def report_version_view(request, reference, number):
-    report = get_object_or_404(policy.reports_for(request.user), contract__reference=reference)
-    versions = policy.report_versions_for(request.user).filter(report=report)
+    report = get_object_or_404(access.reports_for(request.user), contract__reference=reference)
+    versions = access.report_versions_for(request.user).filter(report=report)
     version = get_object_or_404(versions.select_related("created_by"), number=number)
     record_access(user=request.user, contract=report.contract, document=Document.REPORT_VERSION,
                   detail=f"version {number}")
@@ -184,7 +185,7 @@ def report_version_view(request, reference, number):
 # Forward Plan -----------------------------------------------------------------------------------
 
 def _plan(request, reference):
-    return policy.get_plan_or_404(request.user, reference)
+    return access.get_plan_or_404(request.user, reference)
 
 
 @login_required
@@ -196,7 +197,7 @@ def plan_view(request, reference):
     record_access(user=request.user, contract=contract, document=Document.PLAN,
                   kind=Kind.DOWNLOADED if fmt else Kind.VIEWED, detail=fmt or "")
     if fmt:
-        return list_exports.actions_export(fmt, plan, groups)
+        return exports.actions_export(fmt, plan, groups)
     actions = [action for _key_question, members in groups for action in members]
     return render(request, "forwardplans/plan.jinja", {
         "plan": plan, "contract": contract, "groups": groups, "summary": summary_of_groups(groups),
@@ -204,7 +205,7 @@ def plan_view(request, reference):
         "can_write": permissions.can_write_documents.test(request.user, contract),
         "can_update": permissions.can_update_progress.test(request.user, contract),
         "rag_meaning": RAG_MEANING,
-        "report_readable": policy.reports_for(request.user).filter(contract=contract).exists(),
+        "report_readable": access.reports_for(request.user).filter(contract=contract).exists(),
     })
 
 
@@ -228,7 +229,7 @@ def action_new_view(request, reference):
 
 @login_required
 def action_edit_view(request, pk):
-    action = policy.get_action_or_404(request.user, pk)
+    action = access.get_action_or_404(request.user, pk)
     contract = action.plan.contract
     if not permissions.can_write_documents.test(request.user, contract):
         raise Http404
@@ -292,7 +293,7 @@ def _panel(request, pk, panel, message=None, error=None, status=200, action=None
     what changed, at the version now saved; any other refusal (422) keeps the version that was posted
     (``posted_version``), so that nothing is saved over a change its writer has not seen."""
     if error:
-        action = policy.get_action_or_404(request.user, pk)
+        action = access.get_action_or_404(request.user, pk)
         if posted_version is not None:
             action.version = posted_version  # only for the form: the refused write started from it
     if request.htmx:
@@ -311,7 +312,7 @@ def _write(request, pk, panel, form, write, done, typed):
     """One in-place write to an action: check the form, make the write through its service (which takes the
     version the form started from), answer with the panel. ``typed``: the form's name in the panel's context, so
     what was typed is shown again if the write is refused."""
-    action = policy.get_action_or_404(request.user, pk)
+    action = access.get_action_or_404(request.user, pk)
     posted = form["version"].value()
     posted = int(posted) if str(posted or "").isdigit() else None
     if not form.is_valid():
@@ -330,7 +331,7 @@ def _write(request, pk, panel, form, write, done, typed):
 def action_rag_view(request, pk):
     """GET: the RAG panel alone (to open it in place, e.g. from the practice's home page); POST: change RAG."""
     if request.method != "POST":
-        action = policy.get_action_or_404(request.user, pk)
+        action = access.get_action_or_404(request.user, pk)
         return render(request, "forwardplans/_rag_panel.jinja", _action_context(request, pk, "rag", action))
     return _write(request, pk, "rag", RagForm(request.POST), lambda action, data: services.action_set_rag(
         action=action, actor=request.user, to_status=data["to_status"], reason=data["reason"],
@@ -379,7 +380,7 @@ def evidence_upload_view(request, pk):
 
 @login_required
 def evidence_download_view(request, pk):
-    evidence = get_object_or_404(policy.evidence_for(request.user).select_related("action__plan__contract"), pk=pk)
+    evidence = get_object_or_404(access.evidence_for(request.user).select_related("action__plan__contract"), pk=pk)
     record_access(user=request.user, contract=evidence.action.plan.contract, document=Document.EVIDENCE,
                   kind=Kind.DOWNLOADED, detail=evidence.original_name)
     response = FileResponse(evidence.file.open("rb"), content_type=served_content_type(evidence.content_type))
@@ -397,7 +398,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 @login_required
 def report_word_view(request, reference):
-    report = get_object_or_404(policy.reports_for(request.user).select_related("contract__practice"),
+    report = get_object_or_404(access.reports_for(request.user).select_related("contract__practice"),
                                contract__reference=reference)
     record_access(user=request.user, contract=report.contract, document=Document.WORD, kind=Kind.DOWNLOADED,
                   detail="diagnostic report")
@@ -406,7 +407,7 @@ def report_word_view(request, reference):
 
 @login_required
 def plan_word_view(request, reference):
-    plan = get_object_or_404(policy.plans_for(request.user).select_related("contract__practice"),
+    plan = get_object_or_404(access.plans_for(request.user).select_related("contract__practice"),
                              contract__reference=reference)
     record_access(user=request.user, contract=plan.contract, document=Document.WORD, kind=Kind.DOWNLOADED,
                   detail="forward plan")
@@ -424,7 +425,7 @@ def _attachment(content, filename):
 @login_required
 def access_log_view(request, reference):
     """Who viewed or downloaded this contract's report and plan: for its deputy lead and RCGP admin."""
-    contract = policy.get_contract_or_404(request.user, reference)
+    contract = contract_access.get_contract_or_404(request.user, reference)
     if not can_read_access_log.test(request.user, contract):
         raise Http404
     return render(request, "forwardplans/access_log.jinja", {"contract": contract, "entries": access_log(contract)})

@@ -12,7 +12,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.shared import Pt, RGBColor
 
-from resilience.text import document_text
+from core.text import document_text
 
 from .selectors import plan_actions, summary_of_groups
 from .vocabulary import REPORT_SECTIONS, Rag, RootCause

@@ -3,7 +3,8 @@ from django.db.models import Q
 
 from practices.models import Practice
 from practices.ratings import Rating
-from resilience import policy
+
+from . import access
 
 NO_RATING = "none"
 
@@ -29,7 +30,7 @@ class PracticeFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["commissioner"].queryset = policy.commissioners_for(user)
+        self.filters["commissioner"].queryset = access.commissioners_for(user)
 
     def filter_search(self, queryset, name, value):
         value = value.strip()

@@ -2,14 +2,15 @@
 
 from practices.models import Inspection
 from practices.ratings import KEY_QUESTIONS
-from resilience import policy
+
+from . import access
 
 KEY_QUESTION_FIELDS = tuple(field for field, _api, _label in KEY_QUESTIONS)
 
 
 def practice_list(user):
     """Practices the user may see, with their current rating derived from inspections."""
-    return policy.practices_for(user).with_current_rating()
+    return access.practices_for(user).with_current_rating()
 
 
 def attach_current_key_questions(practices):
@@ -26,7 +27,7 @@ def attach_current_key_questions(practices):
 
 def practice_detail(user, ods_code):
     """One practice (or 404) with its inspection history, newest first, and its current inspection."""
-    practice = policy.get_practice_or_404(user, ods_code)
+    practice = access.get_practice_or_404(user, ods_code)
     inspections = list(practice.inspections.all())
     current = next((i for i in inspections if i.publication_date and i.overall_rating), None)
     practice.current_rating = current.overall_rating if current else None

@@ -1,11 +1,13 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from core import exports as list_exports
+from core.pagination import paginate
 from practices.filters import PracticeFilter
 from practices.ratings import KEY_QUESTIONS, POPULATION_GROUPS
 from practices.selectors import attach_current_key_questions, practice_detail, practice_list
-from resilience import list_exports
-from resilience.pagination import paginate
+
+from . import exports
 
 
 @login_required
@@ -16,7 +18,7 @@ def practice_list_view(request):
                                      user=request.user)
     fmt = list_exports.wanted(request)
     if fmt:
-        return list_exports.practices_export(fmt, practice_filter.qs)
+        return exports.practices_export(fmt, practice_filter.qs)
     # Page through ids first, then load the page's practices with their ratings: a deep page (page 50) no
     # longer works out the current rating of every practice it skips (issue 9).
     page = paginate(request, practice_filter.qs.values_list("pk", flat=True))

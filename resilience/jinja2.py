@@ -8,16 +8,15 @@ from django.contrib.messages import get_messages
 from django.middleware.csrf import get_token
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils import timezone
 from jinja2 import ChainableUndefined, Environment
 from markupsafe import Markup
 
+from core.components import Components
+from core.formatting import uk_date, uk_datetime
+from core.pagination import pagination_params
+from core.sessions import seconds_left
+from dashboards.navigation import navigation_for
 from practices.ratings import TAG_COLOURS, Rating
-
-from .components import Components
-from .navigation import navigation_for
-from .pagination import pagination_params
-from .sessions import seconds_left
 
 
 def url(name, *args, **kwargs):
@@ -31,19 +30,6 @@ def url(name, *args, **kwargs):
 @functools.lru_cache(maxsize=8192)
 def _reverse(urlconf, prefix, name, args, kwargs):
     return reverse(name, urlconf=urlconf, args=args or None, kwargs=dict(kwargs) or None)
-
-
-def uk_date(value, fmt="%-d %B %Y"):
-    """Dates as the NHS writes them: 2 June 2023. Datetimes in Europe/London."""
-    if not value:
-        return ""
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value)
-    return value.strftime(fmt)
-
-
-def uk_datetime(value):
-    return uk_date(value, "%-d %B %Y at %H:%M") if value else ""
 
 
 def rating_label(value):

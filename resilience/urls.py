@@ -4,11 +4,11 @@ from django.urls import include, path
 
 from casework import urls as case_urls
 from contracts import urls as contract_urls
+from core import sessions, token_views
+from core.login_form import SignInForm
+from core.security import two_factor_view
+from dashboards import views
 from forwardplans import urls as document_urls
-
-from . import sessions, token_views, views
-from .login_form import SignInForm
-from .security import two_factor_view
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -38,11 +38,11 @@ urlpatterns = [
     path("referrals/", include("contracts.referral_urls")),
     path("reports/", include("contracts.report_urls")),
     path("", include("forwardplans.job_urls")),
-    path("api/", include("resilience.api.urls")),  # the REST API, its schema and docs (issue 5)
+    path("api/", include("api.urls")),  # the REST API, its schema and docs (issue 5)
     path("admin/", admin.site.urls),
 ]
 
-handler400 = "resilience.hostile_input.bad_request"
-handler403 = "resilience.views.permission_denied"
-handler404 = "resilience.views.page_not_found"
-handler500 = "resilience.views.server_error"
+handler400 = "core.hostile_input.bad_request"
+handler403 = "dashboards.views.permission_denied"
+handler404 = "dashboards.views.page_not_found"
+handler500 = "dashboards.views.server_error"

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core.cache import cache
 
-from resilience.api.auth import issue_token
+from api.auth import issue_token
 
 
 @pytest.fixture(autouse=True)

@@ -2,8 +2,8 @@
 
 from casework.lifecycle import PATHS, track_of
 from casework.services import case_move
+from core.roles import Role
 from forwardplans import services
-from resilience.roles import Role
 
 # The move that reaches each stage, and who makes it (a role in the ``world`` users).
 REACHED_BY = {

@@ -4,7 +4,7 @@ import pytest
 from django.core.servers.basehttp import WSGIServer
 from django.db import connection
 
-from resilience.roles import Role
+from core.roles import Role
 
 from .browser import browser, page  # noqa: F401  (fixtures shared by every test module)
 from .celery_worker import *  # noqa: F403  (the real Celery worker fixtures, see its __all__)

@@ -5,8 +5,8 @@ import datetime
 import pytest
 
 from contracts.models import TeamMembership
+from core.roles import Role
 from forwardplans import services
-from resilience.roles import Role
 
 from .cases import advance, write_sections
 from .factories import AdviserFactory, ContractFactory

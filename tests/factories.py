@@ -4,9 +4,9 @@ import functools
 import factory
 from django.contrib.auth.hashers import make_password
 
+from core.models import User
+from core.roles import COMMISSIONER_ROLES, PRACTICE_ROLES
 from practices.models import Commissioner, Inspection, Practice
-from resilience.models import User
-from resilience.roles import COMMISSIONER_ROLES, PRACTICE_ROLES
 
 PASSWORD = "correct-horse-battery-staple"
 

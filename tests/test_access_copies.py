@@ -16,10 +16,10 @@ from icalendar import Calendar
 from casework.services import case_move
 from contracts.models import TeamMembership
 from contracts.services import team_remove_adviser
+from core.roles import COMMISSIONER_ROLES, PRACTICE_ROLES, Role
 from forwardplans import events, ical, reminders
 from forwardplans.job_models import ReminderItem, ReminderKind
 from forwardplans.models import Action, Milestone
-from resilience.roles import COMMISSIONER_ROLES, PRACTICE_ROLES, Role
 
 from .cases import advance
 

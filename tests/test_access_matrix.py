@@ -16,12 +16,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from casework.services import case_answer_correction, case_move
 from contracts.models import TeamMembership
+from core.roles import Role
 from forwardplans import ical, services
 from forwardplans import pdf as pdfs
 from forwardplans.job_models import Notification, PdfStatus, StoredPdf
 from forwardplans.questionnaire_services import questionnaire_issue_codes, questionnaire_open, questionnaire_submit
 from forwardplans.services import latest_version_number
-from resilience.roles import Role
 
 from .cases import advance
 from .docs import ACTION_FIELDS

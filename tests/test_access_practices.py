@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from resilience import policy
-from resilience.roles import Role
+from core.roles import Role
+from practices import access as practice_access
 
 from .factories import CommissionerFactory, PracticeFactory, UserFactory
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def visible(user):
-    return set(policy.practices_for(user).values_list("name", flat=True))
+    return set(practice_access.practices_for(user).values_list("name", flat=True))
 
 
 def detail_status(client, user, practice):
@@ -57,7 +57,7 @@ def test_commissioner_sees_only_its_own_commissioners_practices(world, client):
     user = world["users"][Role.COMMISSIONER_PEER_SUPPORT]
     assert detail_status(client, user, world["practices"]["own_sibling"]) == 200
     assert detail_status(client, user, world["practices"]["other"]) == 404
-    assert set(policy.commissioners_for(user)) == {world["own"]}
+    assert set(practice_access.commissioners_for(user)) == {world["own"]}
 
 
 def test_icb_user_sees_practices_of_its_sub_icb_locations(db):
@@ -66,8 +66,8 @@ def test_icb_user_sees_practices_of_its_sub_icb_locations(db):
     elsewhere = PracticeFactory()
     inside = PracticeFactory(commissioner=sub)
     user = UserFactory(role=Role.COMMISSIONER_LEAD, commissioner=icb)
-    assert list(policy.practices_for(user)) == [inside]
-    assert elsewhere not in policy.practices_for(user)
+    assert list(practice_access.practices_for(user)) == [inside]
+    assert elsewhere not in practice_access.practices_for(user)
 
 
 def test_rcgp_admin_and_deputy_lead_see_every_practice_and_rating(world):

@@ -1,8 +1,8 @@
 import pytest
 
+from core.roles import Role
 from forwardplans import services
 from forwardplans.models import Action, ProgressEntry, RagChange
-from resilience.roles import Role
 
 from .api_support import Api, api_for, error_of, fresh_throttle_cache  # noqa: F401
 from .cases import advance, with_documents

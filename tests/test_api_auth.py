@@ -10,9 +10,10 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from resilience.api.auth import issue_token, revoke_tokens
-from resilience.models import ApiToken
-from resilience.roles import Role
+from api.auth import issue_token
+from core.api_tokens import revoke_tokens
+from core.models import ApiToken
+from core.roles import Role
 
 from .api_support import Api, error_of, fresh_throttle_cache  # noqa: F401
 from .factories import UserFactory
@@ -197,7 +198,7 @@ def test_docs_serve_their_assets_locally_and_no_inline_script(client, world):
 def test_an_unexpected_error_is_a_json_500_with_the_error_body(rf):
     from rest_framework.request import Request
 
-    from resilience.api.errors import api_exception_handler
+    from api.errors import api_exception_handler
 
     try:
         raise RuntimeError("boom")

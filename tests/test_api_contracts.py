@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from contracts.imports import import_contracts
+from core.roles import Role
 from forwardplans import services
 from forwardplans.models import Action, Milestone
-from resilience.roles import Role
 
 from .api_support import api_for, error_of, fresh_throttle_cache  # noqa: F401
 from .cases import advance, with_documents

@@ -6,8 +6,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from resilience.exports import cell, neutralise, rows_of, table_of
-from resilience.roles import Role
+from core.exports import cell, neutralise, rows_of, table_of
+from core.roles import Role
 
 from .api_support import api_for, error_of, fresh_throttle_cache  # noqa: F401
 from .factories import CommissionerFactory, ContractFactory, InspectionFactory, PracticeFactory

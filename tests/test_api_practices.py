@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from resilience.roles import Role
+from core.roles import Role
 
 from .api_support import api_for, error_of, fresh_throttle_cache  # noqa: F401
 from .factories import CommissionerFactory, InspectionFactory, PracticeFactory
@@ -236,8 +236,8 @@ def test_the_written_out_practice_representation_is_the_declared_fields_own(clie
     the declared fields, which the OpenAPI schema describes, for every kind of practice in the list."""
     from rest_framework import serializers as drf
 
-    from resilience.api import serializers
-    from resilience.api.views import PracticeViewSet
+    from api import serializers
+    from api.views import PracticeViewSet
 
     in_sm = rated["practices"]["own"]
     in_sm.list_size = 8123

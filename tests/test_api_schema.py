@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from resilience.roles import Role
+from core.roles import Role
 
 from .api_support import Api, fresh_throttle_cache  # noqa: F401
 from .factories import InspectionFactory

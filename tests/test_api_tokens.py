@@ -11,9 +11,9 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
-from resilience.api_tokens import api_token_create
-from resilience.models import ApiToken
-from resilience.roles import Role
+from core.api_tokens import api_token_create
+from core.models import ApiToken
+from core.roles import Role
 
 from .api_support import Api, error_of, fresh_throttle_cache  # noqa: F401
 from .factories import UserFactory

@@ -12,9 +12,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
+from core.backup import file_checksums, record_counts
+from core.roles import Role
 from forwardplans import services
-from resilience.backup import file_checksums, record_counts
-from resilience.roles import Role
 
 from .conftest import ROOT
 

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.management import call_command
 
 from contracts.models import Contract
+from core.models import User
 from forwardplans.models import ReportCorrection
-from resilience.models import User
 
 from .browser import AXE, Journey, log_in
 from .celery_worker import wait_for

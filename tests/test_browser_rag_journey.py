@@ -4,8 +4,8 @@ import re
 
 import pytest
 
+from core.roles import Role
 from forwardplans.models import Evidence, ProgressEntry, RagChange
-from resilience.roles import Role
 
 from .browser import log_in
 from .factories import PASSWORD

@@ -9,8 +9,8 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
+from core.roles import Role
 from forwardplans.models import DiagnosticReport, SectionDraft
-from resilience.roles import Role
 
 from .browser import Journey, log_in, wait_until
 from .factories import PASSWORD

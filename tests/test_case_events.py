@@ -7,11 +7,11 @@ from django.urls import reverse
 
 from casework.services import case_answer_correction, case_move
 from contracts.models import TeamMembership
+from core.roles import Role
 from forwardplans import services
 from forwardplans.events import HIDDEN_TITLE
 from forwardplans.job_models import EmailStatus, Notification, SentReminder
 from forwardplans.notifications import send_pending_emails
-from resilience.roles import Role
 
 from .cases import advance
 from .factories import UserFactory

@@ -7,9 +7,9 @@ import sys
 import pytest
 from django.core.management import CommandError, call_command
 
+from core.models import User
+from core.roles import Role
 from practices.models import Inspection, Practice
-from resilience.models import User
-from resilience.roles import Role
 
 from .conftest import ROOT
 from .factories import CommissionerFactory, PracticeFactory
@@ -131,9 +131,9 @@ def test_no_missing_migrations():
 def test_demo_commissioner_sees_the_shared_plan_and_never_the_private_one(client):
     from django.urls import reverse
 
+    from forwardplans import access as document_access
     from forwardplans.models import Action, Milestone
     from forwardplans.selectors import plan_summary
-    from resilience import policy
 
     call_command("seed_demo", stdout=io.StringIO())
     for reference in ("DEMO-SHARED", "DEMO-PRIVATE"):
@@ -147,8 +147,8 @@ def test_demo_commissioner_sees_the_shared_plan_and_never_the_private_one(client
     private = Action.objects.filter(plan__contract__reference="DEMO-PRIVATE").first()
     for role in ("commissioner_peer_support", "commissioner_lead"):
         user = User.objects.get(username=f"demo-{role}")
-        assert set(policy.plans_for(user).values_list("contract__reference", flat=True)) == {"DEMO-SHARED"}
-        assert set(policy.reports_for(user).values_list("contract__reference", flat=True)) == {"DEMO-SHARED"}
+        assert set(document_access.plans_for(user).values_list("contract__reference", flat=True)) == {"DEMO-SHARED"}
+        assert set(document_access.reports_for(user).values_list("contract__reference", flat=True)) == {"DEMO-SHARED"}
         client.force_login(user)
         assert client.get(reverse("forwardplans:plan", args=["DEMO-SHARED"])).status_code == 200
         assert client.get(reverse("forwardplans:action", args=[shared.pk])).status_code == 200
@@ -157,7 +157,7 @@ def test_demo_commissioner_sees_the_shared_plan_and_never_the_private_one(client
                     reverse("forwardplans:action", args=[private.pk])):
             assert client.get(url).status_code == 404, url
     practice = User.objects.get(username="demo-practice_user")
-    assert set(policy.plans_for(practice).values_list("contract__reference", flat=True)) == {"DEMO-SHARED"}
+    assert set(document_access.plans_for(practice).values_list("contract__reference", flat=True)) == {"DEMO-SHARED"}
 
 
 def test_production_static_files_collect(tmp_path):

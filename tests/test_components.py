@@ -7,7 +7,7 @@ import pytest
 from django.template import engines
 from markupsafe import Markup
 
-from resilience.components import Components, freeze, thaw
+from core.components import Components, freeze, thaw
 
 
 @pytest.fixture
@@ -133,7 +133,7 @@ def test_the_page_header_names_the_user_and_marks_where_they_are(client, world):
     """Two users, two sections: each page shows its own user's header, never another's from the cache."""
     from django.urls import reverse
 
-    from resilience.roles import Role
+    from core.roles import Role
 
     for role, name in ((Role.COMMISSIONER_LEAD, "Lead"), (Role.PRACTICE_USER, "Practice")):
         user = world["users"][role]

@@ -9,9 +9,9 @@ import threading
 import pytest
 from django.db import connection
 
+from core.roles import Role
 from forwardplans import services
 from forwardplans.models import Action, DiagnosticReport, RagChange
-from resilience.roles import Role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

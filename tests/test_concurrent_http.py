@@ -16,9 +16,9 @@ import urllib.request
 
 import pytest
 
+from api.auth import issue_token
+from core.roles import Role
 from forwardplans.models import Action, ProgressEntry, RagChange
-from resilience.api.auth import issue_token
-from resilience.roles import Role
 
 from . import servers
 from .factories import PASSWORD

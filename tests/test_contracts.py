@@ -5,11 +5,12 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from contracts import access as contract_access
 from contracts.models import ConflictOfInterest, Contract, TeamMembership
 from contracts.services import contract_commission, team_add_adviser, team_remove_adviser
-from resilience import policy
-from resilience.errors import DomainError
-from resilience.roles import Role
+from core.errors import DomainError
+from core.roles import Role
+from practices import access as practice_access
 
 from .factories import AdviserFactory, CommissionerFactory, ContractFactory, InspectionFactory, UserFactory
 
@@ -44,7 +45,7 @@ VISIBLE = {
 @pytest.mark.parametrize("role", Role.values)
 def test_who_sees_which_contract(client, world, contracts, role):
     user = world["users"][role]
-    assert set(policy.contracts_for(user).values_list("reference", flat=True)) == VISIBLE[role]
+    assert set(contract_access.contracts_for(user).values_list("reference", flat=True)) == VISIBLE[role]
     client.force_login(user)
     listed = {c.reference for c in client.get(reverse("contracts:list")).context["page"].object_list}
     assert listed == VISIBLE[role]
@@ -66,22 +67,22 @@ def test_adviser_only_notes_are_for_rcgp_eyes(client, world, contracts, role):
 def test_adviser_loses_access_when_removed_from_the_team(world, contracts):
     users = world["users"]
     adviser_user = users[Role.RCGP_ADVISER]
-    assert policy.contracts_for(adviser_user).filter(reference="31").exists()
-    assert policy.practices_for(adviser_user).filter(pk=world["practices"]["own"].pk).exists()
+    assert contract_access.contracts_for(adviser_user).filter(reference="31").exists()
+    assert practice_access.practices_for(adviser_user).filter(pk=world["practices"]["own"].pk).exists()
     team_remove_adviser(contract=contracts["own"], adviser=contracts["adviser"], actor=users[Role.RCGP_DEPUTY_LEAD])
-    assert not policy.contracts_for(adviser_user).exists()
-    assert not policy.practices_for(adviser_user).exists()
+    assert not contract_access.contracts_for(adviser_user).exists()
+    assert not practice_access.practices_for(adviser_user).exists()
 
 
 def test_adviser_sees_group_practices_of_their_contract(world, contracts):
     contracts["own"].practices.add(world["practices"]["own_sibling"])
-    seen = set(policy.practices_for(world["users"][Role.RCGP_ADVISER]).values_list("name", flat=True))
+    seen = set(practice_access.practices_for(world["users"][Role.RCGP_ADVISER]).values_list("name", flat=True))
     assert seen == {"Own Practice", "Sibling Practice"}
 
 
 def test_practice_of_a_group_contract_sees_it(world, contracts):
     contracts["other"].practices.add(world["practices"]["own"])
-    assert policy.contracts_for(world["users"][Role.PRACTICE_USER]).filter(reference="40").exists()
+    assert contract_access.contracts_for(world["users"][Role.PRACTICE_USER]).filter(reference="40").exists()
 
 
 def test_deputy_lead_board_shows_contracts_by_state(client, world, contracts):

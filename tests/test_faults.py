@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from core.roles import Role
 from forwardplans.models import Action, RagChange
-from resilience.roles import Role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

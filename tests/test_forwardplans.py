@@ -7,6 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from casework.services import case_answer_correction, case_move
+from core.errors import DomainError
+from core.roles import Role
+from forwardplans import access as document_access
 from forwardplans import services
 from forwardplans.models import (
     Action,
@@ -17,9 +20,6 @@ from forwardplans.models import (
     ReportVersion,
     SectionDraft,
 )
-from resilience import policy
-from resilience.errors import DomainError
-from resilience.roles import Role
 
 from .cases import advance, with_documents, write_sections
 from .docs import ACTION_FIELDS
@@ -378,8 +378,8 @@ def test_commissioner_sees_documents_only_while_the_practice_consents(client, do
 
     def visible():
         statuses = {url: client.get(url).status_code for url in document_urls(docs)}
-        counts = (policy.reports_for(commissioner).count(), policy.plans_for(commissioner).count(),
-                  policy.actions_for(commissioner).count())
+        counts = (document_access.reports_for(commissioner).count(), document_access.plans_for(commissioner).count(),
+                  document_access.actions_for(commissioner).count())
         detail = client.get(reverse("contracts:detail", args=["DOC-1"])).content.decode()
         return statuses, counts, "Forward plan</a>" in detail
 
@@ -412,7 +412,7 @@ def test_only_the_practice_lead_decides_consent(client, docs, role):
     advance(docs["contract"], "consent_decision", docs["users"])
     with pytest.raises(DomainError, match="Only the practice lead"):
         move(docs["contract"], "give_consent", docs["users"][role])
-    if policy.document_contracts_for(docs["users"][role]).filter(pk=docs["contract"].pk).exists():
+    if document_access.document_contracts_for(docs["users"][role]).filter(pk=docs["contract"].pk).exists():
         client.force_login(docs["users"][role])
         response = client.post(reverse("forwardplans:consent", args=["DOC-1"]), {"move": "give_consent"})
         assert response.status_code == 404

@@ -6,10 +6,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.roles import Role
+from dashboards import charts
+from forwardplans.charts import rag_over_time
 from forwardplans import services
 from forwardplans.models import RagChange
-from resilience import charts
-from resilience.roles import Role
 
 from .cases import advance
 from .docs import ACTION_FIELDS
@@ -151,7 +152,7 @@ def test_rag_over_time_replays_the_history(world, docs):
                             base_version=action.version)
     RagChange.objects.update(at=now - datetime.timedelta(days=10))
     action.history.filter(history_type="+").update(history_date=now - datetime.timedelta(days=20))
-    weeks = charts.rag_over_time(plan, weeks=4, today=timezone.localdate())
+    weeks = rag_over_time(plan, weeks=4, today=timezone.localdate())
     # created 20 days ago (Red), Amber 10 days ago: 3 weeks ago Red, 2 weeks ago Red, 1 week ago Amber, now Amber.
     assert [values for _label, values in weeks] == [[1, 0, 0], [0, 1, 0], [0, 1, 0]]
     assert len(weeks) == 3  # the empty week before the plan began is left out

@@ -12,11 +12,11 @@ from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
 
+from api.auth import issue_token
+from api.parsers import nesting_over
+from core.hostile_input import PAGES
+from core.roles import Role
 from forwardplans.models import Evidence, ProgressEntry, RagChange
-from resilience.api.auth import issue_token
-from resilience.api.parsers import nesting_over
-from resilience.hostile_input import PAGES
-from resilience.roles import Role
 
 from .api_support import error_of
 

@@ -9,11 +9,11 @@ from django.urls import reverse
 from icalendar import Calendar
 from pypdf import PdfReader
 
+from core.roles import Role
+from forwardplans import access as document_access
 from forwardplans import ical, notifications, pdf, reminders, services, tasks
 from forwardplans.job_models import CalendarFeed, OutboxJob, StoredPdf
 from forwardplans.models import DocumentAccess, Notification
-from resilience import policy
-from resilience.roles import Role
 
 from .cases import advance, with_documents, write_sections
 from .docs import ACTION_FIELDS
@@ -54,7 +54,7 @@ def test_notifications_are_seen_and_marked_read_only_by_their_recipient(client, 
         page = client.get(reverse("jobs:notifications")).content.decode()
         assert note.title not in page and "Searches built" not in page
         assert client.post(reverse("jobs:notification_read", args=[note.pk]), **HTMX).status_code == 404
-    assert policy.notifications_for(admin).count() == 0
+    assert document_access.notifications_for(admin).count() == 0
     note.refresh_from_db()
     assert note.read_at is None
 
@@ -73,7 +73,7 @@ def test_the_unread_count_in_the_header_is_one_query(client, docs, django_assert
     _reminded(docs)
     from django.test import RequestFactory
 
-    from resilience.navigation import navigation_for
+    from dashboards.navigation import navigation_for
 
     request = RequestFactory().get("/")
     request.user = docs["users"][R.PRACTICE_LEAD]
@@ -88,7 +88,7 @@ def test_mark_all_read(client, docs):
     client.force_login(lead)
     client.post(reverse("jobs:notifications_read_all"))
     assert not REMINDERS.filter(recipient=lead, read_at__isnull=True).exists()
-    assert notifications.mark_all_read(policy.notifications_for(lead)) == 0
+    assert notifications.mark_all_read(document_access.notifications_for(lead)) == 0
 
 
 # PDFs ---------------------------------------------------------------------------------------------------

@@ -10,10 +10,10 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from contracts.models import ContractTransition
+from core.roles import Role
 from forwardplans import events, notifications, reminders
 from forwardplans.job_models import EmailStatus, Notification, SentReminder
 from forwardplans.models import ConsentToShare, RagChange
-from resilience.roles import Role
 
 from .cases import advance
 from .factories import ContractFactory, InspectionFactory, ReferralFactory, user_for

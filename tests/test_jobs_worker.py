@@ -21,10 +21,10 @@ from django.db import transaction
 from django.urls import reverse
 from pypdf import PdfReader
 
+from core.roles import Role
 from forwardplans import outbox, pdf, services
 from forwardplans.job_models import EmailStatus, Notification, OutboxJob, PdfStatus, SentReminder, StoredPdf
 from forwardplans.models import Action, Milestone
-from resilience.roles import Role
 
 from . import servers
 from .cases import advance

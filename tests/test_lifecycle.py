@@ -20,6 +20,8 @@ from contracts.imports import import_contracts
 from contracts.models import Contract, ContractTransition, TeamMembership
 from contracts.vocabulary import Programme
 from contracts.workflow import SIDE_EXITS, State
+from core.errors import DomainError
+from core.roles import Role
 from forwardplans.job_models import Event, Notification
 from forwardplans.models import (
     ConsentToShare,
@@ -28,8 +30,6 @@ from forwardplans.models import (
     ReportCorrection,
     ReportVersion,
 )
-from resilience.errors import DomainError
-from resilience.roles import Role
 
 from .cases import advance
 from .factories import AdviserFactory, ContractFactory, PracticeFactory, UserFactory

@@ -7,8 +7,8 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from core.roles import Role
 from forwardplans import services
-from resilience.roles import Role
 
 from .docs import ACTION_FIELDS
 from .factories import ContractFactory, InspectionFactory, ReferralFactory

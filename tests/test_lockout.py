@@ -7,8 +7,8 @@ from axes.models import AccessAttempt, AccessLog
 from django.test import RequestFactory
 from django.urls import reverse
 
-from resilience.client_address import client_address
-from resilience.roles import Role
+from core.client_address import client_address
+from core.roles import Role
 
 from .api_support import error_of, fresh_throttle_cache  # noqa: F401
 from .factories import PASSWORD, UserFactory

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from resilience.pii import find_identifiers, is_valid_nhs_number
+from core.pii import find_identifiers, is_valid_nhs_number
 
 
 def with_check_digit(nine):
@@ -71,7 +71,7 @@ def test_any_text_is_handled(text):
 def test_report_warns_before_saving_an_nhs_number_and_saves_once_confirmed(client, docs):
     from django.urls import reverse
 
-    from resilience.roles import Role
+    from core.roles import Role
 
     report = docs["report"]
     client.force_login(docs["users"][Role.RCGP_ADVISER])
@@ -93,8 +93,8 @@ def test_report_warns_before_saving_an_nhs_number_and_saves_once_confirmed(clien
 def test_progress_note_with_a_date_of_birth_is_held_back_in_place(client, docs):
     from django.urls import reverse
 
+    from core.roles import Role
     from forwardplans.models import ProgressEntry
-    from resilience.roles import Role
 
     client.force_login(docs["users"][Role.PRACTICE_USER])
     url = reverse("forwardplans:action_progress", args=[docs["action"].pk])

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from resilience.roles import Role
+from core.roles import Role
 
 from .factories import PASSWORD, InspectionFactory, PracticeFactory
 

@@ -7,13 +7,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from contracts.access import contracts_for
 from contracts.figures import HAS_OUTCOME, OUTCOME_CONDITIONS, percent, programme_figures
 from contracts.imports import import_contracts
 from contracts.models import Contract, outcome_of
 from contracts.vocabulary import Closure
+from core.roles import Role
 from practices.ratings import Rating
-from resilience.policy import contracts_for
-from resilience.roles import Role
 
 from .factories import CommissionerFactory, ContractFactory, PracticeFactory
 from .test_contract_import import HANDMADE, handmade_practices

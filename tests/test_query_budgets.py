@@ -15,8 +15,10 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from api.auth import issue_token
 from casework.services import case_move
 from contracts.models import ContractTransition, TeamMembership
+from core.roles import Role
 from forwardplans import services
 from forwardplans.models import (
     Action,
@@ -27,8 +29,6 @@ from forwardplans.models import (
     ProgressEntry,
     RagChange,
 )
-from resilience.api.auth import issue_token
-from resilience.roles import Role
 
 from .cases import advance, with_documents
 from .docs import ACTION_FIELDS

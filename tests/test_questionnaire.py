@@ -10,6 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contracts.models import TeamMembership
+from core.errors import DomainError
+from core.roles import Role
+from forwardplans import access as document_access
 from forwardplans.models import Questionnaire, QuestionnaireResponse
 from forwardplans.questionnaire_services import (
     can_read_answers,
@@ -21,9 +24,6 @@ from forwardplans.questionnaire_services import (
     questionnaire_summary_text,
 )
 from forwardplans.vocabulary import QUESTIONNAIRE_STATEMENTS
-from resilience import policy
-from resilience.errors import DomainError
-from resilience.roles import Role
 
 from .factories import AdviserFactory, ContractFactory, UserFactory
 
@@ -390,7 +390,7 @@ def test_adviser_removed_from_the_team_loses_access(client, team, questionnaire)
     team["membership"].removed_at = timezone.now()
     team["membership"].save()
     assert client.get(results_url(questionnaire)).status_code == 404
-    assert not policy.questionnaire_responses_for(adviser).exists()
+    assert not document_access.questionnaire_responses_for(adviser).exists()
     with pytest.raises(DomainError):
         questionnaire_close(questionnaire=questionnaire, actor=adviser)
 
@@ -399,7 +399,7 @@ def test_adviser_removed_from_the_team_loses_access(client, team, questionnaire)
 def test_results_permission_matches_the_access_policy(team, questionnaire, role):
     fill(questionnaire, HAND_MADE[:1])
     for user in (team["users"][role], team["outsider"]):
-        sees_answers = policy.questionnaire_responses_for(user).filter(questionnaire=questionnaire).exists()
+        sees_answers = document_access.questionnaire_responses_for(user).filter(questionnaire=questionnaire).exists()
         assert can_read_answers.test(user, team["contract"]) == sees_answers
 
 

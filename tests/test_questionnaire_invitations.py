@@ -20,6 +20,9 @@ from django.db import connection, transaction
 from django.urls import reverse
 
 from contracts.models import TeamMembership
+from core.errors import DomainError
+from core.roles import Role
+from forwardplans import access as document_access
 from forwardplans import outbox, tasks
 from forwardplans.models import (
     InvitationStatus,
@@ -37,9 +40,6 @@ from forwardplans.questionnaire_services import (
     questionnaire_open,
 )
 from forwardplans.vocabulary import QUESTIONNAIRE_STATEMENTS
-from resilience import policy
-from resilience.errors import DomainError
-from resilience.roles import Role
 
 from . import servers
 from .celery_worker import publishing_to, wait_for
@@ -335,7 +335,7 @@ def test_invitation_pages_refuse_anonymous_and_other_practices(client, team, que
 def test_the_invitation_policy_and_the_permission_agree(team, questionnaire, role):
     questionnaire_issue_codes(questionnaire=questionnaire, count=1, actor=team["users"][R.PRACTICE_LEAD])
     for user in (team["users"][role], team["other_lead"]):
-        sees = policy.questionnaire_invitations_for(user).filter(questionnaire=questionnaire).exists()
+        sees = document_access.questionnaire_invitations_for(user).filter(questionnaire=questionnaire).exists()
         assert can_invite_staff.test(user, team["contract"]) == sees
 
 
@@ -466,8 +466,8 @@ def test_addresses_are_deleted_once_sent_and_the_rest_when_the_questionnaire_clo
 
 @pytest.mark.django_db
 def test_the_demo_has_an_open_questionnaire_whose_practice_can_print_codes_to_try_it(client):
-    from resilience.demo import DEMO_STAFF_EMAILS, demo_username, seed_demo
-    from resilience.models import User
+    from core.models import User
+    from demo.data import DEMO_STAFF_EMAILS, demo_username, seed_demo
 
     seed_demo(log=lambda *_: None)
     questionnaire = Questionnaire.objects.get(contract__reference="DEMO-SHARED")

@@ -16,8 +16,8 @@ from contracts.referral_services import (
     referral_decline,
     referral_submit,
 )
-from resilience.errors import DomainError
-from resilience.roles import Role
+from core.errors import DomainError
+from core.roles import Role
 
 from .factories import CommissionerFactory, PracticeFactory, ReferralFactory, user_for
 

@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from contracts.models import Contract
+from core.roles import Role
 from forwardplans import services
 from forwardplans.models import Action, DiagnosticReport, Evidence, ForwardPlan
-from resilience.roles import Role
 
 from .docs import ACTION_FIELDS
 from .factories import ContractFactory

@@ -6,9 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from contracts.models import Contract
+from core.models import User
 from forwardplans.models import Action, Milestone, RagChange
 from practices.models import Commissioner, Inspection, Practice
-from resilience.models import User
 
 pytestmark = pytest.mark.django_db
 

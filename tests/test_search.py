@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from core.roles import Role
+from dashboards.search import search
 from forwardplans import services
-from resilience.roles import Role
-from resilience.search import search
 
 from .cases import advance
 from .docs import ACTION_FIELDS
@@ -70,11 +70,12 @@ def test_the_full_text_searches_use_their_indexes(world, docs):
     not the other, PostgreSQL can no longer use the index, and this test fails."""
     from django.db import connection
 
+    from dashboards.search import ACTION_TEXT, _matching
+    from forwardplans import access as document_access
     from practices.models import Practice
-    from resilience import policy
-    from resilience.search import ACTION_TEXT, _matching
 
-    searches = {"action_search_idx": _matching(policy.actions_for(world["users"][R.RCGP_ADMIN]), ACTION_TEXT, "recall"),
+    admin = world["users"][R.RCGP_ADMIN]
+    searches = {"action_search_idx": _matching(document_access.actions_for(admin), ACTION_TEXT, "recall"),
                 "practice_search_idx": _matching(Practice.objects.all(), ["name"], "sibling")}
     with connection.cursor() as cursor:
         # The test tables are tiny and their statistics vary with the tests before: leave bitmap scans the only

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from resilience.roles import Role
+from core.roles import Role
 
 from .factories import PASSWORD, UserFactory
 

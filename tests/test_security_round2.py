@@ -22,10 +22,10 @@ from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
 from django.urls import reverse
 
+from api.auth import issue_token
+from core.models import User
+from core.roles import Role
 from forwardplans.models import Action
-from resilience.api.auth import issue_token
-from resilience.models import User
-from resilience.roles import Role
 
 from . import servers
 from .api_support import Api, error_of, fresh_throttle_cache  # noqa: F401
@@ -110,7 +110,7 @@ def test_with_redis_down_the_api_still_answers_unthrottled(client, world, settin
     with socket.socket() as closed:  # a port nothing listens on
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
-    settings.CACHES = {"default": {"BACKEND": "resilience.shared_cache.PrefixedRedisCache",
+    settings.CACHES = {"default": {"BACKEND": "core.shared_cache.PrefixedRedisCache",
                                    "LOCATION": f"redis://127.0.0.1:{port}/0", "KEY_PREFIX": "resilience"}}
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api": "1/hour"}}
     api = Api(client, world["users"][R.NHSE_REPORTING])

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from core.roles import Role
 from forwardplans.models import Evidence
-from resilience.roles import Role
 
 from . import servers
 from .browser import log_in

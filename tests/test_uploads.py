@@ -18,10 +18,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from core.roles import Role
 from forwardplans import services
 from forwardplans.models import Evidence
 from forwardplans.uploads import MESSAGES, validate_evidence_file
-from resilience.roles import Role
 
 from . import upload_samples as samples
 from .api_support import Api, error_of

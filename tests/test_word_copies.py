@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from core.roles import Role
 from forwardplans import pdf, services
-from resilience.roles import Role
 
 from .cases import advance
 from .docs import ACTION_FIELDS

@@ -7,7 +7,7 @@ tests/test_search.py checks that the search uses it.
 
 from django.db import migrations
 
-from resilience.migration_operations import postgresql_only
+from core.migration_operations import postgresql_only
 
 FIELDS = ["action_planned", "problem", "underlying_issue", "regulation", "next_steps", "evidence_needed"]
 

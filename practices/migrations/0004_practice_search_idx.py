@@ -3,7 +3,7 @@ expression is the one resilience.search builds (SearchVector("name", config="eng
 
 from django.db import migrations
 
-from resilience.migration_operations import postgresql_only
+from core.migration_operations import postgresql_only
 
 
 class Migration(migrations.Migration):

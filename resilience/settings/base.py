@@ -39,21 +39,26 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "rest_framework",
-    "resilience",
+    # Bottom to top (docs/architecture.md). The core's app label stays "resilience": AUTH_USER_MODEL, table names
+    # and migration history are those of the project's first release.
+    "core",
     "practices",
     "contracts",
     "forwardplans",
     "casework",
+    "dashboards",
+    "api",
+    "demo",
 ]
 
 MIDDLEWARE = [
     # First: hostile URLs, headers and bodies are refused with a 4xx before anything reads them.
-    "resilience.hostile_input.HostileInputMiddleware",
+    "core.hostile_input.HostileInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "resilience.security.NoStoreMiddleware",
+    "core.security.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "resilience.sessions.SlidingSessionMiddleware",
+    "core.sessions.SlidingSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -62,10 +67,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "resilience.security.TwoFactorMiddleware",
+    "core.security.TwoFactorMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
-    "resilience.faults.DatabaseUnavailableMiddleware",
+    "core.faults.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "resilience.urls"
@@ -127,14 +132,14 @@ AUTH_USER_MODEL = "resilience.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # lock-out first: a locked-out login never reaches the others
     "rules.permissions.ObjectPermissionBackend",
-    "resilience.auth.UserBackend",
+    "core.auth.UserBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "resilience.password_validation.NotCurrentPasswordValidator"},
+    {"NAME": "core.password_validation.NotCurrentPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -162,7 +167,7 @@ EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 UPLOAD_MAX_REQUEST_BYTES = env.int("UPLOAD_MAX_REQUEST_BYTES", default=EVIDENCE_MAX_BYTES + 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 FILE_UPLOAD_HANDLERS = [
-    "resilience.upload_handlers.SizeLimitUploadHandler",
+    "core.upload_handlers.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
@@ -181,7 +186,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # set; the zero-set-up demo (one process) keeps it in memory. Its clear() removes only its own keys: the Celery broker
 # shares the Redis database.
 CACHES = {
-    "default": {"BACKEND": "resilience.shared_cache.PrefixedRedisCache", "LOCATION": REDIS_URL,
+    "default": {"BACKEND": "core.shared_cache.PrefixedRedisCache", "LOCATION": REDIS_URL,
                 "KEY_PREFIX": "resilience"} if REDIS_URL else
     {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
@@ -210,19 +215,19 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # REST API (issue 5, resilience/api/): hashed tokens first so that a missing token answers 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "resilience.api.auth.ApiTokenAuthentication",
+        "api.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # JSON only (lists add CSV and XLSX); the browsable API is left out: /api/docs/ is the API's page.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON in: at most DATA_UPLOAD_MAX_MEMORY_SIZE bytes (413) and API_JSON_MAX_DEPTH levels of nesting (400).
-    "DEFAULT_PARSER_CLASSES": ["resilience.api.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_THROTTLE_CLASSES": ["resilience.api.throttles.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api": env("API_THROTTLE_RATE", default="2000/hour")},
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # the throttle reads resilience.client_address, which uses the same count
-    "EXCEPTION_HANDLER": "resilience.api.errors.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "resilience.api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
 }
 # API tokens expire: after API_TOKEN_DAYS unless their maker chooses (up to API_TOKEN_MAX_DAYS).
 API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
@@ -243,7 +248,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RatingEnum": "practices.ratings.Rating",
         "PracticeStatusEnum": "practices.models.Practice.Status",
-        "ContractStatusEnum": "resilience.api.serializers.CONTRACT_STATUS_CHOICES",
+        "ContractStatusEnum": "api.serializers.CONTRACT_STATUS_CHOICES",
     },
     # Swagger UI and Redoc from the drf-spectacular-sidecar package: served locally, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -302,11 +307,11 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
-AXES_HANDLER = "resilience.lockout.LockoutHandler"
+AXES_HANDLER = "core.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.jinja"
-AXES_CLIENT_IP_CALLABLE = "resilience.client_address.client_address"
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
 AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT  # used only if django-ipware is installed; the callable comes first
 # Optional TOTP two-factor authentication, required for RCGP and commissioner roles when switched on.
 REQUIRE_TWO_FACTOR = env.bool("REQUIRE_TWO_FACTOR", default=False)

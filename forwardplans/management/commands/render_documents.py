@@ -2,13 +2,13 @@
 
 import time
 
+from celery import current_app as app
 from django.core.management.base import BaseCommand, CommandError
 
 from contracts.models import Contract
 from forwardplans import outbox, pdf
 from forwardplans.job_models import PdfDocument, PdfStatus, StoredPdf
 from forwardplans.models import DiagnosticReport, ForwardPlan
-from resilience.celery import app
 
 
 def consuming_workers(queue, timeout=1.0):

@@ -1,0 +1,32 @@
+"""/api/v1/... (the API), /api/v1/schema/ (OpenAPI 3) and /api/docs/ (Swagger UI), the last two for signed-in users
+unless API_DOCS_PUBLIC (resilience/api/docs.py). The docs' assets come from
+drf-spectacular-sidecar (served locally, never from a CDN), and the split view serves Swagger UI's start-up
+script as a file, so the page runs under a Content Security Policy without inline scripts."""
+
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from api import views
+from api.docs import DocsView, SchemaView
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("practices", views.PracticeViewSet, basename="practice")
+router.register("inspections", views.InspectionViewSet, basename="inspection")
+router.register("contracts", views.ContractViewSet, basename="contract")
+router.register("actions", views.ActionViewSet, basename="action")
+
+v1 = [
+    path("forward-plans/summary/", views.PlanSummaryView.as_view(), name="plan-summary"),
+    path("reports/programme-outcomes/", views.ProgrammeOutcomesView.as_view(), name="programme-outcomes"),
+    path("reports/funding/", views.FundingView.as_view(), name="funding"),
+    path("reports/rag/", views.RagReportView.as_view(), name="rag"),
+    path("schema/", SchemaView.as_view(), name="schema"),
+    *router.urls,
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
+]

@@ -1,0 +1,25 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from core.errors import DomainError
+from core.roles import Role
+from core.services import user_upsert
+
+
+class Command(BaseCommand):
+    help = "Create (or update) a user with a role, tied to its organisation."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--role", required=True, choices=Role.values)
+        parser.add_argument("--org", help="commissioner or practice ODS code, for roles that need one")
+        parser.add_argument("--password", help="without it the account cannot log in until a password is set")
+        parser.add_argument("--email", default="")
+
+    def handle(self, *args, **options):
+        try:
+            user, created = user_upsert(username=options["username"], role=options["role"], org_code=options["org"],
+                                        password=options["password"], email=options["email"])
+        except DomainError as exc:
+            raise CommandError(str(exc)) from None
+        verb = "Created" if created else "Updated"
+        self.stdout.write(f"{verb} {user.username}: {user.get_role_display()} at {user.organisation}")

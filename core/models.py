@@ -1,0 +1,76 @@
+"""Users: every account has one role and belongs to the organisation that role needs."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from core.roles import Role, organisation_kind
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=32, choices=Role.choices, blank=True, db_index=True)
+    commissioner = models.ForeignKey(
+        "practices.Commissioner", null=True, blank=True, on_delete=models.PROTECT, related_name="users",
+    )
+    practice = models.ForeignKey(
+        "practices.Practice", null=True, blank=True, on_delete=models.PROTECT, related_name="users",
+    )
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        ordering = ["username"]
+
+    @property
+    def organisation_kind(self):
+        return organisation_kind(self.role) if self.role else None
+
+    @property
+    def organisation(self):
+        kind = self.organisation_kind
+        if kind == "commissioner":
+            return self.commissioner
+        if kind == "practice":
+            return self.practice
+        return {"rcgp": "RCGP", "nhse": "NHS England"}.get(kind)
+
+    def clean(self):
+        super().clean()
+        kind = self.organisation_kind
+        if kind == "commissioner" and not self.commissioner_id:
+            raise ValidationError({"commissioner": "A commissioner role needs a commissioner."})
+        if kind == "practice" and not self.practice_id:
+            raise ValidationError({"practice": "A practice role needs a practice."})
+        if kind != "commissioner" and self.commissioner_id:
+            raise ValidationError({"commissioner": "Only commissioner roles belong to a commissioner."})
+        if kind != "practice" and self.practice_id:
+            raise ValidationError({"practice": "Only practice roles belong to a practice."})
+
+
+class ApiToken(models.Model):
+    """A REST API token. Only a SHA-256 hash of the secret is stored; the secret is shown once when the token is
+    made (on the API tokens page or by ``create_api_token``). ``prefix`` is the secret's first characters, for
+    display. Every token expires (``API_TOKEN_DAYS`` by default); its owner or RCGP admin can revoke it sooner."""
+
+    user = models.ForeignKey("resilience.User", on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True, help_text="What the token is for.")
+    prefix = models.CharField(max_length=8, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "API token"
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user})"
+
+    def status_at(self, now):
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        return "active"

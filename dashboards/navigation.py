@@ -1,0 +1,26 @@
+"""Header navigation: the links a signed-in user's role uses."""
+
+from django.urls import reverse
+
+from core.roles import COMMISSIONER_ROLES, PRACTICE_ROLES, Role, sees_programme_figures
+from forwardplans import access as document_access
+
+REFERRAL_ROLES = COMMISSIONER_ROLES | PRACTICE_ROLES | {Role.RCGP_ADMIN}
+
+
+def navigation_for(request):
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    items = [("Practices", reverse("practices:list")), ("Contracts", reverse("contracts:list"))]
+    if user.role in REFERRAL_ROLES or user.is_superuser:
+        items.append(("Referrals", reverse("referrals:list")))
+    if sees_programme_figures.test(user):
+        items.append(("Reports", reverse("reports:programme_figures")))
+    unread = document_access.notifications_for(user).filter(read_at__isnull=True).count()  # one query
+    items.append((f"Notifications ({unread})" if unread else "Notifications", reverse("jobs:notifications")))
+
+    if user.is_staff:
+        items.append(("Admin", reverse("admin:index")))
+    path = request.path
+    return [{"text": text, "href": href, "active": path.startswith(href)} for text, href in items]

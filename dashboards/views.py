@@ -1,0 +1,101 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+
+from contracts import access as contract_access
+from core.roles import is_commissioner_lead, is_rcgp_admin
+from dashboards import charts, dashboards
+from dashboards.search import search
+from forwardplans import access as document_access
+
+
+@login_required
+def home(request):
+    """Each role's home page answers "what needs me today"."""
+    user = request.user
+    role = user.role or ("rcgp_admin" if user.is_superuser else "")
+    builder = HOME_PAGES.get(role)
+    if builder is None:
+        return redirect("practices:list")
+    context = builder(request)
+    return render(request, f"home/{context.pop('template', role)}.jinja", context)
+
+
+def _commissioner_home(request):
+    from practices.ratings import Rating
+
+    sort = request.GET.get("sort", "name")
+    rows = dashboards.commissioner_overview(request.user, sort=sort, rating=request.GET.get("rating") or None,
+                                            special_measures=request.GET.get("special_measures") or None)
+    context = {"template": "commissioner", "rows": rows, "sort": sort, "ratings": Rating.choices,
+               "rag_by_commissioner": charts.rag_by_commissioner(document_access.actions_for(request.user)),
+               "rag_series": charts.RAG_SERIES}
+    if is_commissioner_lead.test(request.user):
+        context.update(referrals=dashboards.referral_queue(request.user),
+                       by_state=dashboards.contracts_by_state(request.user),
+                       programmes=dashboards.programme_table(request.user))
+    return context
+
+
+def _deputy_home(request):
+    context = dashboards.deputy_lead_overview(request.user)
+    context["template"] = "rcgp"
+    if is_rcgp_admin.test(request.user) or request.user.is_superuser:
+        context.update(referrals=dashboards.referral_queue(request.user),
+                       programmes=dashboards.programme_table(request.user))
+    return context
+
+
+def _adviser_home(request):
+    return {"template": "adviser", "rows": dashboards.adviser_overview(request.user)}
+
+
+def _practice_home(request):
+    return {"template": "practice", **dashboards.practice_overview(request.user)}
+
+
+def _nhse_home(request):
+    contracts = contract_access.contracts_for(request.user)
+    return {"template": "nhse", "programmes": dashboards.programme_table(request.user),
+            "funding": dashboards.funding_by_year(request.user),
+            "outcomes": charts.outcomes_by_programme_year(contracts), "outcome_series": charts.OUTCOME_SERIES,
+            "rag_by_commissioner": charts.rag_by_commissioner(document_access.actions_for_figures(request.user)),
+            "rag_series": charts.RAG_SERIES}
+
+
+HOME_PAGES = {
+    "commissioner_peer_support": _commissioner_home,
+    "commissioner_lead": _commissioner_home,
+    "rcgp_deputy_lead": _deputy_home,
+    "rcgp_admin": _deputy_home,
+    "rcgp_adviser": _adviser_home,
+    "practice_user": _practice_home,
+    "practice_lead": _practice_home,
+    "nhse_reporting": _nhse_home,
+}
+
+
+@login_required
+def search_view(request):
+    q = request.GET.get("q", "").strip()[:200]
+    return render(request, "search.jinja", {"q": q, "results": search(request.user, q)})
+
+
+def health(request):
+    """Liveness for load balancers and docker compose: the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def page_not_found(request, exception):
+    return render(request, "errors/404.jinja", status=404)
+
+
+def server_error(request):
+    return render(request, "errors/500.jinja", status=500)
+
+
+def permission_denied(request, exception):
+    return render(request, "errors/403.jinja", status=403)
