@@ -41,11 +41,12 @@ test: install
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
 		$(PY) -m pytest $(PYTEST_ARGS)
 
-# Style and correctness (ruff), security smells of medium severity and above (bandit), and known
-# vulnerabilities in the installed packages (pip-audit, where the package index serves advisories).
+# Style and correctness (ruff), the layers (import-linter: docs/architecture.md), security smells of medium severity
+# and above (bandit), and known vulnerabilities in the installed packages (pip-audit, where the index serves them).
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/bandit --quiet --recursive resilience practices contracts forwardplans casework --exclude '*/migrations/*' --severity-level medium
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/bandit --quiet --recursive resilience core practices contracts forwardplans casework api dashboards demo --exclude '*/migrations/*' --severity-level medium
 	$(VENV)/bin/pip-audit --local --progress-spinner off --skip-editable
 
 worker: install
@@ -65,7 +66,7 @@ restore: install
 clean:
 	rm -rf $(VENV) node_modules static/vendor var demo.sqlite3
 
-# The England-scale benchmark (issue 9, bench/README.md): a new PostgreSQL database (BENCH_DATABASE_URL,
+# The England-scale benchmark (bench/README.md): a new PostgreSQL database (BENCH_DATABASE_URL,
 # default postgres://postgres@127.0.0.1:5432/resilience_bench, dropped and made again), generate_scale_data,
 # gunicorn with 2 workers, and the load generator (locust, in its own virtualenv) at 1, 8 and 32 users.
 # Writes bench/results.json and the table in docs/performance.md. About 15-20 minutes.

@@ -1,4 +1,4 @@
-"""The REST API (issue 5): a second door onto the same services and the same access policy.
+"""The REST API: a second door onto the same services and the same access policy.
 
 Every view starts from ``resilience.policy`` for ``request.user``; nothing here restates who may
 see what. Served under ``/api/v1/``; the OpenAPI schema is at ``/api/v1/schema/`` and the docs at

@@ -94,7 +94,7 @@ class PracticeSerializer(serializers.Serializer):
 
     def to_representation(self, practice):
         """The fields above, written out: a page is 100 practices, and going through each declared field was
-        most of the list's time (issue 9). tests/test_api_practices.py holds this equal to the declared fields'
+        most of the list's time. tests/test_api_practices.py holds this equal to the declared fields'
         own output."""
         current = practice.current_key_questions
         sm = self._special_measures(practice)

@@ -1,4 +1,4 @@
-"""`make bench`: the England-scale benchmark of issue 9, end to end. Writes bench/results.json and the table in
+"""`make bench`: the England-scale benchmark, end to end. Writes bench/results.json and the table in
 docs/performance.md.
 
 1. A new PostgreSQL database (BENCH_DATABASE_URL, default .../resilience_bench; its name must contain "bench":

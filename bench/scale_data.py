@@ -1,4 +1,4 @@
-"""A deterministic synthetic data set of England's size, for the benchmark (issue 9).
+"""A deterministic synthetic data set of England's size, for the benchmark.
 
 42 commissioners (ICBs), 6,500 practices with 4 CQC inspections each, a user per role per organisation, an
 RCGP adviser pool, 3,000 contracts (since April 2014, most ended, the last 18 months' live) each with a
@@ -163,7 +163,7 @@ class ScaleData:
         self.log = log
         self.model = {name: apps.get_model(*name.split(".")) for name in [
             "practices.Commissioner", "practices.PCN", "practices.Practice", "practices.Inspection",
-            "resilience.User", "contracts.Adviser", "contracts.Referral", "contracts.Contract",
+            "resilience.User", "resilience.Membership", "contracts.Adviser", "contracts.Referral", "contracts.Contract",
             "contracts.ContractTransition", "contracts.TeamMembership", "forwardplans.DiagnosticReport",
             "forwardplans.ReportVersion", "forwardplans.ForwardPlan", "forwardplans.Action", "forwardplans.Milestone",
             "forwardplans.RagChange", "forwardplans.ProgressEntry", "forwardplans.ConsentToShare"]}
@@ -359,6 +359,10 @@ class ScaleData:
         deputies = [add(f"rcgp_deputy_lead-{i}", "rcgp_deputy_lead") for i in range(1, self.size["deputy_leads"] + 1)]
         advisers = [add(f"rcgp_adviser-{i}", "rcgp_adviser") for i in range(1, self.size["advisers"] + 1)]
         self._copy_with_history(loader, "resilience.User", users)
+        # Each person holds the membership they act in, as the user service makes it.
+        self._copy_with_history(loader, "resilience.Membership", [
+            {"id": u["id"], "user_id": u["id"], "role": u["role"], "commissioner_id": u["commissioner_id"],
+             "practice_id": u["practice_id"], "created_at": joined, "_created": joined} for u in users])
         self.deputy_leads = deputies
         professions = ["gp", "practice_manager", "practice_nurse", "clinical_pharmacist"]
         self.advisers = [{"id": i + 1, "user_id": u["id"], "profession": rng.choices(professions, [45, 35, 15, 5])[0],

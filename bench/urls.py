@@ -1,6 +1,6 @@
 """The application's URLs and the benchmark's baselines, pages of a given size (``?bytes=N``) with no database work.
 
-- ``/bench/baseline/``: the baseline of issue 9, fixed bytes (made once, at import, and only sliced per request).
+- ``/bench/baseline/``: the first baseline, fixed bytes (made once, at import, and only sliced per request).
 - ``/bench/baseline-page/``: the same size rendered through the site's own Jinja2 page (base.jinja: the NHS.UK
   header, footer and layout) around fixed text, to show how much of a page's cost is the page shell itself.
 

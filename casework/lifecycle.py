@@ -7,7 +7,9 @@ One table, MOVES, states the whole process (docs/lifecycle.md tells it in words)
   day, CQC preparation or ongoing support, and every contract imported from the RCGP's records, follows the
   *direct* track, from delivery to handover;
 - from which stage it can be made and the stage it leads to (a step on a document may keep the stage);
-- who may make it (rules predicates of user and contract, and the same in words for the refusal);
+- who may make it (rules of user and contract combined from the relations of core/relations.py, the same ones
+  contracts/access.py and forwardplans/access.py build their querysets and checks from; and in words for the
+  refusal);
 - what the report and the consent must be before it, and what they become;
 - any other condition (``guard``), what it creates and whom it tells.
 
@@ -24,14 +26,8 @@ from functools import cached_property
 from django.db import models
 
 from contracts.vocabulary import Programme
-from contracts.workflow import (
-    SIDE_EXITS,
-    State,
-    commissioner_lead,
-    practice_lead,
-    rcgp_lead,
-    rcgp_team,
-)
+from contracts.workflow import SIDE_EXITS, State
+from core.relations import commissioner_lead, practice_lead, rcgp_lead, rcgp_team
 from core.roles import is_deputy_lead, is_rcgp_admin
 from forwardplans.vocabulary import ConsentStatus, ReportState
 
@@ -176,7 +172,7 @@ class Move:
     name: str
     label: str
     stages: dict              # {from stage: to stage}; the same stage when the move keeps it
-    who: object               # a rules predicate of (user, contract)
+    who: object               # a core.roles.Rule of (user, contract): who.q(user) is its queryset face
     who_text: str
     announcement: str         # the neutral sentence of its notification (no names, no document text)
     tracks: frozenset = BOTH
@@ -279,6 +275,11 @@ for _exit, (_who, _text) in _EXIT_WHO.items():
 BY_NAME = {move.name: move for move in MOVES}
 
 
+def who_refusal(move, user, contract):
+    """Why ``user`` may never make ``move`` on ``contract`` (None: it is theirs to make, at the right time)."""
+    return None if move.who.test(user, contract) else f"Only {move.who_text} can do this: “{move.label}”."
+
+
 def refusal(move, case, user):
     """Why ``user`` may not make ``move`` on ``case`` now (None: they may), in the order the table is read: the
     track, who may, the stage, the documents, then the move's own condition."""
@@ -287,8 +288,8 @@ def refusal(move, case, user):
         imported = " imported from the RCGP's records" if contract.imported else ""
         return (f"“{move.label}” is not a step of this contract: {contract.get_programme_display()}{imported} is "
                 f"{Track(case.track).label}.")
-    if not move.who.test(user, contract):
-        return f"Only {move.who_text} can do this: “{move.label}”."
+    if why := who_refusal(move, user, contract):
+        return why
     if contract.state not in move.stages:
         return (f"Contract {contract.reference} is at “{contract.get_state_display()}”: “{move.label}” is not "
                 "possible now.")

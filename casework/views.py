@@ -15,9 +15,10 @@ from contracts.services import next_inspection_after
 from contracts.workflow import State, rcgp_lead, rcgp_team
 from core.errors import DomainError
 from core.roles import is_deputy_lead, is_rcgp_admin
+from core.submit import refuse
 from forwardplans import access as document_access
 from forwardplans import permissions as doc_permissions
-from forwardplans.access_log import Document, can_read_access_log, record_access
+from forwardplans.access_log import can_read_access_log
 from forwardplans.forms import CorrectionAnswerForm
 from forwardplans.selectors import report_corrections
 from forwardplans.services import latest_version_number
@@ -25,7 +26,7 @@ from forwardplans.views import correction_or_404
 from forwardplans.vocabulary import EDITABLE_REPORT_STATES, REPORT_SECTIONS, ConsentStatus, ReportState, RootCause
 
 from .forms import ConsentForm, MoveForm
-from .lifecycle import BY_NAME, PATHS
+from .lifecycle import BY_NAME, PATHS, who_refusal
 from .selectors import PAGE_LINKS, available_moves, case_of, document_work, page_link, unwritten_sections
 from .services import case_answer_correction, case_move
 
@@ -118,6 +119,9 @@ def move_view(request, reference, move):
     spec = BY_NAME.get(move)
     if spec is None:
         raise Http404
+    # Not theirs to make: refused with the reason (the contract is no secret to them). Anything else that stands in
+    # the way (the stage, the documents) is shown on the page with what they typed.
+    refuse(request, who_refusal(spec, request.user, contract))
     form = MoveForm(request.POST)
     try:
         if not form.is_valid():
@@ -144,7 +148,6 @@ def _report_page(request, contract, move_error=None, status=200):
               .filter(contract=contract).first())
     if report is None:
         raise Http404
-    record_access(user=user, contract=contract, document=Document.REPORT)
     case = case_of(contract)
     moves = available_moves(user, contract, case)
     can_edit = report.state in EDITABLE_REPORT_STATES and doc_permissions.can_write_documents.test(user, contract)

@@ -1,41 +1,100 @@
-"""Who may see which contracts and self-referrals (docs/architecture.md, "Access").
+"""Who may see, and who may change, which contracts and self-referrals (docs/architecture.md, "Access").
 
-Lists, counts, exports, feeds and the API take their contracts from ``contracts_for``; single ones come from the
-``get_*_or_404`` helpers, so a hidden record answers 404 exactly as a missing one does."""
+Each verb is one rule, combined from the relations of core/relations.py (own practice, commissioner of, deputy
+lead of, on the team of, sees all); the rule gives both the queryset (``contracts_for``, ``referrals_for``,
+``contracts_where``) and the check on one record (``can``, ``can_referral``). Lists, counts, exports, feeds and
+the API take their contracts from ``contracts_for``; single ones come from the ``get_*_or_404`` helpers, so a
+hidden record answers 404 exactly as a missing one does. A record the user sees but may not change is refused
+with the verb's reason (``refusal``); the case lifecycle's moves say who may make each of them in
+casework/lifecycle.py, from the same rules.
+"""
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from core import relations
-from core.roles import RCGP_ROLES, Role
-from practices.access import commissioner_scope, of_practice_or_its_groups
+from core.relations import (
+    commissioner_lead,
+    commissioner_of_contract,
+    led_by,
+    on_team,
+    own_commissioner,
+    own_practice,
+    practice_of_contract,
+    rcgp_lead,
+    rcgp_team,
+    sees_all,
+)
+from core.roles import (
+    RCGP_ROLES,
+    Role,
+    Rule,
+    is_commissioner_lead,
+    is_nhse,
+    is_practice_lead,
+    is_rcgp_admin,
+)
 
 from .models import Contract, Referral
 from .workflow import State
 
 
+def _waiting_for_lead(user, record=None):
+    return (record is not None and relations.has_role(user, Role.RCGP_DEPUTY_LEAD) and record.deputy_lead_id is None
+            and record.state == State.COMMISSIONED)
+
+
+# New contracts waiting for a lead: every deputy lead is "asked to staff" them.
+waiting_for_lead = Rule(_waiting_for_lead, "waiting_for_a_lead",
+                        q=lambda user: (Q(deputy_lead__isnull=True, state=State.COMMISSIONED)
+                                        if relations.has_role(user, Role.RCGP_DEPUTY_LEAD) else False))
+
+# NHSE reads every contract's metadata (never its documents: forwardplans/access.py).
+VIEW_CONTRACT = (sees_all | is_nhse | led_by | waiting_for_lead | on_team | commissioner_of_contract
+                 | practice_of_contract)
+
+# What a user may do with a contract they can see. The stage moves are the lifecycle table's (its ``who``
+# column combines the same relations: rcgp_lead, rcgp_team, practice_lead, commissioner_lead).
+CONTRACT_VERBS = {
+    "view": VIEW_CONTRACT,
+    "commission": is_commissioner_lead | is_rcgp_admin,   # a new contract: no record yet
+    "manage_team": rcgp_lead,
+    "record_first_contact": rcgp_team,
+    "record_outcome": sees_all,
+    "hand_over": rcgp_lead | commissioner_lead,
+}
+CONTRACT_REFUSALS = {
+    "commission": "Only a commissioner lead (or RCGP admin) can commission support.",
+    "manage_team": "Only the contract's deputy lead or RCGP admin can change the team.",
+    "record_first_contact": "Only the contract's RCGP team can record first contact.",
+    "record_outcome": "Only RCGP admin can record an outcome.",
+    "hand_over": "Only the contract's deputy lead, RCGP admin or the commissioner's lead can record the handover.",
+}
+
+
+def can(user, verb, contract=None):
+    """May ``user`` do ``verb`` (a key of CONTRACT_VERBS) with ``contract``, one they can see?"""
+    return CONTRACT_VERBS[verb].test(user, contract)
+
+
+def refusal(user, verb, contract=None):
+    """Why ``user`` may not do ``verb`` with ``contract`` (None: they may)."""
+    return None if can(user, verb, contract) else CONTRACT_REFUSALS.get(verb, "You cannot do this.")
+
+
 def practice_contracts_q(user):
     """Q for the contracts of the user's practice, or of a group it belongs to."""
-    return of_practice_or_its_groups(Contract, Contract.practices.through, "contract", user.practice_id)
+    return relations.of_practice_or_its_groups(Contract, Contract.practices.through, "contract", user.practice_id)
 
 
 def contracts_for(user):
     """Contracts the user may see."""
-    qs = Contract.objects.all()
-    if not relations.active(user):
-        return qs.none()
-    if user.is_superuser or user.role in (Role.RCGP_ADMIN, Role.NHSE_REPORTING):
-        return qs
-    if user.role == Role.RCGP_DEPUTY_LEAD:
-        # The contracts they lead, and new contracts waiting for a lead ("asked to staff").
-        return qs.filter(Q(deputy_lead=user) | Q(deputy_lead__isnull=True, state=State.COMMISSIONED))
-    if user.role == Role.RCGP_ADVISER:
-        return qs.filter(pk__in=relations.team_contract_ids(user))
-    if relations.of_commissioner(user):
-        return qs.filter(commissioner_scope(user))
-    if relations.of_practice(user):
-        return qs.filter(practice_contracts_q(user))
-    return qs.none()
+    return VIEW_CONTRACT.filter(user, Contract.objects.all())
+
+
+def contracts_where(user, verb):
+    """Contracts the user may see and do ``verb`` with: the queryset face of ``can``."""
+    return CONTRACT_VERBS[verb].filter(user, contracts_for(user))
 
 
 def get_contract_or_404(user, reference):
@@ -53,19 +112,43 @@ def can_read_objectives(user):
     return relations.active(user) and (user.is_superuser or user.role != Role.NHSE_REPORTING)
 
 
+# Self-referrals -------------------------------------------------------------------------------------------------
+
+practice_of_referral = own_practice("contracts.Referral", "group_practices")
+commissioner_of_referral = own_commissioner("commissioner")
+
+# The commissioner's own, the practice's own (or its group's), all for RCGP admin.
+VIEW_REFERRAL = sees_all | commissioner_of_referral | practice_of_referral
+ASSESS_REFERRAL = is_commissioner_lead & commissioner_of_referral   # only a lead of the referral's commissioner
+REFERRAL_VERBS = {
+    "view": VIEW_REFERRAL,
+    "submit": is_practice_lead | is_commissioner_lead,   # a new referral: no record yet
+    "assess": ASSESS_REFERRAL,
+    "decline": ASSESS_REFERRAL,
+    "acknowledge": ASSESS_REFERRAL | sees_all,
+    "commission": is_commissioner_lead | is_rcgp_admin,
+}
+REFERRAL_REFUSALS = {
+    "submit": "Only a practice lead, or a commissioner lead on a practice's behalf, can submit a self-referral.",
+    "assess": "Only a commissioner lead of the referral's commissioner can assess it.",
+    "decline": "Only a commissioner lead of the referral's commissioner can decline it.",
+    "acknowledge": "Only the commissioner lead or RCGP programme admin can record an acknowledgement.",
+    "commission": "Only a commissioner lead (or RCGP admin) can commission support.",
+}
+
+
+def can_referral(user, verb, referral=None):
+    """May ``user`` do ``verb`` (a key of REFERRAL_VERBS) with ``referral``, one they can see?"""
+    return REFERRAL_VERBS[verb].test(user, referral)
+
+
+def referral_refusal(user, verb, referral=None):
+    return None if can_referral(user, verb, referral) else REFERRAL_REFUSALS.get(verb, "You cannot do this.")
+
+
 def referrals_for(user):
-    """Self-referrals the user may see: the commissioner's own, the practice's own, all for RCGP admin."""
-    qs = Referral.objects.all()
-    if not relations.active(user):
-        return qs.none()
-    if relations.is_rcgp_admin(user):
-        return qs
-    if relations.of_commissioner(user):
-        return qs.filter(commissioner_scope(user))
-    if relations.of_practice(user):
-        return qs.filter(of_practice_or_its_groups(Referral, Referral.group_practices.through, "referral",
-                                                   user.practice_id))
-    return qs.none()
+    """Self-referrals the user may see."""
+    return VIEW_REFERRAL.filter(user, Referral.objects.all())
 
 
 def get_referral_or_404(user, pk):

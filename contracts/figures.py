@@ -1,4 +1,4 @@
-"""Programme figures (DESIGN.md §6, issue 3): activity and outcomes of one programme, from one grouped query.
+"""Programme figures (docs/domain.md §10): activity and outcomes of one programme, from one grouped query.
 
 Pages, the command and the API all call ``programme_figures``; the caller scopes it by passing
 ``resilience.access.contracts_for(user)`` as ``contracts``.

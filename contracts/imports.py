@@ -1,4 +1,4 @@
-"""Import historical RCGP contracts from a CSV file (issue 3), all or nothing.
+"""Import historical RCGP contracts from a CSV file, all or nothing.
 
 Header: reference,practice_ods_code,programme,commissioned_on,status,ended_on,end_reason,
 rating_before,rating_after,in_special_measures_after,closure,notes

@@ -27,7 +27,7 @@ User = settings.AUTH_USER_MODEL
 
 
 class Referral(models.Model):
-    """A resilience-programme self-referral (DESIGN.md §5) and the commissioner's assessment of it."""
+    """A resilience-programme self-referral (docs/domain.md §5) and the commissioner's assessment of it."""
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", "Awaiting assessment"

@@ -1,10 +1,9 @@
-"""Resilience-programme self-referrals (DESIGN.md §5): submit, assess, acknowledge, decline.
+"""Resilience-programme self-referrals (docs/domain.md §5): submit, assess, acknowledge, decline.
 
 Every write goes through a function here, named ``referral_<action>(*, ..., actor)``. Each one
 checks who is asking, validates the answers (word limits included, whatever the form already
 did), runs in one transaction, and raises DomainError with a message for the person who asked.
-Which referrals a user may *see* is resilience.policy's business; these functions decide what a
-user may *do* with one they can see.
+Who may see a referral and who may do what with one are the rules of contracts/access.py.
 """
 
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import DomainError
-from core.roles import is_commissioner_lead, is_practice_lead, is_rcgp_admin
+from core.roles import is_commissioner_lead, is_practice_lead
 from core.validators import MaxWordsValidator
 from practices import access as practice_access
 
@@ -47,14 +46,12 @@ def _today():
 
 
 # --- Who may do what -------------------------------------------------------------------------
-
-def _can_see(user, referral):
-    return access.referrals_for(user).filter(pk=referral.pk).exists()
-
+# The rules are contracts/access.py's (REFERRAL_VERBS), combined from the relations of core/relations.py; these
+# names stay for the pages and forms that ask about one referral.
 
 def can_submit(user):
     """Practice leads refer their own practice; commissioner leads refer on a practice's behalf."""
-    return bool(is_practice_lead(user) or is_commissioner_lead(user))
+    return access.can_referral(user, "submit")
 
 
 def submittable_practices(user):
@@ -68,15 +65,21 @@ def submittable_practices(user):
 
 def can_assess(user, referral):
     """Only a lead of the referral's own commissioner assesses it."""
-    return bool(is_commissioner_lead(user) and _can_see(user, referral))
+    return access.can_referral(user, "assess", referral)
 
 
 def can_acknowledge(user, referral):
-    return bool((is_commissioner_lead(user) or is_rcgp_admin(user)) and _can_see(user, referral))
+    return access.can_referral(user, "acknowledge", referral)
 
 
 def can_decline(user, referral):
-    return can_assess(user, referral)
+    return access.can_referral(user, "decline", referral)
+
+
+def _require(actor, verb, referral=None):
+    refused = access.referral_refusal(actor, verb, referral)
+    if refused:
+        raise DomainError(refused)
 
 
 # --- Validation helpers ----------------------------------------------------------------------
@@ -130,9 +133,7 @@ def referral_submit(*, actor, practice, group_practices=(), received_on=None, **
     unknown = sorted(set(answers) - set(ANSWER_FIELDS))
     if unknown:
         raise TypeError(f"referral_submit() got unexpected answers: {', '.join(unknown)}")
-    if not can_submit(actor):
-        raise DomainError("Only a practice lead, or a commissioner lead on a practice's behalf, can submit a "
-                          "self-referral.")
+    _require(actor, "submit")
     allowed = submittable_practices(actor)
     if practice is None or not allowed.filter(pk=practice.pk).exists():
         if is_practice_lead(actor):
@@ -210,8 +211,7 @@ def referral_assess(*, referral, actor, statement_of_support, priority, criteria
     already assessed (a later assessment replaces the earlier one; history keeps both).
     """
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    if not can_assess(actor, referral):
-        raise DomainError("Only a commissioner lead of the referral's commissioner can assess it.")
+    _require(actor, "assess", referral)
     _open_for_assessment(referral)
     statement_of_support = (statement_of_support or "").strip()
     if not statement_of_support:
@@ -244,8 +244,7 @@ def referral_assess(*, referral, actor, statement_of_support, priority, criteria
 def referral_acknowledge(*, referral, actor, acknowledged_on=None):
     """Record the date the referral was acknowledged (default today): the 10-working-day SLA."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    if not can_acknowledge(actor, referral):
-        raise DomainError("Only the commissioner lead or RCGP programme admin can record an acknowledgement.")
+    _require(actor, "acknowledge", referral)
     if referral.acknowledged_on:
         raise DomainError(f"This referral was already acknowledged on {referral.acknowledged_on:%-d %B %Y}.")
     acknowledged_on = acknowledged_on or _today()
@@ -263,8 +262,7 @@ def referral_acknowledge(*, referral, actor, acknowledged_on=None):
 def referral_decline(*, referral, actor, reason):
     """The commissioner does not support the referral; the reason is kept in its history."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    if not can_decline(actor, referral):
-        raise DomainError("Only a commissioner lead of the referral's commissioner can decline it.")
+    _require(actor, "decline", referral)
     _open_for_assessment(referral)
     reason = (reason or "").strip()
     if not reason:

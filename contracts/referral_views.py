@@ -1,16 +1,21 @@
-"""Self-referral pages. Thin: policy finds the referral, a form reads the answers, a service acts."""
+"""Self-referral pages. Thin: policy finds the referral, a form reads the answers, a service acts.
+
+Refusals (contracts/access.py decides): a referral the user cannot see answers 404, as a missing one does; one they
+can see (their practice's, their commissioner's, or any for RCGP admin) but may not assess, decline or acknowledge
+answers 403 with the reason, since its existence is no secret to them. The form for a new referral, which has no
+record yet, answers 404 to the roles that cannot submit, as the commissioning page does.
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core import exports as list_exports
-from core.errors import DomainError
+from core.errors import require_allowed
 from core.pagination import paginate
-from core.roles import is_commissioner_lead, is_rcgp_admin
+from core.submit import run_for_form
 
 from . import access, exports
 from .models import Referral
@@ -54,11 +59,9 @@ def referral_new_view(request):
         raise Http404
     form = ReferralForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            referral = referral_submit(actor=request.user, **form.service_kwargs())
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
+        outcome = run_for_form(form, lambda: referral_submit(actor=request.user, **form.service_kwargs()))
+        if outcome.ok:
+            referral = outcome.value
             messages.success(request, f"Self-referral submitted for {referral.practice.name}. It must be acknowledged "
                                       f"by {referral.acknowledgement_due:%-d %B %Y}.")
             return redirect("referrals:detail", pk=referral.pk)
@@ -81,9 +84,16 @@ def _detail(request, referral, acknowledgement_form=None, status=200):
         "can_acknowledge": can_acknowledge(request.user, referral) and not referral.acknowledged_on,
         "acknowledgement_form": acknowledgement_form or AcknowledgementForm(),
         "can_commission": (referral.status == Referral.Status.ASSESSED
-                           and (is_commissioner_lead | is_rcgp_admin)(request.user)),
+                           and access.can_referral(request.user, "commission", referral)),
         **MATRIX,
     }, status=status)
+
+
+def _visible_referral(request, pk, verb):
+    """The referral, if the user may ``verb`` it: 404 if they cannot see it, 403 with the reason if they can."""
+    referral = access.get_referral_or_404(request.user, pk)
+    require_allowed(access.referral_refusal(request.user, verb, referral))
+    return referral
 
 
 @login_required
@@ -94,16 +104,12 @@ def referral_detail_view(request, pk):
 
 @login_required
 def referral_assess_view(request, pk):
-    referral = access.get_referral_or_404(request.user, pk)
-    if not can_assess(request.user, referral):
-        raise PermissionDenied
+    referral = _visible_referral(request, pk, "assess")
     form = AssessmentForm.for_referral(referral, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            referral_assess(referral=referral, actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
+        outcome = run_for_form(form, lambda: referral_assess(referral=referral, actor=request.user,
+                                                             **form.cleaned_data))
+        if outcome.ok:
             messages.success(request, "Assessment saved.")
             return redirect("referrals:detail", pk=referral.pk)
     return render(request, "contracts/referrals/assess.jinja", {
@@ -114,16 +120,12 @@ def referral_assess_view(request, pk):
 @login_required
 @require_POST
 def referral_acknowledge_view(request, pk):
-    referral = access.get_referral_or_404(request.user, pk)
-    if not can_acknowledge(request.user, referral):
-        raise PermissionDenied
+    referral = _visible_referral(request, pk, "acknowledge")
     form = AcknowledgementForm(request.POST)
     if form.is_valid():
-        try:
-            referral_acknowledge(referral=referral, actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error("acknowledged_on", str(exc))
-        else:
+        outcome = run_for_form(form, lambda: referral_acknowledge(referral=referral, actor=request.user,
+                                                                  **form.cleaned_data), field="acknowledged_on")
+        if outcome.ok:
             messages.success(request, f"Acknowledgement recorded for {form.cleaned_data['acknowledged_on']:%-d %B %Y}.")
             return redirect("referrals:detail", pk=referral.pk)
     return _detail(request, referral, acknowledgement_form=form)
@@ -131,16 +133,12 @@ def referral_acknowledge_view(request, pk):
 
 @login_required
 def referral_decline_view(request, pk):
-    referral = access.get_referral_or_404(request.user, pk)
-    if not can_decline(request.user, referral):
-        raise PermissionDenied
+    referral = _visible_referral(request, pk, "decline")
     form = DeclineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            referral_decline(referral=referral, actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
+        outcome = run_for_form(form, lambda: referral_decline(referral=referral, actor=request.user,
+                                                              **form.cleaned_data))
+        if outcome.ok:
             messages.success(request, "The referral is recorded as not supported.")
             return redirect("referrals:detail", pk=referral.pk)
     return render(request, "contracts/referrals/decline.jinja", {"referral": referral, "form": form})

@@ -1,4 +1,4 @@
-"""Report pages: programme figures (DESIGN.md §6) for RCGP admin and commissioner leads."""
+"""Report pages: programme figures (docs/domain.md §10) for RCGP admin and commissioner leads."""
 
 from django import forms
 from django.contrib.auth.decorators import login_required

@@ -25,7 +25,7 @@ def contract_list(user):
 
 
 # What a card on the board shows (templates/contracts/board.jinja): an RCGP admin's board holds every live
-# contract in England, so not whole rows of contracts, practices and users (issue 9).
+# contract in England, so not whole rows of contracts, practices and users.
 BOARD_CARD_FIELDS = ("reference", "state", "programme", "commissioned_on", "first_contact_on", "practice__name",
                      "deputy_lead__username", "deputy_lead__first_name", "deputy_lead__last_name")
 

@@ -10,16 +10,23 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from core.errors import DomainError
-from core.roles import is_commissioner_lead, is_deputy_lead, is_rcgp_admin
+from core.roles import is_deputy_lead, is_rcgp_admin
 from practices import access as practice_access
 from practices.models import Practice
 
 from . import access
 from .models import Adviser, ConflictOfInterest, Contract, ContractTransition, Referral, TeamMembership
 from .vocabulary import Closure, EndReason
-from .workflow import ENDED_STATES, LIVE_STATES, State, rcgp_lead, rcgp_team
+from .workflow import ENDED_STATES, LIVE_STATES, State
 
 FOLLOW_ON = re.compile(r"^(?P<base>.*?\d)(?P<letter>[A-Z]?)$")
+
+
+def _require(actor, verb, contract=None):
+    """Refuse, with its reason, a verb the actor may not do (contracts/access.py says who may)."""
+    refused = access.refusal(actor, verb, contract)
+    if refused:
+        raise DomainError(refused)
 
 
 def contract_lock(contract):
@@ -56,8 +63,7 @@ def contract_commission(*, actor, practice, programme, commissioned_on, categori
     ``terms`` are the funding, agreement dates and objectives fields of Contract. The rating
     before is taken from the practice's latest published inspection at commissioning.
     """
-    if not (is_commissioner_lead(actor) or is_rcgp_admin(actor)):
-        raise DomainError("Only a commissioner lead (or RCGP admin) can commission support.")
+    _require(actor, "commission")
     visible = practice_access.practices_for(actor)
     if not visible.filter(pk=practice.pk).exists():
         raise DomainError("You can only commission support for your own commissioner's practices.")
@@ -132,8 +138,7 @@ def contract_set_stage(*, contract, to_state, actor, note="", effective_on=None,
 @transaction.atomic
 def contract_record_first_contact(*, contract, contacted_on, actor):
     contract = contract_lock(contract)
-    if not rcgp_team.test(actor, contract):
-        raise DomainError("Only the contract's RCGP team can record first contact.")
+    _require(actor, "record_first_contact", contract)
     if contacted_on < contract.commissioned_on:
         raise DomainError("First contact cannot be before the contract was commissioned.")
     if contacted_on > timezone.localdate():
@@ -147,9 +152,8 @@ def contract_record_first_contact(*, contract, contacted_on, actor):
 @transaction.atomic
 def contract_record_outcome(*, contract, actor, rating_after, in_special_measures_after, closure=Closure.NONE):
     """RCGP admin records the rating after support (from the next inspection) and any closure."""
-    if not is_rcgp_admin(actor):
-        raise DomainError("Only RCGP admin can record an outcome.")
     contract = contract_lock(contract)
+    _require(actor, "record_outcome", contract)
     contract.rating_after = rating_after or ""
     contract.in_special_measures_after = in_special_measures_after
     contract.closure = closure or Closure.NONE
@@ -200,8 +204,7 @@ def _conflict_message(adviser, conflicts):
 def team_add_adviser(*, contract, adviser, actor, capacity_override_reason=""):
     """Put an adviser on the contract's team: never with a conflict; over capacity only by RCGP admin."""
     contract = contract_lock(contract)
-    if not rcgp_lead.test(actor, contract):
-        raise DomainError("Only the contract's deputy lead or RCGP admin can change the team.")
+    _require(actor, "manage_team", contract)
     if contract.is_ended or contract.state == State.ENQUIRY:
         raise DomainError("The team of an ended contract cannot change.")
     adviser = Adviser.objects.select_for_update().select_related("user").get(pk=adviser.pk)
@@ -230,8 +233,7 @@ def team_add_adviser(*, contract, adviser, actor, capacity_override_reason=""):
 def team_remove_adviser(*, contract, adviser, actor):
     """Take an adviser off the team; they lose access to the contract at once."""
     contract = contract_lock(contract)
-    if not rcgp_lead.test(actor, contract):
-        raise DomainError("Only the contract's deputy lead or RCGP admin can change the team.")
+    _require(actor, "manage_team", contract)
     updated = contract.team_members.filter(adviser=adviser, removed_at__isnull=True).update(
         removed_at=timezone.now(), removed_by=actor)
     if not updated:

@@ -6,15 +6,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core import exports as list_exports
-from core.errors import DomainError
+from core.errors import DomainError, require_allowed
 from core.pagination import paginate
 from core.roles import is_commissioner_lead, is_rcgp_admin, is_rcgp_user
+from core.submit import refuse, run_for_button, run_for_form
 
 from . import access, exports, services
 from .forms import AddAdviserForm, CommissionForm, FirstContactForm, OutcomeForm
 from .models import Adviser
 from .selectors import adviser_pool, contract_board, contract_list
-from .workflow import State, rcgp_lead
+from .workflow import State
 
 
 @login_required
@@ -53,29 +54,22 @@ def contract_commission_view(request):
     form = CommissionForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        try:
-            contract = services.contract_commission(
-                actor=request.user, referral=referral,
-                group_practices=data.pop("group_practices"), **data,
-            )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
+        outcome = run_for_form(form, lambda: services.contract_commission(
+            actor=request.user, referral=referral, group_practices=data.pop("group_practices"), **data))
+        if outcome.ok:
+            contract = outcome.value
             messages.success(request, f"Contract {contract.reference} commissioned. RCGP make first contact "
                                       f"by {contract.first_contact_due:%-d %B %Y}.")
             return redirect("contracts:detail", reference=contract.reference)
     return render(request, "contracts/commission.jinja", {"form": form, "referral": referral})
 
 
-def _act(request, reference, action):
-    """Run one POSTed action on a visible contract; flash its result and go back to the contract."""
+def _act(request, reference, verb, action):
+    """Run one POSTed action on a visible contract the user may ``verb`` (404 if hidden, 403 with the reason if
+    not theirs to do); flash its result and go back to the contract."""
     contract = access.get_contract_or_404(request.user, reference)
-    try:
-        message = action(contract)
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, message)
+    require_allowed(access.refusal(request.user, verb, contract))
+    run_for_button(request, lambda: action(contract), done=lambda message: message)
     return redirect("contracts:detail", reference=contract.reference)
 
 
@@ -90,7 +84,7 @@ def contract_first_contact_view(request, reference):
         services.contract_record_first_contact(contract=contract, contacted_on=form.cleaned_data["contacted_on"],
                                                actor=request.user)
         return "First contact recorded."
-    return _act(request, reference, action)
+    return _act(request, reference, "record_first_contact", action)
 
 
 @require_POST
@@ -103,35 +97,29 @@ def contract_outcome_view(request, reference):
             raise DomainError("Check the outcome.")
         services.contract_record_outcome(contract=contract, actor=request.user, **form.cleaned_data)
         return "Outcome recorded."
-    return _act(request, reference, action)
+    return _act(request, reference, "record_outcome", action)
 
 
 @login_required
 def contract_team_view(request, reference):
     contract = access.get_contract_or_404(request.user, reference)
-    if not rcgp_lead.test(request.user, contract):
-        raise Http404
+    refuse(request, access.refusal(request.user, "manage_team", contract))
     form = AddAdviserForm(request.POST or None)
     if request.method == "POST":
         if request.POST.get("remove"):
             adviser = Adviser.objects.filter(pk=request.POST["remove"]).first()
-            try:
-                if adviser is None:
-                    raise DomainError("That adviser was not found.")
-                services.team_remove_adviser(contract=contract, adviser=adviser, actor=request.user)
-            except DomainError as exc:
-                messages.error(request, str(exc))
+            if adviser is None:
+                messages.error(request, "That adviser was not found.")
             else:
-                messages.success(request, f"{adviser} removed from the team.")
+                run_for_button(request, lambda: services.team_remove_adviser(
+                    contract=contract, adviser=adviser, actor=request.user), done=f"{adviser} removed from the team.")
             return redirect("contracts:team", reference=contract.reference)
         if form.is_valid():
             adviser = form.cleaned_data["adviser"]
-            try:
-                services.team_add_adviser(contract=contract, adviser=adviser, actor=request.user,
-                                          capacity_override_reason=form.cleaned_data["capacity_override_reason"])
-            except DomainError as exc:
-                form.add_error(None, str(exc))
-            else:
+            outcome = run_for_form(form, lambda: services.team_add_adviser(
+                contract=contract, adviser=adviser, actor=request.user,
+                capacity_override_reason=form.cleaned_data["capacity_override_reason"]))
+            if outcome.ok:
                 messages.success(request, f"{adviser} added to the team.")
                 return redirect("contracts:team", reference=contract.reference)
     return render(request, "contracts/team.jinja", {

@@ -1,4 +1,4 @@
-"""Words of the RCGP support process (DESIGN.md §2, §5, §6) as choices."""
+"""Words of the RCGP support process (docs/domain.md §5, §6, §10) as choices."""
 
 from django.db import models
 
@@ -40,7 +40,7 @@ class Closure(models.TextChoices):
 
 
 class Outcome(models.TextChoices):
-    """Outcome of completed support (DESIGN.md §6). A closure outranks a rating."""
+    """Outcome of completed support (docs/domain.md §10). A closure outranks a rating."""
 
     GOOD = "good", "Re-inspected Good (or Outstanding)"
     REQUIRES_IMPROVEMENT_EXITED_SM = "requires_improvement_exited_sm", "Re-inspected RI, exited special measures"
@@ -69,7 +69,7 @@ class Priority(models.TextChoices):
     LOW = "low", "Low"
 
 
-# National criteria for assessing need (DESIGN.md §5): (key, domain, label).
+# National criteria for assessing need (docs/domain.md §5): (key, domain, label).
 NATIONAL_CRITERIA = [
     ("cqc_inadequate", "Safety", "CQC rated Inadequate"),
     ("cqc_requires_improvement", "Safety", "CQC rated Requires improvement"),

@@ -1,13 +1,21 @@
-"""A contract's stages (DESIGN.md §2) and the relations of a user to a contract that decide who may act on it.
+"""A contract's stages (docs/domain.md §6). Who may act on a contract: contracts/access.py, from core/relations.py.
 
 Which moves lead from stage to stage, who may make them and what each needs of the contract's documents is the
 case lifecycle's table (casework/lifecycle.py): a contract's stage moves with its report and consent.
 """
 
-import rules
 from django.db import models
 
-from core.roles import is_commissioner_lead, is_deputy_lead, is_practice_lead, is_rcgp_admin, is_rcgp_user
+from core.relations import (  # noqa: F401  (imported from here by pages and services)
+    commissioner_lead,
+    commissioner_of_contract,
+    led_by,
+    on_team,
+    practice_lead,
+    practice_of_contract,
+    rcgp_lead,
+    rcgp_team,
+)
 
 
 class State(models.TextChoices):
@@ -40,37 +48,11 @@ ENDED_STATES = frozenset({State.CLOSED, *SIDE_EXITS})
 LIVE_STATES = frozenset(BOARD_STATES)
 
 
-@rules.predicate
-def leads_contract(user, contract):
-    return contract is not None and contract.deputy_lead_id == user.pk
-
-
-@rules.predicate
-def on_team(user, contract):
-    if contract is None:
-        return False
-    current = getattr(contract, "current_team", None)  # lists prefetch it (selectors.with_current_team)
-    if current is not None:
-        return any(member.adviser.user_id == user.pk for member in current)
-    return contract.team_members.filter(adviser__user=user, removed_at__isnull=True).exists()
-
-
-@rules.predicate
-def practice_lead_of(user, contract):
-    return contract is not None and user.practice_id is not None and (
-        contract.practice_id == user.practice_id or contract.practices.filter(pk=user.practice_id).exists())
-
-
-@rules.predicate
-def commissioner_lead_of(user, contract):
-    return contract is not None and user.commissioner_id is not None and (
-        contract.commissioner_id == user.commissioner_id or contract.commissioner.parent_id == user.commissioner_id)
-
-
-rcgp_lead = is_rcgp_admin | (is_deputy_lead & leads_contract)
-rcgp_team = rcgp_lead | (is_rcgp_user & on_team)  # only RCGP people are on teams: nobody else costs a query
-practice_lead = is_practice_lead & practice_lead_of
-commissioner_lead = is_commissioner_lead & commissioner_lead_of
+# Who may act on a contract is a relation of the user to it, written once in core/relations.py (with the queryset
+# the access modules build from it); these names stay for the pages and services that ask about one contract.
+leads_contract = led_by
+practice_lead_of = practice_of_contract
+commissioner_lead_of = commissioner_of_contract
 
 
 def status_of(state):

@@ -1,6 +1,6 @@
 """Working days in England: Monday to Friday, bank holidays (and their substitute days) excluded.
 
-The self-referral acknowledgement SLA (DESIGN.md §5) is counted in these days: the day of
+The self-referral acknowledgement SLA (docs/domain.md §5) is counted in these days: the day of
 receipt is day 0 and the acknowledgement is due by the end of working day 10.
 """
 

@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.api_tokens import revoke_tokens
 from core.models import ApiToken, User
+from core.services import membership_sync
 
 
 @admin.register(User)
@@ -17,6 +18,10 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         ("Role and organisation", {"fields": ["role", "commissioner", "practice"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        membership_sync(user=obj)
 
 
 @admin.register(ApiToken)

@@ -1,5 +1,5 @@
 """Signing in with a username and password: Django's ModelBackend, except that the signed-in user is loaded
-with their organisation, which every page's header names, in the same query (issue 9)."""
+with their organisation, which every page's header names, in the same query."""
 
 from django.contrib.auth.backends import ModelBackend, UserModel
 

@@ -3,7 +3,7 @@
 A component's HTML depends only on the parameters it is given, so the same parameters give the same HTML: the
 header of a user's pages, the tag "Overdue" on forty cards, the commissioner filter of every practice list.
 Rendering one through its macro costs a template include and the design system's attribute macros (the header
-alone took a third of a short page's time, issue 9); here the first rendering is kept, in a bounded LRU cache
+alone took a third of a short page's time); here the first rendering is kept, in a bounded LRU cache
 per process, and later calls with equal parameters reuse it.
 
 Templates import components from ``macros/nhsuk.jinja`` (``{% from "macros/nhsuk.jinja" import button %}``),

@@ -1,4 +1,7 @@
-"""Users: every account has one role and belongs to the organisation that role needs."""
+"""Users and their memberships: a membership is a role at an organisation (a commissioner, a practice, RCGP or
+NHS England). Today every person holds exactly one, and the user's ``role``, ``commissioner`` and ``practice`` are
+the membership they act in: what the access rules (core/relations.py) read on every request without a query.
+Letting a person hold several adds rows and a way to choose which one they act in (docs/architecture.md)."""
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -47,6 +50,29 @@ class User(AbstractUser):
             raise ValidationError({"practice": "Only practice roles belong to a practice."})
 
 
+class Membership(models.Model):
+    """A person's role at an organisation. Written only by ``core.services.membership_sync``."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    commissioner = models.ForeignKey("practices.Commissioner", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="memberships")
+    practice = models.ForeignKey("practices.Practice", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="memberships")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user", "role"]
+        constraints = [
+            # One per person for now; dropping this constraint is how people come to hold several.
+            models.UniqueConstraint(fields=["user"], name="one_membership_per_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()}"
+
+
 class ApiToken(models.Model):
     """A REST API token. Only a SHA-256 hash of the secret is stored; the secret is shown once when the token is
     made (on the API tokens page or by ``create_api_token``). ``prefix`` is the secret's first characters, for
@@ -74,3 +100,43 @@ class ApiToken(models.Model):
         if self.expires_at <= now:
             return "expired"
         return "active"
+
+
+class DocumentAccess(models.Model):
+    """Who read or downloaded a contract's confidential documents, when, and through which door (information
+    governance: the deputy lead and RCGP admin can read this log). Written by core.audit, once per request: one
+    row per person, contract and document. Kept in its original table, from when forwardplans owned it."""
+
+    class Document(models.TextChoices):
+        REPORT = "report", "Diagnostic report"
+        REPORT_VERSION = "report_version", "Diagnostic report (kept version)"
+        PLAN = "plan", "Forward plan"
+        ACTION = "action", "Forward plan action"
+        EVIDENCE = "evidence", "Evidence file"
+        PDF = "pdf", "PDF"
+        WORD = "word", "Word copy"
+        QUESTIONNAIRE = "questionnaire", "Staff questionnaire answers"
+        SEARCH = "search", "Search results"
+        API = "api", "REST API"
+        EXPORT = "export", "List export"
+        ICAL = "ical", "Calendar feed"
+
+    class Kind(models.TextChoices):
+        VIEWED = "viewed", "Viewed"
+        DOWNLOADED = "downloaded", "Downloaded"
+
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.CASCADE, related_name="document_accesses")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    document = models.CharField(max_length=20, choices=Document.choices)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    detail = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "forwardplans_documentaccess"
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["contract", "-at"], name="document_access_idx")]
+        verbose_name_plural = "document accesses"
+
+    def __str__(self):
+        return f"{self.user} {self.kind} {self.document} of {self.contract_id}"

@@ -1,7 +1,11 @@
-"""Roles of DESIGN.md §4 and the predicates that test them (django-rules).
+"""Roles (docs/domain.md §2), and ``Rule``: the one form every access condition takes.
 
-Which *objects* a user may see is answered by resilience.policy; this module answers what kind
-of user someone is and which actions their role allows.
+A ``Rule`` is a condition on (user, record) with both of its faces: ``test(user, record)`` answers for one record
+(a django-rules predicate, so views, services and the lifecycle table call it as before) and ``q(user)`` gives the
+records of its model it holds for, for querysets: True (all), False (none) or a ``Q``. Rules combine with ``|``,
+``&`` and ``~`` and the result keeps both faces, so a verb written once as a combination of relations
+(core/relations.py) is both the per-object check and the queryset scope. The role rules here are the simplest:
+they hold for every record or for none.
 """
 
 import rules
@@ -35,27 +39,86 @@ def organisation_kind(role):
     return "nhse"
 
 
-def _role_is(*roles):
+def _q_or(a, b):
+    if a is True or b is True:
+        return True
+    if a is False:
+        return b
+    return a if b is False else a | b
+
+
+def _q_and(a, b):
+    if a is False or b is False:
+        return False
+    if a is True:
+        return b
+    return a if b is True else a & b
+
+
+def _q_not(a):
+    return (not a) if isinstance(a, bool) else ~a
+
+
+class Rule(rules.Predicate):
+    """A condition on (user, record) with its per-record test and its queryset face (see the module's doc)."""
+
+    def __init__(self, fn, name=None, *, q):
+        super().__init__(fn, name=name)
+        self._q = q
+
+    def q(self, user):
+        """The records this rule holds for, for ``user``: True (every one), False (none) or a Q."""
+        return self._q(user)
+
+    def filter(self, user, queryset):
+        """``queryset`` narrowed to the records this rule holds for."""
+        q = self.q(user)
+        if q is True:
+            return queryset
+        return queryset.none() if q is False else queryset.filter(q)
+
+    def __or__(self, other):
+        if not isinstance(other, Rule):
+            return super().__or__(other)
+        return Rule(lambda user, record=None: self.test(user, record) or other.test(user, record),
+                    f"({self.name} | {other.name})", q=lambda user: _q_or(self.q(user), other.q(user)))
+
+    def __and__(self, other):
+        if not isinstance(other, Rule):
+            return super().__and__(other)
+        return Rule(lambda user, record=None: self.test(user, record) and other.test(user, record),
+                    f"({self.name} & {other.name})", q=lambda user: _q_and(self.q(user), other.q(user)))
+
+    def __invert__(self):
+        return Rule(lambda user, record=None: not self.test(user, record), f"~{self.name}",
+                    q=lambda user: _q_not(self.q(user)))
+
+
+def signed_in(user):
+    """Signed in and not deactivated: everyone else holds no role and no relation at all."""
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def role_in(*roles):
+    """The rule "the user holds one of ``roles``": every record or none."""
     wanted = frozenset(roles)
 
-    @rules.predicate
-    def predicate(user):
-        return bool(user and user.is_authenticated and user.is_active and user.role in wanted)
+    def holds(user, record=None):
+        return signed_in(user) and user.role in wanted
 
-    predicate.name = "role_in_" + "_".join(sorted(wanted))
-    return predicate
+    return Rule(holds, "role_in_" + "_".join(sorted(wanted)), q=holds)
 
 
-is_commissioner_user = _role_is(*COMMISSIONER_ROLES)
-is_commissioner_lead = _role_is(Role.COMMISSIONER_LEAD)
-is_rcgp_user = _role_is(*RCGP_ROLES)
-is_rcgp_admin = _role_is(Role.RCGP_ADMIN)
-is_deputy_lead = _role_is(Role.RCGP_DEPUTY_LEAD)
-is_adviser = _role_is(Role.RCGP_ADVISER)
-is_practice_user = _role_is(*PRACTICE_ROLES)
-is_practice_lead = _role_is(Role.PRACTICE_LEAD)
-is_nhse = _role_is(Role.NHSE_REPORTING)
-has_role = _role_is(*Role.values)
+is_commissioner_user = role_in(*COMMISSIONER_ROLES)
+is_commissioner_lead = role_in(Role.COMMISSIONER_LEAD)
+is_rcgp_user = role_in(*RCGP_ROLES)
+is_rcgp_admin = role_in(Role.RCGP_ADMIN)
+is_deputy_lead = role_in(Role.RCGP_DEPUTY_LEAD)
+is_adviser = role_in(Role.RCGP_ADVISER)
+is_practice_user = role_in(*PRACTICE_ROLES)
+is_practice_lead = role_in(Role.PRACTICE_LEAD)
+is_nhse = role_in(Role.NHSE_REPORTING)
+has_role = role_in(*Role.values)
 # Programme figures for a commissioner's (or, for RCGP admin, every) contract: the reports page, its link
 # in the header and the API's figure endpoints (which add NHSE) share this one rule.
 sees_programme_figures = is_rcgp_admin | is_commissioner_lead

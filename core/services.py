@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.errors import DomainError
-from core.models import User
+from core.models import Membership, User
 from core.roles import Role, organisation_kind
 
 
@@ -62,4 +62,17 @@ def user_upsert(*, username, role, org_code=None, password=None, email="", check
     user._change_reason = "created" if created else "role or organisation set"
     user.full_clean(exclude=["password"])
     user.save()
+    membership_sync(user=user)
     return user, created
+
+
+def membership_sync(*, user):
+    """Make the person's membership the role and organisation they act in (one membership each, for now); a user
+    without a role (an operator's superuser account) holds none. Returns the membership or None."""
+    if not user.role:
+        Membership.objects.filter(user=user).delete()
+        return None
+    membership, _ = Membership.objects.update_or_create(
+        user=user, defaults={"role": user.role, "commissioner_id": user.commissioner_id,
+                             "practice_id": user.practice_id})
+    return membership

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core import api_tokens
 from core.errors import DomainError
 from core.roles import is_rcgp_admin
+from core.submit import run_for_form
 
 ALL_SHOWN = 1000
 
@@ -57,12 +58,10 @@ def own_tokens_view(request):
     if request.method == "POST":
         form = ApiTokenForm(request.POST)
         if form.is_valid():
-            try:
-                new_token, secret = api_tokens.api_token_create(owner=request.user, name=form.cleaned_data["name"],
-                                                                days=form.cleaned_data["days"], actor=request.user)
-            except DomainError as exc:
-                form.add_error(None, str(exc))
-            else:
+            outcome = run_for_form(form, lambda: api_tokens.api_token_create(
+                owner=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"], actor=request.user))
+            if outcome.ok:
+                new_token, secret = outcome.value
                 form = ApiTokenForm()
     return render(request, "accounts/api_tokens.jinja", {
         "form": form, "secret": secret, "new_token": new_token, "tokens": _listed(api_tokens.own_tokens(request.user)),

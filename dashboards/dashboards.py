@@ -3,7 +3,9 @@
 import datetime
 from collections import Counter, defaultdict
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from casework.lifecycle import Case
 from casework.selectors import next_steps
@@ -17,6 +19,7 @@ from contracts.vocabulary import Programme
 from contracts.workflow import BOARD_STATES, LIVE_STATES, State
 from contracts.working_days import working_days_between
 from forwardplans import access as document_access
+from forwardplans import deadlines
 from forwardplans.models import Milestone, QuestionnaireResponse
 from forwardplans.selectors import DUE_SOON_DAYS, summaries_for_plans
 from forwardplans.vocabulary import Rag
@@ -31,7 +34,20 @@ PRACTICE_SORTS = {
 }
 
 
-def commissioner_overview(user, *, sort="name", rating=None, special_measures=None, today=None):
+def due_items(user, today=None):
+    """What needs the user now: every kind of deadline, from the registry that also drives their reminders and
+    calendar feed (forwardplans.deadlines), so the three never disagree. One query."""
+    return deadlines.needs_me(user, today or timezone.localdate())
+
+
+def commissioner_contracts(user):
+    """The user's contracts, read once for both the practice table and the counts by state (a commissioner has a
+    few hundred at most)."""
+    return list(contract_access.contracts_for(user).only("reference", "state", "practice_id", "commissioned_on")
+                .order_by("commissioned_on", "pk"))
+
+
+def commissioner_overview(user, *, sort="name", rating=None, special_measures=None, today=None, contracts=None):
     """The commissioner's active practices at a glance: rating, SM and re-inspection due, open
     contracts and their state, shared plans' RAG counts and overdue actions."""
     # Only what the table shows: a commissioner has up to a few hundred practices.
@@ -43,9 +59,10 @@ def commissioner_overview(user, *, sort="name", rating=None, special_measures=No
     practices = list(practices)
     ids = [p.pk for p in practices]
     open_contracts = defaultdict(list)
-    for contract in (contract_access.contracts_for(user).filter(practice_id__in=ids, state__in=LIVE_STATES)
-                     .only("reference", "state", "practice_id").order_by("commissioned_on")):
-        open_contracts[contract.practice_id].append(contract)
+    wanted = set(ids)
+    for contract in commissioner_contracts(user) if contracts is None else contracts:
+        if contract.practice_id in wanted and contract.state in LIVE_STATES:
+            open_contracts[contract.practice_id].append(contract)
     plans = dict(document_access.plans_for(user).filter(contract__practice_id__in=ids)
                  .values_list("pk", "contract__practice_id"))
     summaries = summaries_for_plans(list(plans), today=today)
@@ -81,8 +98,11 @@ def referral_queue(user, today=None):
     return rows
 
 
-def contracts_by_state(user):
-    counts = dict(contract_access.contracts_for(user).values_list("state").annotate(n=Count("pk")).order_by())
+def contracts_by_state(user, contracts=None):
+    if contracts is not None:
+        counts = Counter(c.state for c in contracts)
+    else:
+        counts = dict(contract_access.contracts_for(user).values_list("state").annotate(n=Count("pk")).order_by())
     return [(State(state), counts.get(state, 0)) for state in State.values if counts.get(state)]
 
 
@@ -121,12 +141,15 @@ def deputy_lead_overview(user):
 
 def adviser_overview(user):
     """My contracts, what is next on each, my report and plan drafts, and questionnaire responses."""
+    # Counted in the contracts' own query, which leaves the page a query for its due items.
+    responses = (QuestionnaireResponse.objects.filter(questionnaire__contract=OuterRef("pk")).order_by()
+                 .values("questionnaire__contract").annotate(n=Count("pk")).values("n"))
     contracts = list(with_current_team(contract_list(user).filter(state__in=LIVE_STATES)
-                                       .select_related("diagnostic_report", "forward_plan", "consent")))
+                                       .select_related("diagnostic_report", "forward_plan", "consent")
+                                       .annotate(responses=Coalesce(Subquery(responses, output_field=IntegerField()),
+                                                                    0))))
     plan_ids = [c.forward_plan.pk for c in contracts if hasattr(c, "forward_plan")]
     summaries = summaries_for_plans(plan_ids)
-    responses = dict(QuestionnaireResponse.objects.filter(questionnaire__contract__in=contracts)
-                     .values_list("questionnaire__contract").annotate(n=Count("pk")).order_by())
     rows = []
     for contract in contracts:
         report = contract.diagnostic_report if hasattr(contract, "diagnostic_report") else None
@@ -135,13 +158,14 @@ def adviser_overview(user):
         rows.append({
             "contract": contract, "next": next_steps(case, user),
             "report": report, "plan_summary": summaries.get(plan.pk) if plan else None,
-            "responses": responses.get(contract.pk, 0),
+            "responses": contract.responses,
         })
     return rows
 
 
 def practice_overview(user, today=None):
-    """My forward plan: Reds first, what is due in the next 14 days, and my deadlines."""
+    """My forward plan: Reds first, what is due in the next 14 days (the plan summary's measure); my deadlines are
+    the page's due items (due_items)."""
     today = today or datetime.date.today()
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
     plans = list(document_access.plans_for(user).select_related("contract"))
@@ -152,15 +176,12 @@ def practice_overview(user, today=None):
     actions = sorted(document_access.actions_for(user).select_related("plan__contract")
                      .annotate(milestone_due_soon=Exists(milestone_soon)),
                      key=lambda a: (order[a.rag_status], a.planned_completion, a.priority))
-    deadlines = list(Milestone.objects.filter(action__in=document_access.actions_for(user), done_on__isnull=True)
-                     .select_related("action__plan__contract").order_by("due_on")[:15])
     return {
         "plans": [(plan, summaries[plan.pk]) for plan in plans],
         "actions": actions,
         # The same definition as the plan summary's "due in the next 14 days".
         "due_soon": [a for a in actions if a.rag_status != Rag.GREEN
                      and (today <= a.planned_completion <= soon or a.milestone_due_soon)],
-        "deadlines": deadlines,
         "today": today,
         "support": [{"contract": c, "next": next_steps(Case(c, getattr(c, "diagnostic_report", None),
                                                              getattr(c, "consent", None)), user)}

@@ -44,7 +44,7 @@ def search(user, text):
         Q(ods_code__istartswith=code) | Q(postcode__istartswith=text) | Q(pk__in=named))
     contracts = contract_access.contracts_for(user).filter(reference__istartswith=text)
     # The match in the same query as the access policy, so that only matching actions are ranked: ranked as a
-    # subquery, PostgreSQL ranked every action in England first (2 s for an RCGP admin; issue 9).
+    # subquery, PostgreSQL ranked every action in England first (2 s for an RCGP admin).
     actions = _matching(document_access.actions_for(user), ACTION_TEXT, text)
     if _postgres():
         actions = actions.annotate(rank=SearchRank(F("document"), _query(text))).order_by(F("rank").desc(), "pk")

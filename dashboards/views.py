@@ -2,8 +2,10 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from contracts import access as contract_access
+from core.errors import NotAllowed
 from core.roles import is_commissioner_lead, is_rcgp_admin
 from dashboards import charts, dashboards
 from dashboards.search import search
@@ -19,6 +21,10 @@ def home(request):
     if builder is None:
         return redirect("practices:list")
     context = builder(request)
+    # Every role's deadlines, from the same registry as their reminders and calendar feed.
+    today = timezone.localdate()
+    context["due"] = dashboards.due_items(user, today)
+    context.setdefault("today", today)
     return render(request, f"home/{context.pop('template', role)}.jinja", context)
 
 
@@ -26,14 +32,16 @@ def _commissioner_home(request):
     from practices.ratings import Rating
 
     sort = request.GET.get("sort", "name")
+    contracts = dashboards.commissioner_contracts(request.user)
     rows = dashboards.commissioner_overview(request.user, sort=sort, rating=request.GET.get("rating") or None,
-                                            special_measures=request.GET.get("special_measures") or None)
+                                            special_measures=request.GET.get("special_measures") or None,
+                                            contracts=contracts)
     context = {"template": "commissioner", "rows": rows, "sort": sort, "ratings": Rating.choices,
                "rag_by_commissioner": charts.rag_by_commissioner(document_access.actions_for(request.user)),
                "rag_series": charts.RAG_SERIES}
     if is_commissioner_lead.test(request.user):
         context.update(referrals=dashboards.referral_queue(request.user),
-                       by_state=dashboards.contracts_by_state(request.user),
+                       by_state=dashboards.contracts_by_state(request.user, contracts),
                        programmes=dashboards.programme_table(request.user))
     return context
 
@@ -98,4 +106,6 @@ def server_error(request):
 
 
 def permission_denied(request, exception):
-    return render(request, "errors/403.jinja", status=403)
+    # Only the access rules' own refusals are written for the person; any other 403 keeps the general words.
+    reason = str(exception) if isinstance(exception, NotAllowed) else ""
+    return render(request, "errors/403.jinja", {"reason": reason}, status=403)

@@ -2,15 +2,30 @@
 PDFs (docs/architecture.md, "Access").
 
 A practice's documents are confidential: the RCGP team working on the contract reads them, the practice reads its
-own, and its commissioner reads them only while the practice consents to share. NHSE reads figures only."""
+own, and its commissioner reads them only while the practice consents to share. NHSE reads figures only.
 
+Who may read and who may change a contract's documents are rules (DOCUMENT_VERBS) combined from the relations of
+core/relations.py; each gives both the contracts whose documents the user may do it with (``documents_where``,
+and ``document_contracts_for`` for reading) and the check on one contract (``can``)."""
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from contracts.access import contracts_for, practice_contracts_q
+from contracts.access import contracts_for
 from contracts.models import Contract
 from core import relations
-from core.roles import COMMISSIONER_ROLES, PRACTICE_ROLES, Role
-from practices.access import commissioner_scope
+from core.relations import (
+    commissioner_of_contract,
+    led_by,
+    on_team,
+    practice_lead,
+    practice_of_contract,
+    rcgp_lead,
+    rcgp_team,
+    sees_all,
+)
+from core.roles import COMMISSIONER_ROLES, PRACTICE_ROLES, Role, Rule
 
 from .models import (
     Action,
@@ -32,27 +47,71 @@ def _reads_only_shared_states(user):
     return relations.active(user) and (user.role in PRACTICE_ROLES or user.role in COMMISSIONER_ROLES)
 
 
-def document_contracts_for(user):
-    """Contracts whose Diagnostic Report and Forward Plan the user may read.
+def _shared(user, contract=None):
+    if contract is None:
+        return False
+    try:
+        return contract.consent.status == ConsentStatus.GIVEN
+    except ObjectDoesNotExist:
+        return False
 
-    RCGP admin: all; a deputy lead: the contracts they lead; an adviser: the contracts they are on;
-    a practice: its own; a commissioner: its own, and only while the practice consents to share.
-    NHSE reads figures only, never the documents.
-    """
-    qs = Contract.objects.all()
-    if not relations.active(user):
-        return qs.none()
-    if relations.is_rcgp_admin(user):
-        return qs
-    if user.role == Role.RCGP_DEPUTY_LEAD:
-        return qs.filter(deputy_lead=user)
-    if user.role == Role.RCGP_ADVISER:
-        return qs.filter(pk__in=relations.team_contract_ids(user))
-    if user.role in PRACTICE_ROLES:
-        return contracts_for(user)
-    if relations.of_commissioner(user):
-        return qs.filter(commissioner_scope(user), consent__status=ConsentStatus.GIVEN)
-    return qs.none()
+
+# The practice consents to share its documents with its commissioner (a condition of the contract, not a relation).
+shared_with_commissioner = Rule(_shared, "shared_with_commissioner",
+                                q=lambda user: Q(consent__status=ConsentStatus.GIVEN))
+
+# RCGP admin: all; a deputy lead: the contracts they lead; an adviser: the contracts they are on; a practice: its
+# own; a commissioner: its own, and only while the practice consents to share. NHSE reads figures only.
+READ_DOCUMENTS = (sees_all | led_by | on_team | practice_of_contract
+                  | (commissioner_of_contract & shared_with_commissioner))
+
+DOCUMENT_VERBS = {
+    "read": READ_DOCUMENTS,
+    "write": rcgp_team,                                   # the report's text, the plan's actions: the RCGP team
+    "update_progress": rcgp_team | practice_of_contract,  # RAG, progress, milestones, evidence: and the practice
+    "check_accuracy": practice_lead,                      # notes corrections while the report is with the practice
+    "read_corrections": rcgp_team | practice_of_contract, # the factual-accuracy exchange: never the commissioner
+    "run_questionnaire": rcgp_team,
+    # Individual staff answers: the deputy lead who leads the contract and the advisers on its team, not even
+    # RCGP admin.
+    "read_answers": led_by | on_team,
+    # Staff invitations (so their e-mail addresses): the contract's practice only. The RCGP team only ever sees
+    # counts, so no one who reads the answers can hold a spare invitation.
+    "invite_staff": practice_of_contract,
+    "read_access_log": sees_all | led_by,
+    "approve": rcgp_lead,                                 # sends the report to the practice (the lifecycle's move)
+}
+DOCUMENT_REFUSALS = {
+    "write": "Only the contract's RCGP team can change its documents.",
+    "update_progress": "Only the contract's RCGP team or its practice can update progress.",
+    "check_accuracy": "Only the practice lead can check the report's factual accuracy.",
+    "read_corrections": "Only the contract's RCGP team and its practice can read the corrections.",
+    "run_questionnaire": "Only the contract's RCGP team can run the staff questionnaire.",
+    "read_answers": "Only the contract's advisers and deputy lead can read individual answers.",
+    "invite_staff": "Only the practice can invite its staff to the questionnaire.",
+    "read_access_log": "Only the contract's deputy lead or RCGP admin can read the access log.",
+    "approve": "Only the contract's deputy lead or RCGP admin can approve the report.",
+}
+
+
+def can(user, verb, contract):
+    """May ``user`` do ``verb`` (a key of DOCUMENT_VERBS) with ``contract``'s documents?"""
+    return DOCUMENT_VERBS[verb].test(user, contract)
+
+
+def refusal(user, verb, contract):
+    """Why ``user`` may not do ``verb`` with ``contract``'s documents (None: they may)."""
+    return None if can(user, verb, contract) else DOCUMENT_REFUSALS.get(verb, "You cannot do this.")
+
+
+def documents_where(user, verb):
+    """Contracts whose documents the user may do ``verb`` with: the queryset face of ``can``."""
+    return DOCUMENT_VERBS[verb].filter(user, Contract.objects.all())
+
+
+def document_contracts_for(user):
+    """Contracts whose Diagnostic Report and Forward Plan the user may read (READ_DOCUMENTS)."""
+    return documents_where(user, "read")
 
 
 def reports_for(user):
@@ -120,22 +179,13 @@ def get_action_or_404(user, pk):
 
 def questionnaire_responses_for(user):
     """Individual staff answers: that contract's advisers and deputy lead only (not even RCGP admin)."""
-    if relations.has_role(user, Role.RCGP_DEPUTY_LEAD):
-        contracts = relations.led_contract_ids(user)
-    elif relations.has_role(user, Role.RCGP_ADVISER):
-        contracts = relations.team_contract_ids(user)
-    else:
-        return QuestionnaireResponse.objects.none()
-    return QuestionnaireResponse.objects.filter(questionnaire__contract__in=contracts)
+    return QuestionnaireResponse.objects.filter(questionnaire__contract__in=documents_where(user, "read_answers"))
 
 
 def questionnaire_invitations_for(user):
     """Staff invitations to a questionnaire, with their e-mail addresses: the contract's practice only. No RCGP,
     commissioner or NHSE user ever sees one, so no one who reads the answers can hold a spare invitation."""
-    if not relations.of_practice(user):
-        return QuestionnaireInvitation.objects.none()
-    own = Contract.objects.filter(practice_contracts_q(user))
-    return QuestionnaireInvitation.objects.filter(questionnaire__contract__in=own)
+    return QuestionnaireInvitation.objects.filter(questionnaire__contract__in=documents_where(user, "invite_staff"))
 
 
 def notifications_for(user):

@@ -1,8 +1,9 @@
-"""A per-person iCalendar feed of the milestones and deadlines they may see, at a secret, revocable URL.
+"""A per-person iCalendar feed of their deadlines, at a secret, revocable URL.
 
 The URL carries a random 256-bit token; only its sha256 is stored, so the database never holds a working
-URL. Regenerating replaces the token (the old URL stops working at once); revoking deletes it. Everything in
-the feed comes from the access policy, exactly as the pages do.
+URL. Regenerating replaces the token (the old URL stops working at once); revoking deletes it. The feed holds what
+the deadline registry (forwardplans.deadlines) tells the person of, through the access policy: the same items
+their reminders and home page show.
 
 Calendar clients keep their own copies of every entry, beyond the reach of the access policy once consent is
 withdrawn or a team changes: so an entry carries no confidential text at all, only what is due, the date, the
@@ -14,24 +15,13 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from contracts import access as contract_access
-from contracts.models import FIRST_CONTACT_WITHIN
-from contracts.workflow import ENDED_STATES, State
-from core.roles import COMMISSIONER_ROLES, RCGP_ROLES, Role
 from core.text import one_line
-from practices import access as practice_access
-from practices.models import SPECIAL_MEASURES_REINSPECTION, Inspection
-from practices.ratings import Rating
 
-from . import access
+from . import deadlines
 from .job_models import CalendarFeed
-from .models import Milestone
-from .vocabulary import Rag
 
 PAST_DAYS = 90
 FUTURE_DAYS = 730
@@ -67,64 +57,13 @@ def user_for_token(token):
 
 
 def entries_for(user, today=None):
-    """(uid, date, summary, description, path) for everything in the user's feed, from the access policy."""
+    """(uid, date, summary, description, path) for every deadline in the user's feed: what the deadline registry
+    tells them of and they may see (forwardplans.deadlines), as their reminders and home page do."""
     today = today or timezone.localdate()
-    low, high = today - datetime.timedelta(days=PAST_DAYS), today + datetime.timedelta(days=FUTURE_DAYS)
-    actions = access.actions_for(user).exclude(rag_status=Rag.GREEN).exclude(plan__contract__state__in=ENDED_STATES)
-    for pk, due_on, action_id, reference in (
-            Milestone.objects.filter(action__in=actions, done_on__isnull=True, due_on__gte=low, due_on__lte=high)
-            .values_list("pk", "due_on", "action_id", "action__plan__contract__reference")):
-        yield (f"milestone-{pk}", due_on, f"Milestone due (contract {reference})", SEE_THE_PAGE,
-               reverse("forwardplans:action", args=[action_id]))
-    for pk, due_on, reference in (
-            actions.filter(planned_completion__gte=low, planned_completion__lte=high)
-            .values_list("pk", "planned_completion", "plan__contract__reference")):
-        yield (f"action-{pk}", due_on, f"Action due for completion (contract {reference})", SEE_THE_PAGE,
-               reverse("forwardplans:action", args=[pk]))
-    if user.role in RCGP_ROLES or user.is_superuser:
-        contracts = contract_access.contracts_for(user).filter(first_contact_on__isnull=True).exclude(
-            state__in=[*ENDED_STATES, State.ENQUIRY])
-        for pk, reference, commissioned_on in contracts.values_list("pk", "reference", "commissioned_on"):
-            due_on = commissioned_on + FIRST_CONTACT_WITHIN
-            if low <= due_on <= high:
-                yield (f"first-contact-{pk}", due_on, f"First contact due (contract {reference})",
-                       f"RCGP makes first contact within one week of commissioning. {SEE_THE_PAGE}",
-                       reverse("contracts:detail", args=[reference]))
-    if user.role in (Role.COMMISSIONER_LEAD, Role.RCGP_ADMIN) or user.is_superuser:
-        referrals = contract_access.referrals_for(user).filter(
-            acknowledged_on__isnull=True, acknowledgement_due__gte=low, acknowledgement_due__lte=high)
-        for pk, due_on in referrals.values_list("pk", "acknowledgement_due"):
-            yield (f"referral-{pk}", due_on, "Acknowledge a self-referral",
-                   f"Self-referrals are acknowledged within 10 working days of receipt. {SEE_THE_PAGE}",
-                   reverse("referrals:detail", args=[pk]))
-    yield from _reinspections(user, low, high)
-
-
-def _reinspections(user, low, high):
-    """Special-measures re-inspections of the practices the user follows: a commissioner's own practices, or
-    the practices of contracts an RCGP user may see."""
-    if user.role in COMMISSIONER_ROLES:
-        practices = practice_access.practices_for(user)
-    elif user.role in RCGP_ROLES or user.is_superuser:
-        practices = practice_access.practices_for(user).filter(
-            Q(pk__in=contract_access.contracts_for(user).values("practice"))
-            | Q(pk__in=contract_access.contracts_for(user).values("practices")))
-    else:
-        return
-    later = Inspection.objects.rated().filter(practice=OuterRef("practice"),
-                                              publication_date__gt=OuterRef("publication_date"))
-    published_low = low - SPECIAL_MEASURES_REINSPECTION - datetime.timedelta(days=3)
-    published_high = high - SPECIAL_MEASURES_REINSPECTION + datetime.timedelta(days=3)
-    for pk, published_on, ods_code in (
-            Inspection.objects.rated().filter(practice__in=practices, overall_rating=Rating.INADEQUATE,
-                                              publication_date__gte=published_low,
-                                              publication_date__lte=published_high)
-            .exclude(Exists(later)).values_list("pk", "publication_date", "practice__ods_code")):
-        due_on = published_on + SPECIAL_MEASURES_REINSPECTION
-        if low <= due_on <= high:
-            yield (f"reinspection-{pk}", due_on, f"Special-measures re-inspection due (practice {ods_code})",
-                   f"Re-inspection within six months of a rating of Inadequate. {SEE_THE_PAGE}",
-                   reverse("practices:detail", args=[ods_code]))
+    for due in deadlines.due_for(user, today, since=today - datetime.timedelta(days=PAST_DAYS),
+                                 until=today + datetime.timedelta(days=FUTURE_DAYS)):
+        description = f"{due.kind.explains} {SEE_THE_PAGE}" if due.kind.explains else SEE_THE_PAGE
+        yield due.uid, due.due_on, due.summary, description, due.link
 
 
 def calendar_for(user, today=None):

@@ -17,6 +17,7 @@ class ReminderItem(models.TextChoices):
     FIRST_CONTACT = "first_contact", "First contact"
     REFERRAL = "referral", "Referral acknowledgement"
     REINSPECTION = "reinspection", "Special-measures re-inspection"
+    CONTRACT_END = "contract_end", "Contract agreement end"
     DIGEST = "digest", "Weekly digest"
     PDF_FAILURE = "pdf_failure", "PDF failure"
     EMAIL_FAILURE = "email_failure", "E-mail failure"

@@ -9,7 +9,6 @@ from django.views.decorators.http import require_POST
 
 from . import access, events, ical, notifications
 from . import pdf as pdfs
-from .access_log import Document, Kind, record_access
 from .job_models import CalendarFeed, PdfDocument, PdfStatus
 
 NOTIFICATIONS_SHOWN = 200
@@ -103,8 +102,6 @@ def pdf_download_view(request, pk):
     path = pdfs.file_path(stored)
     if not path.exists():
         raise Http404
-    record_access(user=request.user, contract=stored.contract, document=Document.PDF, kind=Kind.DOWNLOADED,
-                  detail=stored.filename)
     response = FileResponse(path.open("rb"), as_attachment=True, filename=stored.filename,
                             content_type="application/pdf")
     response["Cache-Control"] = "private, no-store"

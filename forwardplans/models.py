@@ -9,6 +9,9 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from core import audit
+from core.models import DocumentAccess
+
 from .vocabulary import KEY_QUESTION_CHOICES, REPORT_SECTIONS, ConsentStatus, CorrectionAnswer, Rag, ReportState
 
 User = settings.AUTH_USER_MODEL
@@ -49,7 +52,10 @@ class DiagnosticReport(models.Model):
         return self.root_causes if part == ROOT_CAUSES_PART else getattr(self, self.field_for(part))
 
     def section_values(self):
-        return {field: getattr(self, self.field_for(field)) for field, _heading in REPORT_SECTIONS}
+        """{section: text}, for checks (which sections are written) and copies (a kept version), which are not a
+        person reading the report: the access log does not count them. A page shows sections through the fields."""
+        with audit.not_a_read():
+            return {field: getattr(self, self.field_for(field)) for field, _heading in REPORT_SECTIONS}
 
     @staticmethod
     def field_for(section):
@@ -72,6 +78,8 @@ class SectionDraft(models.Model):
     base_version = models.PositiveIntegerField(help_text="The section's version when the writer started.")
     saved_at = models.DateTimeField(auto_now=True)
 
+    objects = audit.AuditedQuerySet.as_manager()
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "user", "section"], name="uniq_section_draft")]
 
@@ -89,6 +97,8 @@ class ReportVersion(models.Model):
     root_causes = models.JSONField(default=list)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = audit.AuditedQuerySet.as_manager()
 
     class Meta:
         ordering = ["number"]
@@ -120,6 +130,8 @@ class ReportCorrection(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
+    objects = audit.AuditedQuerySet.as_manager()
+
     class Meta:
         ordering = ["raised_at", "pk"]
         indexes = [models.Index(fields=["report", "returned_in"], name="correction_report_idx")]
@@ -140,6 +152,11 @@ class ForwardPlan(models.Model):
 
     def __str__(self):
         return f"Forward plan for {self.contract}"
+
+
+# An action's free text: what the access log counts as reading it (its RAG, dates and lead are figures).
+ACTION_TEXT = ["problem", "underlying_issue", "action_planned", "resources", "sources_of_support", "evidence_needed",
+               "eventual_goal", "next_steps"]
 
 
 class Action(models.Model):
@@ -167,6 +184,8 @@ class Action(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
+    objects = audit.AuditedQuerySet.as_manager()
+
     class Meta:
         ordering = ["priority", "pk"]
         indexes = [models.Index(fields=["plan", "key_question", "priority"], name="action_plan_kq_idx")]
@@ -182,6 +201,8 @@ class Milestone(models.Model):
     done_on = models.DateField(null=True, blank=True)
     done_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords()
+
+    objects = audit.AuditedQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -211,6 +232,8 @@ class RagChange(models.Model):
     evidence_justification = models.TextField(
         blank=True, help_text="Why Green without uploaded evidence (where the evidence is, or why none is needed).")
 
+    objects = audit.AuditedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at", "-pk"]
 
@@ -226,6 +249,8 @@ class ProgressEntry(models.Model):
     text = models.TextField()
     by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = audit.AuditedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-entry_date", "-pk"]
@@ -251,6 +276,8 @@ class Evidence(models.Model):
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = audit.AuditedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-uploaded_at"]
@@ -307,6 +334,8 @@ class QuestionnaireResponse(models.Model):
     answers = models.JSONField()
     comments = models.TextField(blank=True)
     received_on = models.DateField(default=datetime.date.today)
+
+    objects = audit.AuditedQuerySet.as_manager()
 
     def __str__(self):
         return f"Response {self.pk}"
@@ -375,34 +404,25 @@ from .job_models import (  # noqa: E402, F401
     StoredPdf,
 )
 
-
-class DocumentAccess(models.Model):
-    """Who viewed or downloaded a contract's Diagnostic Report or Forward Plan, and when (information
-    governance: the deputy lead and RCGP admin can read this log)."""
-
-    class Document(models.TextChoices):
-        REPORT = "report", "Diagnostic report"
-        REPORT_VERSION = "report_version", "Diagnostic report (kept version)"
-        PLAN = "plan", "Forward plan"
-        ACTION = "action", "Forward plan action"
-        EVIDENCE = "evidence", "Evidence file"
-        PDF = "pdf", "PDF"
-        WORD = "word", "Word copy"
-
-    class Kind(models.TextChoices):
-        VIEWED = "viewed", "Viewed"
-        DOWNLOADED = "downloaded", "Downloaded"
-
-    contract = models.ForeignKey("contracts.Contract", on_delete=models.CASCADE, related_name="document_accesses")
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    document = models.CharField(max_length=20, choices=Document.choices)
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    detail = models.CharField(max_length=200, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["contract", "-at"], name="document_access_idx")]
-
-    def __str__(self):
-        return f"{self.user} {self.kind} {self.document} of {self.contract_id}"
+# The access log: which fields are confidential text, and which records are stored files (core.audit). Reading one
+# in a request is logged by the audit middleware; counts, values() and deferred (only()) reads are not.
+_Document = DocumentAccess.Document
+audit.confidential(DiagnosticReport, document=_Document.REPORT, contract="contract_id",
+                   fields=[DiagnosticReport.field_for(name) for name, _heading in REPORT_SECTIONS])
+audit.confidential(SectionDraft, document=_Document.REPORT, contract="report__contract", fields=["text"])
+audit.confidential(ReportCorrection, document=_Document.REPORT, contract="report__contract",
+                   fields=["passage", "correction", "answer_reason"])
+audit.confidential(ReportVersion, document=_Document.REPORT_VERSION, contract="report__contract", fields=["sections"],
+                   detail=lambda version: f"version {version.__dict__['number']}" if "number" in version.__dict__
+                   else "")
+audit.confidential(Action, document=_Document.ACTION, contract="plan__contract", fields=ACTION_TEXT)
+audit.confidential(Milestone, document=_Document.ACTION, contract="action__plan__contract", fields=["description"])
+audit.confidential(RagChange, document=_Document.ACTION, contract="action__plan__contract",
+                   fields=["reason", "evidence_justification"])
+audit.confidential(ProgressEntry, document=_Document.ACTION, contract="action__plan__contract", fields=["text"])
+audit.confidential(QuestionnaireResponse, document=_Document.QUESTIONNAIRE, contract="questionnaire__contract",
+                   fields=["answers", "comments"])
+audit.confidential_file(Evidence, document=_Document.EVIDENCE, contract="action__plan__contract",
+                        detail=lambda evidence: evidence.__dict__.get("original_name", ""))
+audit.confidential_file(StoredPdf, document=_Document.PDF, contract="contract_id",
+                        detail=lambda pdf: pdf.filename if StoredPdf.contract.is_cached(pdf) else "")

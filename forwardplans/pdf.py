@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contracts.models import Contract
+from core import audit
 from core.formatting import uk_date, uk_datetime
 from core.text import document_data
 
@@ -107,7 +108,10 @@ def plan_snapshot(plan):
     return document_data(content), revision, "", ""
 
 
+@audit.not_a_read()
 def snapshot(contract, document):
+    """The document's content as data: compared (is the stored PDF current?) and copied into a PDF request, never
+    shown, so not a person's read; the access log counts the PDF when it is downloaded."""
     if document == PdfDocument.REPORT:
         report = DiagnosticReport.objects.select_related("contract__practice", "contract__commissioner",
                                                          "approved_by").get(contract=contract)

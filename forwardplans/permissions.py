@@ -1,23 +1,15 @@
-"""Who may change what on a contract's documents (rules predicates of (user, contract)).
-
-Reading is the access policy's job (resilience.policy); these answer "may this user, who can
-already see the document, change it?"
+"""Who may change what on a contract's documents: the names the services and pages test (``.test(user,
+contract)``), each the rule of a verb in forwardplans/access.py (DOCUMENT_VERBS), where its queryset face is too.
 """
-from contracts.workflow import leads_contract, on_team, practice_lead_of, rcgp_team
-from core.roles import is_adviser, is_deputy_lead, is_practice_lead, is_practice_user
+from core.relations import led_by as leads_contract  # noqa: F401  (the access log's rule reads it from here)
+from core.relations import on_team, practice_of_contract  # noqa: F401
 
-of_practice = is_practice_user & practice_lead_of  # practice_lead_of tests membership of the contract's practice
+from .access import DOCUMENT_VERBS
 
-can_write_documents = rcgp_team                      # advisers on the team, the deputy lead, RCGP admin
-can_update_progress = rcgp_team | of_practice        # RAG, progress, milestones, evidence
-can_check_accuracy = is_practice_lead & practice_lead_of  # notes corrections while the report is with the practice
-can_read_corrections = rcgp_team | of_practice       # the factual-accuracy exchange: never the commissioner
-can_run_questionnaire = rcgp_team
-# Individual questionnaire answers: the same people as access.questionnaire_responses_for (the deputy
-# lead who leads the contract, advisers currently on its team), not even RCGP admin. A test keeps the
-# two in step.
-can_read_answers = (is_deputy_lead & leads_contract) | (is_adviser & on_team)
-# Staff invitations to the questionnaire (and so their e-mail addresses): the contract's practice – its lead
-# and its users – and nobody else. The RCGP team only ever sees counts, so no one who reads the answers can
-# hold a spare invitation. access.questionnaire_invitations_for answers the same; a test keeps them in step.
-can_invite_staff = of_practice
+can_write_documents = DOCUMENT_VERBS["write"]
+can_update_progress = DOCUMENT_VERBS["update_progress"]
+can_check_accuracy = DOCUMENT_VERBS["check_accuracy"]
+can_read_corrections = DOCUMENT_VERBS["read_corrections"]
+can_run_questionnaire = DOCUMENT_VERBS["run_questionnaire"]
+can_read_answers = DOCUMENT_VERBS["read_answers"]
+can_invite_staff = DOCUMENT_VERBS["invite_staff"]

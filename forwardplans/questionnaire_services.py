@@ -1,4 +1,4 @@
-"""The confidential staff questionnaire (DESIGN.md §2 step 4, §4).
+"""The confidential staff questionnaire (docs/domain.md §6.4, §8).
 
 The contract's RCGP team opens a questionnaire. The practice invites its staff: each e-mail address gets a
 single-use link (sent by a background job), and staff without one get a printed single-use code. Staff answer

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from contracts import access as contract_access
 from core.errors import DomainError
+from core.submit import run_for_form
 
 from . import access, permissions
 from . import questionnaire_services as services
@@ -178,13 +179,11 @@ def questionnaire_invitations_view(request, reference, pk):
     questionnaire = _practice_questionnaire(request, reference, pk)
     form = InviteStaffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            invited = services.questionnaire_invite_by_email(
-                questionnaire=questionnaire, addresses=services.split_addresses(form.cleaned_data["addresses"]),
-                actor=request.user)
-        except DomainError as exc:
-            form.add_error("addresses", str(exc))
-        else:
+        outcome = run_for_form(form, lambda: services.questionnaire_invite_by_email(
+            questionnaire=questionnaire, addresses=services.split_addresses(form.cleaned_data["addresses"]),
+            actor=request.user), field="addresses")
+        if outcome.ok:
+            invited = outcome.value
             if invited.invited:
                 n = len(invited.invited)
                 messages.success(request, f"{n} invitation{'s' if n != 1 else ''} will be sent by e-mail.")
@@ -202,12 +201,10 @@ def questionnaire_codes_view(request, reference, pk):
     questionnaire = _practice_questionnaire(request, reference, pk)
     form = InvitationCodesForm(request.POST)
     if form.is_valid():
-        try:
-            codes = services.questionnaire_issue_codes(questionnaire=questionnaire, count=form.cleaned_data["count"],
-                                                       actor=request.user)
-        except DomainError as exc:
-            form.add_error("count", str(exc))
-        else:
+        outcome = run_for_form(form, lambda: services.questionnaire_issue_codes(
+            questionnaire=questionnaire, count=form.cleaned_data["count"], actor=request.user), field="count")
+        if outcome.ok:
+            codes = outcome.value
             start = request.build_absolute_uri(reverse("questionnaires:code"))
             slips = []
             for code in codes:

@@ -18,9 +18,9 @@ from practices import access as practice_access
 from practices.models import SPECIAL_MEASURES_REINSPECTION
 
 from . import access
+from .deadlines import CONTRACT_END, date_text, prefix, when_text
 from .job_models import ReminderItem, ReminderKind
 from .models import Milestone
-from .reminders import date_text, prefix, when_text
 
 HIDDEN = None  # what a renderer answers for an item its reader may not see now
 
@@ -77,6 +77,19 @@ def _first_contact(n, reference, commissioned_on, deputy_id, practice):
 def first_contacts(user, items):
     return _each(items, contract_access.contracts_for(user), ("reference", "commissioned_on", "deputy_lead_id",
                                                      "practice__name"), _first_contact)
+
+
+def _contract_end(n, reference, ends_on, practice):
+    return (f"{_overdue_or_soon(n.reminder)}: the agreement for contract {reference} with {practice} ends",
+            f"The end of the support agreement for contract {reference} "
+            f"{when_text(n.reminder.kind, ends_on, _sent_on(n))}. Agree a follow-on, an extension or the close of "
+            f"the contract.",
+            reverse("contracts:detail", args=[reference]))
+
+
+def contract_ends(user, items):
+    return _each(items, contract_access.contracts_for(user), ("reference", "mou_ends_on", "practice__name"),
+                 _contract_end)
 
 
 def _referral(n, received_on, practice):
@@ -149,6 +162,7 @@ RENDERERS = {
     ReminderItem.REFERRAL: referrals,
     ReminderItem.REINSPECTION: reinspections,
     ReminderItem.DIGEST: digests,
+    CONTRACT_END: contract_ends,
 }
 
 

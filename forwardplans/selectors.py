@@ -32,7 +32,7 @@ def summaries_for_plans(plan_ids, today=None):
     Green, completion or an open milestone due) and open milestones already overdue.
 
     Milestones are counted per action, so PostgreSQL probes milestone_open_action_idx for each of the plans'
-    actions rather than joining them to every open overdue milestone in England (issue 9)."""
+    actions rather than joining them to every open overdue milestone in England."""
     today = today or datetime.date.today()
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
     summaries = {pk: PlanSummary() for pk in plan_ids}

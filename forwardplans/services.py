@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from core.errors import DomainError
+from core.errors import DomainError, NothingChanged, StaleEdit  # noqa: F401  (raised here; views catch them)
 
 from . import permissions
 from .models import (
@@ -36,24 +36,12 @@ ACTION_FIELDS = ["key_question", "regulation", "problem", "underlying_issue", "a
                  "eventual_goal", "planned_completion", "next_steps", "priority"]
 
 
-class StaleEdit(DomainError):
-    """Someone else saved first. ``changes`` lists (field label, value now saved) for what they changed."""
-
-    def __init__(self, message, changes):
-        super().__init__(message)
-        self.changes = changes
-
-
 def _require(predicate, actor, contract, message):
     if not predicate.test(actor, contract):
         raise DomainError(message)
 
 
 # Diagnostic Report ------------------------------------------------------------------------------
-
-class NothingChanged(DomainError):
-    """The write would change nothing: nothing is saved and no version moves."""
-
 
 def _part_heading(part):
     return "Root causes" if part == ROOT_CAUSES_PART else dict(REPORT_SECTIONS)[part]

@@ -7,11 +7,12 @@ from django.views.decorators.http import require_POST
 
 from contracts import access as contract_access
 from core import exports as list_exports
-from core.errors import DomainError
+from core.errors import DomainError, NothingChanged
+from core.submit import page_status, refuse, run_for_form
 from core.text import attachment_disposition
 
 from . import access, charts, exports, permissions, services, word
-from .access_log import Document, Kind, access_log, can_read_access_log, record_access
+from .access_log import access_log, can_read_access_log
 from .forms import (
     ActionForm,
     CorrectionForm,
@@ -70,26 +71,21 @@ def report_section_view(request, reference, part):
         form = SectionForm(request.POST or None, heading=heading, initial={
             "version": draft.base_version if draft else report.part_version(part),
             "text": draft.text if draft else report.part_value(part)})
-    conflict = None
+    outcome = None
     if request.method == "POST" and form.is_valid():
         value = form.cleaned_data["root_causes" if root_causes else "text"]
         try:
-            services.report_part_save(report=report, actor=request.user, part=part, value=value,
-                                      base_version=form.cleaned_data["version"])
-        except services.NothingChanged as exc:
+            outcome = run_for_form(form, lambda: services.report_part_save(
+                report=report, actor=request.user, part=part, value=value, base_version=form.cleaned_data["version"]),
+                current_version=lambda: type(report).objects.get(pk=report.pk).part_version(part))
+        except NothingChanged as exc:
             services.section_draft_discard(report=report, actor=request.user, section=part)
             messages.info(request, str(exc))
             return redirect(f"{reverse('forwardplans:report', args=[reference])}#section-{part}")
-        except StaleEdit as exc:
-            conflict = exc
-            form.add_error(None, str(exc))
-            form.data = form.data.copy()  # the writer's text stays; the next save goes on from the newer version
-            form.data["version"] = str(type(report).objects.get(pk=report.pk).part_version(part))
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if outcome.ok:
             messages.success(request, f"“{heading}” saved.")
             return redirect(f"{reverse('forwardplans:report', args=[reference])}#section-{part}")
+    conflict = outcome.conflict if outcome else None
     latest_questionnaire = report.contract.questionnaires.first() if part == "staff_opinion" else None
     return render(request, "forwardplans/report_section.jinja", {
         "report": report, "contract": report.contract, "form": form, "part": part, "heading": heading,
@@ -97,7 +93,7 @@ def report_section_view(request, reference, part):
         "draft": draft, "kept_text": draft.text if draft else report.part_value(part),
         "saved_text": report.part_value(part),
         "questionnaire_quote": questionnaire_summary_text(latest_questionnaire) if latest_questionnaire else "",
-    }, status=409 if conflict else (422 if form.errors else 200))
+    }, status=page_status(form, outcome))
 
 
 @require_POST
@@ -172,8 +168,6 @@ def report_version_view(request, reference, number):
     report = get_object_or_404(access.reports_for(request.user), contract__reference=reference)
     versions = access.report_versions_for(request.user).filter(report=report)
     version = get_object_or_404(versions.select_related("created_by"), number=number)
-    record_access(user=request.user, contract=report.contract, document=Document.REPORT_VERSION,
-                  detail=f"version {number}")
     previous = versions.filter(number__lt=number).order_by("-number").first()
     return render(request, "forwardplans/report_version.jinja", {
         "report": report, "contract": report.contract, "version": version, "previous": previous,
@@ -194,8 +188,6 @@ def plan_view(request, reference):
     contract = plan.contract
     fmt = list_exports.wanted(request)
     groups = plan_actions(plan, fields=None if fmt else PLAN_PAGE_FIELDS)
-    record_access(user=request.user, contract=contract, document=Document.PLAN,
-                  kind=Kind.DOWNLOADED if fmt else Kind.VIEWED, detail=fmt or "")
     if fmt:
         return exports.actions_export(fmt, plan, groups)
     actions = [action for _key_question, members in groups for action in members]
@@ -212,47 +204,38 @@ def plan_view(request, reference):
 @login_required
 def action_new_view(request, reference):
     plan = _plan(request, reference)
-    if not permissions.can_write_documents.test(request.user, plan.contract):
-        raise Http404
+    refuse(request, access.refusal(request.user, "write", plan.contract))
     form = NewActionForm(request.POST or None, contract=plan.contract)
     if request.method == "POST" and form.is_valid():
         fields = {k: form.cleaned_data[k] for k in services.ACTION_FIELDS}
-        try:
-            action = services.action_create(plan=plan, actor=request.user, milestones=form.milestones(), **fields)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
+        outcome = run_for_form(form, lambda: services.action_create(plan=plan, actor=request.user,
+                                                                    milestones=form.milestones(), **fields))
+        if outcome.ok:
             messages.success(request, "Action added to the forward plan.")
-            return redirect("forwardplans:action", pk=action.pk)
-    return render(request, "forwardplans/action_form.jinja", {"form": form, "contract": plan.contract, "new": True})
+            return redirect("forwardplans:action", pk=outcome.value.pk)
+    return render(request, "forwardplans/action_form.jinja", {"form": form, "contract": plan.contract, "new": True},
+                  status=page_status(form))
 
 
 @login_required
 def action_edit_view(request, pk):
     action = access.get_action_or_404(request.user, pk)
     contract = action.plan.contract
-    if not permissions.can_write_documents.test(request.user, contract):
-        raise Http404
+    refuse(request, access.refusal(request.user, "write", contract))
     form = ActionForm(request.POST or None, instance=None if request.method == "POST" else action,
                       initial={"version": action.version}, contract=contract)
-    conflict = None
+    outcome = None
     if request.method == "POST" and form.is_valid():
         fields = {k: form.cleaned_data[k] for k in services.ACTION_FIELDS}
-        try:
-            services.action_update(action=action, actor=request.user,
-                                   base_version=form.cleaned_data["version"] or 0, **fields)
-        except StaleEdit as exc:
-            conflict = exc
-            form.add_error(None, str(exc))
-            form.data = form.data.copy()
-            form.data["version"] = str(type(action).objects.get(pk=action.pk).version)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
+        outcome = run_for_form(form, lambda: services.action_update(
+            action=action, actor=request.user, base_version=form.cleaned_data["version"] or 0, **fields),
+            current_version=lambda: type(action).objects.get(pk=action.pk).version)
+        if outcome.ok:
             messages.success(request, "Action saved.")
             return redirect("forwardplans:action", pk=action.pk)
     return render(request, "forwardplans/action_form.jinja", {
-        "form": form, "contract": contract, "action": action, "new": False, "conflict": conflict})
+        "form": form, "contract": contract, "action": action, "new": False,
+        "conflict": outcome.conflict if outcome else None}, status=page_status(form, outcome))
 
 
 # What each in-place panel of the action page shows, so that an update answers with that panel's data only.
@@ -279,8 +262,6 @@ def _action_context(request, pk, panel=None, action=None, **extra):
 @login_required
 def action_view(request, pk):
     context = _action_context(request, pk)
-    record_access(user=request.user, contract=context["contract"], document=Document.ACTION,
-                  detail=f"action {pk}")
     return render(request, "forwardplans/action.jinja", context)
 
 
@@ -315,6 +296,9 @@ def _write(request, pk, panel, form, write, done, typed):
     action = access.get_action_or_404(request.user, pk)
     posted = form["version"].value()
     posted = int(posted) if str(posted or "").isdigit() else None
+    refusal = access.refusal(request.user, "update_progress", action.plan.contract)
+    if refusal:  # a reader who may not update it: the panel says why
+        return _panel(request, pk, panel, error=refusal, status=403, posted_version=posted, **{typed: form})
     if not form.is_valid():
         error = " ".join(e for errors in form.errors.values() for e in errors)
         return _panel(request, pk, panel, error=error, status=422, posted_version=posted, **{typed: form})
@@ -381,8 +365,6 @@ def evidence_upload_view(request, pk):
 @login_required
 def evidence_download_view(request, pk):
     evidence = get_object_or_404(access.evidence_for(request.user).select_related("action__plan__contract"), pk=pk)
-    record_access(user=request.user, contract=evidence.action.plan.contract, document=Document.EVIDENCE,
-                  kind=Kind.DOWNLOADED, detail=evidence.original_name)
     response = FileResponse(evidence.file.open("rb"), content_type=served_content_type(evidence.content_type))
     # Always a download under a safe name of the stored type, and never sniffed into something a browser runs.
     response["Content-Disposition"] = attachment_disposition(download_name(evidence.original_name,
@@ -400,8 +382,6 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 def report_word_view(request, reference):
     report = get_object_or_404(access.reports_for(request.user).select_related("contract__practice"),
                                contract__reference=reference)
-    record_access(user=request.user, contract=report.contract, document=Document.WORD, kind=Kind.DOWNLOADED,
-                  detail="diagnostic report")
     return _attachment(word.report_docx(report), f"diagnostic-report-{reference}.docx")
 
 
@@ -409,8 +389,6 @@ def report_word_view(request, reference):
 def plan_word_view(request, reference):
     plan = get_object_or_404(access.plans_for(request.user).select_related("contract__practice"),
                              contract__reference=reference)
-    record_access(user=request.user, contract=plan.contract, document=Document.WORD, kind=Kind.DOWNLOADED,
-                  detail="forward plan")
     return _attachment(word.plan_docx(plan), f"forward-plan-{reference}.docx")
 
 

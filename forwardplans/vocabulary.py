@@ -1,4 +1,4 @@
-"""Words of diagnostic reports and forward plans (DESIGN.md §2-§3)."""
+"""Words of diagnostic reports and forward plans (docs/domain.md §6-§7)."""
 
 from django.db import models
 

@@ -1,13 +1,14 @@
 """Who may see which practices, their inspections and their commissioners (docs/architecture.md, "Access").
 
 Every page, export, count and API view of practices starts here; ``get_practice_or_404`` fetches one so that a
-hidden practice answers 404, as a missing one does."""
+hidden practice answers 404, as a missing one does. The rule is combined from the relations of core/relations.py;
+practices and their ratings are register data, changed by imports only, so reading is their only verb."""
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from core import relations
-from core.roles import Role
+from core.roles import Role, Rule
 
 from .models import Commissioner, Inspection, Practice
 
@@ -20,28 +21,38 @@ def commissioner_scope(user, field="commissioner"):
     return Q(**{f"{field}__in": relations.commissioner_ids(user)})
 
 
-def of_practice_or_its_groups(model, groups, group_field, practice_id):
-    """Q for ``model`` records of the practice itself or of a group it belongs to (``groups``: the group
-    membership model, whose ``group_field`` names the record). One IN over a UNION of the two: an OR of them made
-    PostgreSQL guess that half of all contracts match, and scan them."""
-    own = model.objects.filter(practice_id=practice_id).order_by().values("pk")
-    return Q(pk__in=own.union(groups.objects.filter(practice_id=practice_id).values(group_field)))
+of_practice_or_its_groups = relations.of_practice_or_its_groups
+
+
+def _sees_all_practices(user, record=None):
+    return relations.active(user) and (user.is_superuser or user.role in relations.SEES_ALL_PRACTICES)
+
+
+def _is_own(user, record=None):
+    return record is not None and relations.of_practice(user) and record.pk == user.practice_id
+
+
+def _of_my_contracts(user, record=None):
+    return (record is not None and relations.has_role(user, Role.RCGP_ADVISER)
+            and Practice.objects.filter(pk=record.pk, pk__in=relations.team_practice_ids(user)).exists())
+
+
+sees_all_practices = Rule(_sees_all_practices, "sees_all_practices", q=_sees_all_practices)
+own = Rule(_is_own, "own_practice", q=lambda user: Q(pk=user.practice_id) if relations.of_practice(user) else False)
+of_my_contracts = Rule(_of_my_contracts, "practice_of_my_contracts",
+                       q=lambda user: (Q(pk__in=relations.team_practice_ids(user))
+                                       if relations.has_role(user, Role.RCGP_ADVISER) else False))
+VIEW_PRACTICE = sees_all_practices | relations.own_commissioner("commissioner") | own | of_my_contracts
+
+
+def can(user, verb, practice):
+    """May ``user`` do ``verb`` with ``practice``: "view" is the only verb."""
+    return {"view": VIEW_PRACTICE}[verb].test(user, practice)
 
 
 def practices_for(user):
     """Practices the user may see."""
-    qs = Practice.objects.all()
-    if not relations.active(user):
-        return qs.none()
-    if user.is_superuser or user.role in relations.SEES_ALL_PRACTICES:
-        return qs
-    if relations.of_commissioner(user):
-        return qs.filter(commissioner_scope(user))
-    if relations.of_practice(user):
-        return qs.filter(pk=user.practice_id)
-    if user.role == Role.RCGP_ADVISER:
-        return qs.filter(pk__in=relations.team_practice_ids(user))
-    return qs.none()
+    return VIEW_PRACTICE.filter(user, Practice.objects.all())
 
 
 def get_practice_or_404(user, ods_code):

@@ -192,7 +192,7 @@ class Inspection(models.Model):
         ordering = list(INSPECTION_LATEST_FIRST)
         indexes = [
             models.Index(fields=["practice", "-publication_date", "-inspection_date"], name="inspection_latest_idx"),
-            # The current-rating subqueries of with_current_rating(): one index probe each, index-only (issue 9).
+            # The current-rating subqueries of with_current_rating(): one index probe each, index-only.
             models.Index(fields=["practice", "-publication_date", "-inspection_date", "-id"],
                          include=["overall_rating"], name="inspection_current_idx",
                          condition=Q(publication_date__isnull=False) & ~Q(overall_rating="")),

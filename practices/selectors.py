@@ -16,7 +16,7 @@ def practice_list(user):
 def attach_current_key_questions(practices):
     """Set ``current_key_questions`` on each practice of a page, in one query: {key question field: rating} of
     its current inspection (what the lists, the API and the exports show of it), or None without one. Plain
-    values, not inspections: building a hundred model instances was a fifth of the API list's time (issue 9)."""
+    values, not inspections: building a hundred model instances was a fifth of the API list's time."""
     ids = [p.current_inspection_id for p in practices if p.current_inspection_id]
     by_id = {row.pop("pk"): row for row in
              Inspection.objects.filter(pk__in=ids).order_by().values("pk", *KEY_QUESTION_FIELDS)}

@@ -20,7 +20,7 @@ def practice_list_view(request):
     if fmt:
         return exports.practices_export(fmt, practice_filter.qs)
     # Page through ids first, then load the page's practices with their ratings: a deep page (page 50) no
-    # longer works out the current rating of every practice it skips (issue 9).
+    # longer works out the current rating of every practice it skips.
     page = paginate(request, practice_filter.qs.values_list("pk", flat=True))
     by_id = practice_filter.qs.in_bulk(list(page.object_list))
     page.object_list = attach_current_key_questions([by_id[pk] for pk in page.object_list if pk in by_id])

@@ -38,7 +38,7 @@ urlpatterns = [
     path("referrals/", include("contracts.referral_urls")),
     path("reports/", include("contracts.report_urls")),
     path("", include("forwardplans.job_urls")),
-    path("api/", include("api.urls")),  # the REST API, its schema and docs (issue 5)
+    path("api/", include("api.urls")),  # the REST API, its schema and docs
     path("admin/", admin.site.urls),
 ]
 

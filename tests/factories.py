@@ -6,6 +6,7 @@ from django.contrib.auth.hashers import make_password
 
 from core.models import User
 from core.roles import COMMISSIONER_ROLES, PRACTICE_ROLES
+from core.services import membership_sync
 from practices.models import Commissioner, Inspection, Practice
 
 PASSWORD = "correct-horse-battery-staple"
@@ -55,11 +56,18 @@ def _hashed_password():
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     role = ""
     # Hashed once per run: hashing is deliberately slow, and every test makes users.
     password = factory.LazyFunction(lambda: _hashed_password())
+
+    @factory.post_generation
+    def membership(user, create, extracted, **kwargs):
+        """Hold the membership the user acts in, as every account made through the user service does."""
+        if create:
+            membership_sync(user=user)
 
 
 def user_for(role, *, commissioner=None, practice=None, **kwargs):

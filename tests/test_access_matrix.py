@@ -1,6 +1,6 @@
 """The access matrix: every URL pattern (collected from the URL resolver, so a new URL without a row fails)
 × every role × own / other organisation's object × before / after consent to share, against the answer
-written here by hand from DESIGN.md §4.
+written here by hand from docs/domain.md §8.
 
 Rows give, for each scope, the roles that get 200; every other role gets the row's refusal (404 unless
 said otherwise). POST-only URLs answer 405 to GET for everyone. Anonymous visitors are sent to log in
@@ -11,8 +11,12 @@ import datetime
 from itertools import product
 
 import pytest
+from django.contrib import messages
+from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from casework.services import case_answer_correction, case_move
 from contracts.models import TeamMembership
@@ -229,7 +233,8 @@ def organisations(world, settings, tmp_path):
             "notification": [notification.pk], "pdf_document": [contract.reference, "plan"], "pdf": [stored.pk],
             "calendar_token": [ical.issue(deputy)], "api_practice": [practice.ods_code],
             "inspection": [], "api_contract": [contract.reference], "api_action": [action.pk],
-            "contract_object": contract,
+            "contract_object": contract, "adviser": [TeamMembership.objects.get(contract=contract).adviser.pk],
+            "referral_object": referral,
         }
     from .factories import InspectionFactory
 
@@ -370,4 +375,183 @@ def test_the_correction_pages_answer_only_their_people_and_a_get_writes_nothing(
                 changed = {t for t, n in _writes().items() if n != before.get(t, 0)} - GET_MAY_WRITE
                 if status != (200 if role in allowed else 404) or changed:
                     wrong.append((state, name, role, status, sorted(changed)))
+    assert wrong == []
+
+
+# Writes: every state-changing URL of a record, POSTed by every role ----------------------------------------------
+# The same two contracts at the consent decision (OWN: the world users' organisations; OTHER: another commissioner's
+# practice and RCGP team), each POST made and then rolled back, so every row starts from the same case. Written by
+# hand from docs/domain.md §8 and the lifecycle's "who may" column (docs/lifecycle.md), not read from the code.
+#
+# Outcomes: "ok" (the change is made, or its form is shown again with its own errors), "refused" (the change was
+# theirs to make but its page flashes why not now), 403 (a record the user can see but may not change this way:
+# refused with the reason), 404 (a record the user cannot see, or a page the user's role has no use for). Roles not
+# named get 404.
+ADM, DL, AD = R.RCGP_ADMIN, R.RCGP_DEPUTY_LEAD, R.RCGP_ADVISER
+CPS, CL, PU, PL, NHSE = (R.COMMISSIONER_PEER_SUPPORT, R.COMMISSIONER_LEAD, R.PRACTICE_USER, R.PRACTICE_LEAD,
+                         R.NHSE_REPORTING)
+SEE_CONTRACT = {"own": set(Role.values), "other": {ADM, NHSE}}
+
+
+def _on_contract(allowed_own, refusal, *, other_allowed=(ADM,)):
+    """A contract verb: ``allowed_own`` may do it on OWN, RCGP admin (and ``other_allowed``) on OTHER; everyone
+    else who sees the contract gets ``refusal``."""
+    own = {role: "ok" if role in allowed_own else refusal for role in SEE_CONTRACT["own"]}
+    other = {role: "ok" if role in other_allowed else refusal for role in SEE_CONTRACT["other"]}
+    return {"own": own, "other": other}
+
+
+def _only(own, other=()):
+    """Only these may; everyone else gets 404 (the page answers 404 to whoever may not use it)."""
+    return {"own": dict.fromkeys(own, "ok"), "other": dict.fromkeys(other, "ok")}
+
+
+def _on_documents(allowed_own):
+    """A write to a document: the readers who may not write get 403 and the reason; after consent the commissioner
+    reads too."""
+    readers = {ADM, DL, AD, PU, PL}
+    own = {role: "ok" if role in allowed_own else 403 for role in readers}
+    return {"own": own, "other": {ADM: "ok"}, "own_shared": {**own, CPS: 403, CL: 403}}
+
+
+def _on_referral(allowed_own, forbidden_own, other):
+    return {"own": {**dict.fromkeys(forbidden_own, 403), **dict.fromkeys(allowed_own, "ok")}, "other": other}
+
+
+def _today():
+    return timezone.localdate().isoformat()
+
+
+def _version(objects, scope):
+    from forwardplans.models import Action
+
+    return Action.objects.get(pk=objects[scope]["action"][0]).version
+
+
+def _rag(objects, scope):
+    from forwardplans.models import Action
+
+    action = Action.objects.get(pk=objects[scope]["action"][0])
+    return {"version": action.version, "to_status": "red" if action.rag_status != "red" else "amber",
+            "reason": "Checked"}
+
+
+# name: (URL arguments, POST data, {scope: {role: outcome}})
+WRITES = {
+    "contracts:commission": (None, lambda o, s: {}, _only({CL, ADM})),
+    # A write to a contract the user sees but may not make is refused with the reason (403).
+    "contracts:first_contact": ("contract", lambda o, s: {"contacted_on": _today()},
+                                _on_contract({ADM, DL, AD}, 403)),
+    "contracts:outcome": ("contract", lambda o, s: {"closure": "none"}, _on_contract({ADM}, 403)),
+    "contracts:team": ("contract", lambda o, s: {"remove": o[s]["adviser"][0]}, _on_contract({ADM, DL}, 403)),
+    "contracts:move/give_consent": ("move:give_consent", lambda o, s: {}, _on_contract({PL}, 403, other_allowed=())),
+    "contracts:move/withdrawn": ("move:withdrawn", lambda o, s: {"note": "Reason"},
+                                 _on_contract({ADM, DL, CL}, 403)),
+    "contracts:move/declined_by_practice": ("move:declined_by_practice", lambda o, s: {"note": "Reason"},
+                                            _on_contract({ADM, DL, CL, PL}, 403)),
+    "contracts:move/change_lead": ("move:change_lead", lambda o, s: {"deputy_lead": o["spare_deputy"]},
+                                   _on_contract({ADM}, 403)),
+    # The plan's actions: the RCGP team writes them; the team and the practice update their progress.
+    "forwardplans:action_new": ("contract", lambda o, s: {}, {
+        "own": {**dict.fromkeys({PU, PL}, 403), **dict.fromkeys({ADM, DL, AD}, "ok")}, "other": {ADM: "ok"},
+        "own_shared": {**dict.fromkeys({PU, PL, CPS, CL}, 403), **dict.fromkeys({ADM, DL, AD}, "ok")}}),
+    "forwardplans:action_rag": ("action", _rag, _on_documents({ADM, DL, AD, PU, PL})),
+    "forwardplans:action_progress": ("action", lambda o, s: {"version": _version(o, s), "text": "Done."},
+                                     _on_documents({ADM, DL, AD, PU, PL})),
+    "forwardplans:milestone_add": ("action", lambda o, s: {"version": _version(o, s), "description": "Next",
+                                                           "due_on": "2026-12-24"},
+                                   _on_documents({ADM, DL, AD, PU, PL})),
+    # The staff questionnaire: the RCGP team runs it, the practice invites its staff; nobody else finds it.
+    "questionnaires:close": ("questionnaire", lambda o, s: {}, _only({ADM, DL, AD}, {ADM})),
+    "questionnaires:codes": ("questionnaire", lambda o, s: {"count": 2}, _only({PU, PL})),
+    # Self-referrals: a lead of the referral's commissioner assesses and declines; RCGP admin acknowledges too.
+    "referrals:new": (None, lambda o, s: {}, _only({CL, PL})),
+    "referrals:assess": ("referral", lambda o, s: {}, _on_referral({CL}, {CPS, PU, PL, ADM}, {ADM: 403})),
+    "referrals:decline": ("referral", lambda o, s: {}, _on_referral({CL}, {CPS, PU, PL, ADM}, {ADM: 403})),
+    "referrals:acknowledge": ("referral", lambda o, s: {"acknowledged_on": _today()},
+                              _on_referral({CL, ADM}, {CPS, PU, PL}, {ADM: "ok"})),
+}
+DOCUMENT_WRITES = {name for name, (_k, _d, table) in WRITES.items() if "own_shared" in table}
+# Not here: signing in and out, the session, one's own API tokens and notifications (each person's own, with no
+# organisation to stand in), the report's sections and corrections (not writable at the consent decision, for
+# anyone: test_the_correction_pages_... and tests/test_forwardplans.py), and the consent page's POST, which makes
+# the same moves as contracts:move.
+
+
+def test_every_state_changing_url_of_a_record_has_a_write_row():
+    posted = {name.split("/")[0] for name in WRITES}
+    record_writes = {"contracts:commission", "contracts:first_contact", "contracts:outcome", "contracts:team",
+                     "contracts:move", "forwardplans:action_new", "forwardplans:action_rag",
+                     "forwardplans:action_progress", "forwardplans:milestone_add", "questionnaires:close",
+                     "questionnaires:codes", "referrals:new", "referrals:assess", "referrals:decline",
+                     "referrals:acknowledge"}
+    assert posted == record_writes
+
+
+def write_outcome(response):
+    status = response.status_code
+    if status in (200, 302):
+        refused = [m for m in get_messages(response.wsgi_request) if m.level >= messages.ERROR]
+        return "refused" if refused else "ok"
+    return status
+
+
+def write_path(name, key, objects, scope):
+    url = name.split("/")[0]
+    if key is None:
+        return reverse(url)
+    if key.startswith("move:"):
+        return reverse(url, args=[objects[scope]["contract"][0], key.split(":")[1]])
+    return reverse(url, args=objects[scope][key])
+
+
+def test_write_matrix(client, world, organisations, capsys):
+    organisations["spare_deputy"] = UserFactory(role=R.RCGP_DEPUTY_LEAD).pk
+    checked, wrong = 0, []
+    for shared in sharing(organisations):
+        for name, (key, data, table) in sorted(WRITES.items()):
+            if shared and name not in DOCUMENT_WRITES:
+                continue
+            for scope in ["own"] if key is None else ["own", "other"]:
+                want = table["own_shared" if shared and scope == "own" and "own_shared" in table else scope]
+                path = write_path(name, key, organisations, scope)
+                for role in [None, *Role.values]:
+                    client.logout()
+                    if role:
+                        client.force_login(world["users"][role])
+                    with transaction.atomic():
+                        response = client.post(path, data(organisations, scope))
+                        transaction.set_rollback(True)
+                    got = write_outcome(response)
+                    expected_outcome = want.get(role, 404) if role else 302
+                    if role is None:
+                        got = response.status_code  # sent to sign in
+                    checked += 1
+                    if got != expected_outcome:
+                        wrong.append(f"POST {name} [{scope}] {role or 'anonymous'} shared={shared}: "
+                                     f"expected {expected_outcome}, got {got}")
+    with capsys.disabled():
+        print(f"\nwrite matrix: {checked} POSTs checked")
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_each_rule_gives_the_same_answer_for_one_record_as_its_queryset(world, organisations):
+    """Each verb's per-record check and its queryset come from one rule: they agree for every role and record."""
+    from contracts import access as contract_access
+    from contracts.models import Contract, Referral
+    from forwardplans import access as document_access
+
+    users = [*world["users"].values(), UserFactory(role=R.RCGP_ADMIN, is_active=False)]
+    rules_by_model = [(Contract, "contract_object", {**contract_access.CONTRACT_VERBS,
+                                                     **document_access.DOCUMENT_VERBS}),
+                      (Referral, "referral_object", contract_access.REFERRAL_VERBS)]
+    wrong = []
+    for shared in sharing(organisations):
+        for model, key, verbs in rules_by_model:
+            for scope, user, (verb, rule) in product(("own", "other"), users, verbs.items()):
+                record = model.objects.get(pk=organisations[scope][key].pk)
+                one = rule.test(user, record)
+                many = rule.filter(user, model.objects.filter(pk=record.pk)).exists()
+                if one != many:
+                    wrong.append((model.__name__, verb, scope, user.role, user.is_active, shared, one, many))
     assert wrong == []

@@ -1,4 +1,4 @@
-"""One test per access rule of DESIGN.md §4 that applies to practices and ratings."""
+"""One test per access rule of docs/domain.md §8 that applies to practices and ratings."""
 
 import pytest
 from django.urls import reverse
@@ -105,3 +105,32 @@ def test_anonymous_user_is_sent_to_log_in(client, db, name):
 def test_anonymous_user_is_sent_to_log_in_from_detail(client, world):
     response = client.get(reverse("practices:detail", args=[world["practices"]["own"].ods_code]))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_the_check_on_one_practice_agrees_with_the_list_for_every_role(world):
+    """Practices are register data, changed by imports only: seeing is their one verb, and its check on one
+    practice and its queryset come from the same rule."""
+    users = [*world["users"].values(), UserFactory(role="")]
+    for user, practice in ((u, p) for u in users for p in world["practices"].values()):
+        assert practice_access.can(user, "view", practice) == (practice.name in visible(user)), (user.role, practice)
+
+
+# Which practices each role sees (the same as test_which_practices_each_role_sees, by hand).
+SEEN = {
+    Role.COMMISSIONER_PEER_SUPPORT: {"Own Practice", "Sibling Practice"},
+    Role.COMMISSIONER_LEAD: {"Own Practice", "Sibling Practice"},
+    Role.PRACTICE_USER: {"Own Practice"}, Role.PRACTICE_LEAD: {"Own Practice"},
+    Role.RCGP_ADMIN: ALL, Role.RCGP_DEPUTY_LEAD: ALL, Role.RCGP_ADVISER: set(), Role.NHSE_REPORTING: ALL,
+}
+
+
+@pytest.mark.parametrize("role", list(Role.values))
+def test_a_post_to_a_practice_page_changes_nothing_and_hides_what_is_hidden(world, client, role):
+    """No practice page writes: a POST shows a practice the user sees as a GET would (200), a hidden one answers
+    404, and the practice is unchanged either way."""
+    client.force_login(world["users"][role])
+    for practice in world["practices"].values():
+        before = type(practice).objects.filter(pk=practice.pk).values().get()
+        status = client.post(reverse("practices:detail", args=[practice.ods_code]), {"name": "Changed"}).status_code
+        assert status == (200 if practice.name in SEEN[role] else 404), (role, practice.name, status)
+        assert type(practice).objects.filter(pk=practice.pk).values().get() == before

@@ -232,7 +232,7 @@ def test_detail_has_no_export_format(client, rated):
 
 
 def test_the_written_out_practice_representation_is_the_declared_fields_own(client, rated):
-    """PracticeSerializer writes its fields out by hand for speed (issue 9): it must give exactly what DRF makes of
+    """PracticeSerializer writes its fields out by hand for speed: it must give exactly what DRF makes of
     the declared fields, which the OpenAPI schema describes, for every kind of practice in the list."""
     from rest_framework import serializers as drf
 

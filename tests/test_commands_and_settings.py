@@ -6,8 +6,9 @@ import sys
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F
 
-from core.models import User
+from core.models import Membership, User
 from core.roles import Role
 from practices.models import Inspection, Practice
 
@@ -77,6 +78,9 @@ def test_seed_demo_prints_logins_and_is_idempotent(settings):
     call_command("seed_demo", stdout=second)
     assert "created=0 updated=0 unchanged=1005" in second.getvalue()
     assert (Practice.objects.count(), Inspection.objects.count(), User.objects.count()) == counts
+    # Every demo account holds exactly the membership it acts in.
+    assert Membership.objects.count() == User.objects.exclude(role="").count() == counts[2]
+    assert not Membership.objects.exclude(role=F("user__role")).exists()
 
 
 def test_production_settings_refuse_to_start_without_secret_key():
@@ -101,7 +105,7 @@ def test_production_settings_pass_check_deploy():
 
 @pytest.mark.django_db
 def test_the_applications_connections_run_without_postgresqls_jit():
-    """JIT compiling cost a short page query over 100 ms (issue 9): off for every connection, production too."""
+    """JIT compiling cost a short page query over 100 ms: off for every connection, production too."""
     from django.db import connection
 
     with connection.cursor() as cursor:

@@ -1,4 +1,4 @@
-"""NHS.UK components rendered once per distinct set of parameters (resilience/components.py, issue 9): the same
+"""NHS.UK components rendered once per distinct set of parameters (resilience/components.py): the same
 HTML as the design system's own macros, reused only for parameters that render the same."""
 
 import datetime

@@ -476,7 +476,7 @@ def test_report_editor_offers_the_questionnaire_aggregates_to_quote(client, docs
 
 
 def test_views_and_downloads_are_logged_for_the_deputy_lead_and_admin(client, docs, settings, tmp_path):
-    from forwardplans.models import DocumentAccess
+    from core.models import DocumentAccess
 
     settings.MEDIA_ROOT = tmp_path
     users, action = docs["users"], docs["action"]
@@ -487,10 +487,12 @@ def test_views_and_downloads_are_logged_for_the_deputy_lead_and_admin(client, do
     client.get(reverse("forwardplans:action", args=[action.pk]))
     client.get(reverse("forwardplans:evidence_download", args=[evidence.pk]))
     client.get(reverse("forwardplans:plan_word", args=["DOC-1"]))
-    logged = list(DocumentAccess.objects.order_by("at", "pk").values_list("user__username", "document", "kind"))
+    logged = list(DocumentAccess.objects.order_by("at", "pk").values_list("user__username", "document", "kind",
+                                                                           "detail"))
     who = users[R.PRACTICE_USER].username
-    assert logged == [(who, "plan", "viewed"), (who, "action", "viewed"), (who, "evidence", "downloaded"),
-                      (who, "word", "downloaded")]
+    # Logged by what was read (the plan page and the action page both show the action's text), one row a request.
+    assert logged == [(who, "action", "viewed", ""), (who, "action", "viewed", ""),
+                      (who, "evidence", "downloaded", "log.pdf"), (who, "word", "downloaded", "Forward plan action")]
     assert client.get(reverse("forwardplans:access_log", args=["DOC-1"])).status_code == 404
     client.force_login(users[R.RCGP_DEPUTY_LEAD])
     html = client.get(reverse("forwardplans:access_log", args=["DOC-1"])).content.decode()

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from core.roles import Role
 from dashboards import charts
-from forwardplans.charts import rag_over_time
 from forwardplans import services
+from forwardplans.charts import rag_over_time
 from forwardplans.models import RagChange
 
 from .cases import advance
@@ -116,6 +116,24 @@ def test_practice_home_reds_first_and_due_soon_matches_the_summary(client, world
     [(_, summary)] = response.context["plans"]
     assert soon in response.context["due_soon"]
     assert len(response.context["due_soon"]) == summary.due_soon
+
+
+def test_practice_home_deadlines_are_what_the_lead_is_reminded_of(client, world, docs):
+    """"Your deadlines" comes from the deadline registry: the action's lead has its milestone due in three days,
+    a practice user who leads nothing has none (the plan's own dates stay in the plan summary)."""
+    users, action = world["users"], docs["action"]
+    today = timezone.localdate()
+    action.lead_user = users[R.PRACTICE_LEAD]
+    action.save(update_fields=["lead_user"])
+    action.milestones.filter(description="Searches built").update(due_on=today + datetime.timedelta(days=3))
+    response = home(client, users[R.PRACTICE_LEAD])
+    [due] = response.context["due"]
+    assert (due.item_type, due.due_on, due.summary) == ("milestone", today + datetime.timedelta(days=3),
+                                                        "Milestone due (contract DOC-1)")
+    html = response.content.decode()
+    assert f'<a href="/actions/{action.pk}/">Milestone due (contract DOC-1)</a>' in html
+    response = home(client, users[R.PRACTICE_USER])
+    assert response.context["due"] == [] and "Nothing is due for you." in response.content.decode()
 
 
 def test_practice_home_opens_the_rag_update_in_place(client, world, docs):

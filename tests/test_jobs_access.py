@@ -9,11 +9,12 @@ from django.urls import reverse
 from icalendar import Calendar
 from pypdf import PdfReader
 
+from core.models import DocumentAccess
 from core.roles import Role
 from forwardplans import access as document_access
 from forwardplans import ical, notifications, pdf, reminders, services, tasks
 from forwardplans.job_models import CalendarFeed, OutboxJob, StoredPdf
-from forwardplans.models import DocumentAccess, Notification
+from forwardplans.models import Notification
 
 from .cases import advance, with_documents, write_sections
 from .docs import ACTION_FIELDS
@@ -240,12 +241,15 @@ def test_calendar_feed_lists_what_the_user_may_see_and_can_be_revoked(client, do
     users, action = docs["users"], docs["action"]
     today = datetime.date.today()
     action.planned_completion = today + datetime.timedelta(days=30)
-    action.save(update_fields=["planned_completion"])
+    action.lead_user = users[R.RCGP_ADVISER]  # the feed holds what its owner is told of: the actions they lead
+    action.save(update_fields=["planned_completion", "lead_user"])
     services.milestone_add(action=action, actor=users[R.RCGP_ADVISER], description="Soon", due_on=today + DAYS_10,
                            base_version=action.version)
     hidden = ContractFactory(reference="HIDDEN-1", practice=world["practices"]["other"])
     services.action_create(plan=with_documents(hidden).forward_plan, actor=users[R.RCGP_ADMIN], **{
         **ACTION_FIELDS, "planned_completion": today + DAYS_10}, milestones=[("Not yours", today + DAYS_10)])
+    # Led by the adviser, but on a contract they are not on: the access policy keeps it out of their feed.
+    hidden.forward_plan.actions.update(lead_user=users[R.RCGP_ADVISER])
 
     client.force_login(users[R.RCGP_ADVISER])
     page = client.post(reverse("jobs:calendar"), {"action": "issue"}).content.decode()
@@ -278,10 +282,12 @@ def test_calendar_feed_lists_what_the_user_may_see_and_can_be_revoked(client, do
 
 
 def test_calendar_feed_of_a_commissioner_user_has_no_plan_dates_without_consent(client, docs):
+    """Peer support hears of a plan's overdue milestones (as the sweep tells them), and only while it is shared."""
     users = docs["users"]
     peer = users[R.COMMISSIONER_PEER_SUPPORT]
-    services.milestone_add(action=docs["action"], actor=users[R.RCGP_ADVISER], description="Soon",
-                           due_on=datetime.date.today() + DAYS_10, base_version=docs["action"].version)
+    services.milestone_add(action=docs["action"], actor=users[R.RCGP_ADVISER], description="Late",
+                           due_on=datetime.date.today() - datetime.timedelta(days=3),
+                           base_version=docs["action"].version)
     url = reverse("jobs:calendar_feed", args=[ical.issue(peer)])
     assert not [s for s, _d in _feed(client, url)[1] if "DOC-1" in s]
     advance(docs["contract"], "review_meeting", users)

@@ -149,20 +149,22 @@ def test_first_contact_alert_goes_to_the_deputy_lead_or_rcgp_admins(world):
 
 
 @pytest.mark.django_db
-def test_referral_acknowledgement_alert_goes_to_that_commissioners_leads(world):
+def test_referral_acknowledgement_alert_goes_to_that_commissioners_leads_and_rcgp_admins(world):
+    """Those who may record the acknowledgement hear of it: the referral's commissioner leads and RCGP admins."""
     users = world["users"]
     other_lead = user_for(R.COMMISSIONER_LEAD, commissioner=world["other"])
     ReferralFactory(practice=world["practices"]["own"])  # received 2 March, acknowledgement due 16 March
     ReferralFactory(practice=world["practices"]["other"], acknowledged_on=D(2026, 3, 3))
     assert reminders.sweep(D(2026, 3, 12)).sent == 0
-    assert reminders.sweep(D(2026, 3, 13)).sent == 1
-    n = REMINDERS.get()
-    assert n.recipient == users[R.COMMISSIONER_LEAD]
+    assert reminders.sweep(D(2026, 3, 13)).sent == 2
+    assert _told(kind="due_soon") == sorted([R.COMMISSIONER_LEAD, R.RCGP_ADMIN])
+    n = REMINDERS.get(recipient=users[R.COMMISSIONER_LEAD])
     assert n.title == "Due soon: acknowledge a self-referral received on Monday 2 March 2026"
     assert _shown(n)[0] == "Due soon: acknowledge the referral from Own Practice"
-    assert reminders.sweep(D(2026, 3, 17)).sent == 1
-    assert _told(kind="overdue") == [R.COMMISSIONER_LEAD]
+    assert reminders.sweep(D(2026, 3, 17)).sent == 2
+    assert _told(kind="overdue") == sorted([R.COMMISSIONER_LEAD, R.RCGP_ADMIN])
     assert not REMINDERS.filter(recipient=other_lead).exists()
+    assert not REMINDERS.filter(recipient__role=R.COMMISSIONER_PEER_SUPPORT).exists()
 
 
 @pytest.mark.django_db
@@ -182,6 +184,32 @@ def test_special_measures_reinspection_alert_to_the_commissioners_users_and_rcgp
     InspectionFactory(practice=own, publication_date=D(2025, 12, 20), overall_rating="requires_improvement")
     reminders.sweep(D(2026, 1, 3))
     assert not REMINDERS.filter(kind="overdue", recipient=world["users"][R.COMMISSIONER_LEAD]).exists()
+
+
+@pytest.mark.django_db
+def test_contract_agreement_end_alert_to_the_deputy_lead_or_rcgp_admins_and_the_commissioner_lead(world):
+    users = world["users"]
+    other_lead = user_for(R.COMMISSIONER_LEAD, commissioner=world["other"])
+    contract = ContractFactory(reference="END-1", practice=world["practices"]["own"], state="scoping",
+                               first_contact_on=D(2026, 1, 6), mou_ends_on=D(2026, 6, 30))
+    ContractFactory(reference="ENDED-1", practice=world["practices"]["own"], state="closed",
+                    first_contact_on=D(2026, 1, 6), mou_ends_on=D(2026, 6, 30))
+    assert reminders.sweep(D(2026, 5, 30)).sent == 0  # 31 days ahead
+    assert reminders.sweep(D(2026, 5, 31)).sent == 2
+    assert _told(kind="due_soon") == sorted([R.COMMISSIONER_LEAD, R.RCGP_ADMIN])  # no deputy lead yet
+    n = REMINDERS.get(recipient=users[R.COMMISSIONER_LEAD])
+    assert n.title == "Due soon: the agreement for contract END-1 ends" and n.body == ""
+    title, body, link = _shown(n)
+    assert title == "Due soon: the agreement for contract END-1 with Own Practice ends"
+    assert "is due on Tuesday 30 June 2026" in body and link == "/contracts/END-1/"
+    contract.deputy_lead = users[R.RCGP_DEPUTY_LEAD]
+    contract.save(update_fields=["deputy_lead"])
+    assert reminders.sweep(D(2026, 7, 1)).sent == 2
+    assert _told(kind="overdue") == sorted([R.COMMISSIONER_LEAD, R.RCGP_DEPUTY_LEAD])
+    assert not REMINDERS.filter(recipient=other_lead).exists()
+    contract.state = "closed"
+    contract.save(update_fields=["state"])
+    assert reminders.sweep(D(2026, 7, 2)).sent == 0
 
 
 @pytest.mark.django_db

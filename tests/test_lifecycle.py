@@ -2,7 +2,7 @@
 
 The reachable cases are found by walking the table's own moves from "commissioned" (stage, report state, consent
 state, whether a deputy lead is appointed). For every programme, every reachable case, every role and every move,
-the answer must be the one written here by hand from DESIGN.md §2-§4: which programmes have documents, who may make
+the answer must be the one written here by hand from docs/domain.md §6-§8: which programmes have documents, who may make
 each move, and each refusal's words; the stages and document states a move needs are read from the table. Every
 move allowed in a reachable case is then made on a real case in the database and must do what the table says.
 """
@@ -39,7 +39,7 @@ R = Role
 ADMIN, DEPUTY, ADVISER = R.RCGP_ADMIN, R.RCGP_DEPUTY_LEAD, R.RCGP_ADVISER
 C_LEAD, P_LEAD = R.COMMISSIONER_LEAD, R.PRACTICE_LEAD
 
-# Written by hand from DESIGN.md: which programmes have a diagnostic report, a forward plan and consent.
+# Written by hand from docs/domain.md §8: which programmes have a diagnostic report, a forward plan and consent.
 WITH_DOCUMENTS = {"special_measures", "diagnostic_forward_plan", "resilience"}
 TRACK_WORDS = {"documents": "with a diagnostic report, a forward plan and consent to share",
                "direct": "support delivered without a diagnostic report"}
@@ -267,7 +267,7 @@ class _Undo(Exception):
     pass
 
 
-# Whom each audience of the table is, among the contract's people (written by hand from DESIGN.md §4).
+# Whom each audience of the table is, among the contract's people (written by hand from docs/domain.md §8).
 AUDIENCE_PEOPLE = {"deputy_lead": {LEAD}, "team": {LEAD, ADVISER}, "practice_leads": {P_LEAD},
                    "commissioner_leads": {C_LEAD}, "commissioner_users": {C_LEAD, R.COMMISSIONER_PEER_SUPPORT}}
 

@@ -1,12 +1,14 @@
-"""generate_scale_data (issue 9) on a tiny scale: every table filled, history rows written, sequences moved on."""
+"""generate_scale_data (bench/, installed in the test settings) on a tiny scale: every table filled, history rows
+written, sequences moved on."""
 
 import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F
 
 from contracts.models import Contract
-from core.models import User
+from core.models import Membership, User
 from forwardplans.models import Action, Milestone, RagChange
 from practices.models import Commissioner, Inspection, Practice
 
@@ -27,6 +29,11 @@ def test_a_small_england_with_its_history():
     # A user per role per organisation.
     assert User.objects.filter(role="practice_lead").count() == practices
     assert User.objects.filter(role="commissioner_lead").count() == 2
+    # Each holds the membership they act in.
+    assert Membership.objects.count() == User.objects.count()
+    assert not Membership.objects.exclude(role=F("user__role")).exists()
+    User.objects.create(username="after")  # the users' and memberships' sequences moved on too
+    Membership.objects.create(user=User.objects.get(username="after"), role="nhse_reporting")
     # The sequences were moved past the copied ids: ordinary inserts work.
     Practice.objects.create(ods_code="Z99999", name="After", commissioner=Commissioner.objects.first())
     assert "generated in" in out.getvalue()

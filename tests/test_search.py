@@ -65,7 +65,7 @@ def test_search_page_escapes_and_counts(client, world, docs):
 
 
 def test_the_full_text_searches_use_their_indexes(world, docs):
-    """Searching all England's actions took seconds without an index (issue 9). The GIN indexes of the migrations
+    """Searching all England's actions took seconds without an index. The GIN indexes of the migrations
     (forwardplans 0005, practices 0004) hold the very expressions resilience.search builds: if one side changes and
     not the other, PostgreSQL can no longer use the index, and this test fails."""
     from django.db import connection

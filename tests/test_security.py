@@ -1,4 +1,4 @@
-"""Authentication and sessions, headers and the Content Security Policy (issue 8)."""
+"""Authentication and sessions, headers and the Content Security Policy."""
 
 import base64
 import re
@@ -53,7 +53,7 @@ def _stored_expiry(client):
 
 def test_a_session_slides_but_is_written_at_most_once_a_refresh_period(client, world, settings):
     """The idle limit counts from the last request, give or take SESSION_REFRESH_SECONDS, without writing the
-    session row on every page view (issue 9)."""
+    session row on every page view."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

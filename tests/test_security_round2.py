@@ -171,7 +171,7 @@ def test_the_demo_rcgp_admin_has_its_role_not_superuser_powers_and_can_still_do_
     for name in ("practices:list", "contracts:list", "contracts:board", "contracts:commission", "referrals:list",
                  "reports:programme_figures", "api_tokens_all", "jobs:notifications"):
         assert client.get(reverse(name)).status_code == 200, name
-    # Every contract, whoever's it is (DESIGN.md: RCGP admin works on every contract), with its access log.
+    # Every contract, whoever's it is (docs/domain.md §8: RCGP admin works on every contract), with its access log.
     for reference in ("DEMO-SHARED", "DEMO-REPORT"):
         assert client.get(reverse("contracts:detail", args=[reference])).status_code == 200, reference
         assert client.get(reverse("forwardplans:access_log", args=[reference])).status_code == 200, reference

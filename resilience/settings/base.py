@@ -62,6 +62,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Logs every read of confidential content, once per request, after the response is made (core/audit.py):
+    # it wraps every view, the API's and the calendar feed's included, and reads the user only at the end.
+    "core.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -117,7 +120,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 
 def without_jit(database):
     """PostgreSQL's JIT compiler pays off for long analytical queries, not for a web page's short ones: it once
-    spent 137 ms compiling a 2 ms query of the practice home page (issue 9). Off for this application's
+    spent 137 ms compiling a 2 ms query of the practice home page. Off for this application's
     connections."""
     if database["ENGINE"] == "django.db.backends.postgresql":
         options = database.setdefault("OPTIONS", {})
@@ -213,7 +216,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Practice Resilience <no-
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    # REST API (issue 5, resilience/api/): hashed tokens first so that a missing token answers 401.
+    # REST API (resilience/api/): hashed tokens first so that a missing token answers 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -279,7 +282,7 @@ RETENTION_YEARS = env.int("RETENTION_YEARS", default=6)
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="resilience-demo-2026")
 
 
-# Security and sessions (issue 8) -----------------------------------------------------------------
+# Security and sessions -----------------------------------------------------------------
 from datetime import timedelta  # noqa: E402
 
 from csp.constants import NONCE, NONE, SELF  # noqa: E402

@@ -8,8 +8,9 @@ from forwardplans import outbox, reminders
 
 
 class Command(BaseCommand):
-    help = ("Run one reminder sweep (milestones, planned completions, first contact, referral acknowledgement, "
-            "special-measures re-inspection; --digest adds the weekly digest) and print sent=N skipped=N. "
+    help = ("Run one reminder sweep (every deadline of forwardplans.deadlines: milestones, planned completions, "
+            "first contact, referral acknowledgement, special-measures re-inspection, the end of a contract's "
+            "agreement; --digest adds the weekly digest) and print sent=N skipped=N. "
             "A reminder already sent is skipped, so a second run prints sent=0.")
 
     def add_arguments(self, parser):
