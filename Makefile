@@ -46,7 +46,7 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/bandit --quiet --recursive resilience core practices contracts forwardplans casework api dashboards demo --exclude '*/migrations/*' --severity-level medium
+	$(VENV)/bin/bandit --quiet --recursive resilience core practices contracts forwardplans casework concerns api dashboards demo --exclude '*/migrations/*' --severity-level medium
 	$(VENV)/bin/pip-audit --local --progress-spinner off --skip-editable
 
 worker: install

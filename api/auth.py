@@ -1,4 +1,4 @@
-"""API tokens: issued once in plain text, stored as a SHA-256 hash, expiring and revocable (resilience/api_tokens.py).
+"""API tokens: issued once in plain text, stored as a SHA-256 hash, expiring and revocable (core/api_tokens.py).
 
 ``Authorization: Token <token>``. A missing token answers 401 (with ``WWW-Authenticate: Token``),
 and so does a wrong, expired or revoked one, or one whose user is inactive.

@@ -1,5 +1,5 @@
 """/api/v1/... (the API), /api/v1/schema/ (OpenAPI 3) and /api/docs/ (Swagger UI), the last two for signed-in users
-unless API_DOCS_PUBLIC (resilience/api/docs.py). The docs' assets come from
+unless API_DOCS_PUBLIC (api/docs.py). The docs' assets come from
 drf-spectacular-sidecar (served locally, never from a CDN), and the split view serves Swagger UI's start-up
 script as a file, so the page runs under a Content Security Policy without inline scripts."""
 

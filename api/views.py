@@ -1,4 +1,4 @@
-"""API views: thin. Each queryset comes from resilience.policy (via the domain selectors) for
+"""API views: thin. Each queryset comes from the access modules (via the domain selectors) for
 request.user, so hidden objects answer 404; writes go through services."""
 
 from django.db.models import F, OuterRef, Subquery

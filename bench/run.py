@@ -352,7 +352,7 @@ SEARCHES = [("rcgp_admin", "recall"), ("rcgp_admin", "dispensary"), ("commission
 
 
 def measure_search(repeats=5):
-    """The header's search (resilience.search, through the access policy) for an RCGP admin, who searches all
+    """The header's search (dashboards.search, through the access policy) for an RCGP admin, who searches all
     England, and a commissioner lead: a word in about one action in eight of this data set, and one in none.
     Median of ``repeats`` after one warm-up, in this process."""
     from core.models import User

@@ -14,6 +14,7 @@ from contracts.selectors import contract_detail
 from contracts.services import next_inspection_after
 from contracts.workflow import State, rcgp_lead, rcgp_team
 from core.errors import DomainError
+from core.relations import concern_raisers, concern_receivers
 from core.roles import is_deputy_lead, is_rcgp_admin
 from core.submit import refuse
 from forwardplans import access as document_access
@@ -82,6 +83,10 @@ def _contract_page(request, contract, case, move_error=None, status=200):
         can_read_answers=doc_permissions.can_read_answers.test(user, contract),
         can_invite_staff=doc_permissions.can_invite_staff.test(user, contract),
         can_read_access_log=can_read_access_log.test(user, contract),
+        # The duty to report (docs/domain.md §9): the team raises a concern, the commissioner's lead and RCGP admin
+        # receive it, whatever consent says; nobody else is shown that concerns exist.
+        can_raise_concern=concern_raisers.test(user, contract),
+        receives_concerns=concern_receivers.test(user, contract),
         draft_corrections=case.draft_corrections if doc_permissions.can_check_accuracy.test(user, contract) else 0,
     )
     if context["can_run_questionnaire"] or context["can_invite_staff"]:

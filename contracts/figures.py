@@ -1,7 +1,7 @@
 """Programme figures (docs/domain.md §10): activity and outcomes of one programme, from one grouped query.
 
 Pages, the command and the API all call ``programme_figures``; the caller scopes it by passing
-``resilience.access.contracts_for(user)`` as ``contracts``.
+``contracts.access.contracts_for(user)`` as ``contracts``.
 """
 
 import datetime

@@ -1,5 +1,5 @@
 """API tokens: made by their owner (the secret is shown once, only its hash is kept), listed and revoked by their
-owner or by RCGP admin. Every token expires. Which tokens someone may see is resilience.access.api_tokens_for."""
+owner or by RCGP admin. Every token expires. Which tokens someone may see is core.access.api_tokens_for."""
 
 import datetime
 import hashlib

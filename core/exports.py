@@ -74,7 +74,7 @@ def table_of(rows, columns=None):
 
 def cell(value):
     """A value for a spreadsheet cell: numbers and booleans stay typed; text loses the control characters that
-    a spreadsheet file cannot hold (resilience.text.document_text, before the check, so they cannot hide a leading
+    a spreadsheet file cannot hold (core.text.document_text, before the check, so they cannot hide a leading
     =) and is neutralised."""
     if value is None:
         return None

@@ -10,10 +10,10 @@ HostileInputMiddleware, first in settings.MIDDLEWARE, refuses:
 - a Content-Length that is not a number (400) or over the limit (413): UPLOAD_MAX_REQUEST_BYTES for a multipart
   upload, DATA_UPLOAD_MAX_MEMORY_SIZE for anything else (forms, the API's JSON) — before a byte of it is read;
 - once the view is known: a form body with a NUL byte in a field, a field name or a file name, too many fields,
-  a damaged multipart body (400), or an upload stopped at the limit by resilience.upload_handlers (413).
+  a damaged multipart body (400), or an upload stopped at the limit by core.upload_handlers (413).
 
 PostgreSQL refuses NUL in text, so a NUL that reached a query would answer 500. Pages get the NHS-styled error page,
-the API its consistent error body (resilience.api.errors). ``bad_request`` (settings: handler400) answers the
+the API its consistent error body (api.errors). ``bad_request`` (settings: handler400) answers the
 requests Django itself refuses as suspicious the same way, and a body too large as 413.
 """
 

@@ -120,6 +120,7 @@ class DocumentAccess(models.Model):
         API = "api", "REST API"
         EXPORT = "export", "List export"
         ICAL = "ical", "Calendar feed"
+        CONCERN = "concern", "Reported concern"
 
     class Kind(models.TextChoices):
         VIEWED = "viewed", "Viewed"

@@ -173,3 +173,8 @@ rcgp_lead = sees_all | led_by                                   # the deputy lea
 rcgp_team = rcgp_lead | on_team                                 # and the advisers on its team
 practice_lead = is_practice_lead & practice_of_contract         # the lead of its practice
 commissioner_lead = is_commissioner_lead & commissioner_of_contract
+
+# The duty to report (docs/domain.md §9): who may raise a concern on a contract (the people who work on it), and who
+# receives it whatever the practice has agreed to share (the commissioner's lead and RCGP admin).
+concern_raisers = led_by | on_team
+concern_receivers = sees_all | commissioner_lead

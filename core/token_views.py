@@ -1,6 +1,6 @@
 """Pages for API tokens: a user's own (list, make one, revoke one) and, for RCGP admin, everyone's (list, revoke).
 
-Tokens come from resilience.policy (through resilience.api_tokens); a token the user may not revoke answers 404.
+Tokens come from core.access (through core.api_tokens); a token the user may not revoke answers 404.
 The pages are never cached: one of them shows a new token's secret, once.
 """
 

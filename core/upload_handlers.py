@@ -4,7 +4,7 @@ The first of settings.FILE_UPLOAD_HANDLERS: Django hands it each chunk of each f
 the file (in memory, or in a temporary file past FILE_UPLOAD_MAX_MEMORY_SIZE). A body larger than
 UPLOAD_MAX_REQUEST_BYTES is refused before a byte of it is read (HostileInputMiddleware refuses it even earlier,
 from Content-Length); a file that grows past EVIDENCE_MAX_BYTES stops the upload there. Either way the request is
-marked ``upload_too_large`` and answered 413 (resilience.hostile_input).
+marked ``upload_too_large`` and answered 413 (core.hostile_input).
 """
 
 from django.conf import settings

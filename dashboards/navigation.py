@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from concerns.access import receives_concerns
 from core.roles import COMMISSIONER_ROLES, PRACTICE_ROLES, Role, sees_programme_figures
 from forwardplans import access as document_access
 
@@ -15,6 +16,8 @@ def navigation_for(request):
     items = [("Practices", reverse("practices:list")), ("Contracts", reverse("contracts:list"))]
     if user.role in REFERRAL_ROLES or user.is_superuser:
         items.append(("Referrals", reverse("referrals:list")))
+    if receives_concerns(user):  # no count: the header costs no query for it
+        items.append(("Concerns", reverse("concerns:list")))
     if sees_programme_figures.test(user):
         items.append(("Reports", reverse("reports:programme_figures")))
     unread = document_access.notifications_for(user).filter(read_at__isnull=True).count()  # one query

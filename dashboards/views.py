@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from concerns.selectors import open_concerns_for
 from contracts import access as contract_access
 from core.errors import NotAllowed
 from core.roles import is_commissioner_lead, is_rcgp_admin
@@ -41,6 +42,7 @@ def _commissioner_home(request):
                "rag_series": charts.RAG_SERIES}
     if is_commissioner_lead.test(request.user):
         context.update(referrals=dashboards.referral_queue(request.user),
+                       concerns=open_concerns_for(request.user),
                        by_state=dashboards.contracts_by_state(request.user, contracts),
                        programmes=dashboards.programme_table(request.user))
     return context
@@ -51,6 +53,7 @@ def _deputy_home(request):
     context["template"] = "rcgp"
     if is_rcgp_admin.test(request.user) or request.user.is_superuser:
         context.update(referrals=dashboards.referral_queue(request.user),
+                       concerns=open_concerns_for(request.user),
                        programmes=dashboards.programme_table(request.user))
     return context
 

@@ -26,6 +26,9 @@ Who hears of what (today = T):
   and the RCGP admins;
 - the end of a live contract's agreement (``mou_ends_on``): the deputy lead (or the RCGP admins while there is
   none) and the commissioner leads, who decide together on a follow-on, a month ahead.
+- a concern under the duty to report (the next working day after it is raised): the commissioner leads of the
+  contract's commissioner (or its ICB) from the day it is raised; once overdue also the RCGP admins (the
+  escalation), whatever the practice has agreed to share.
 """
 
 import datetime
@@ -36,6 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
+from django.apps import apps
 from django.db.models import CharField, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Cast
 from django.urls import reverse
@@ -44,6 +48,7 @@ from contracts import access as contract_access
 from contracts.models import FIRST_CONTACT_WITHIN, Contract, Referral
 from contracts.workflow import ENDED_STATES, State
 from core.models import User
+from core.relations import concern_receivers
 from core.roles import Role
 from practices import access as practice_access
 from practices.models import SPECIAL_MEASURES_REINSPECTION, Inspection
@@ -68,6 +73,8 @@ SCOPES = {
     "contract": contract_access.contracts_for,
     "referral": contract_access.referrals_for,
     "practice": practice_access.practices_for,
+    # The contracts whose concerns under the duty to report the user receives, whatever consent says.
+    "concern": lambda user: concern_receivers.filter(user, Contract.objects.all()),
 }
 
 # Wording ----------------------------------------------------------------------------------------------------
@@ -396,7 +403,23 @@ CONTRACT_ENDING = Deadline(
     summary="Agreement ends (contract {reference})",
     explains="The support agreement ends: a follow-on, an extension or the close of the contract is decided.")
 
-KINDS = (MILESTONE, ACTION, FIRST_CONTACT, REFERRAL, REINSPECTION, CONTRACT_ENDING)
+# A concern under the duty to report (docs/domain.md §9) is acknowledged by the end of the next working day in
+# England (``acknowledgement_due``, counted when it is raised); unacknowledged after that, it goes to RCGP admin.
+# The concerns app sits above this registry, so its model is named by label (docs/architecture.md).
+CONCERN = Deadline(
+    item_type=ReminderItem.CONCERN,
+    items=lambda: apps.get_model("concerns", "Concern").objects.filter(acknowledged_at__isnull=True,
+                                                                         closed_at__isnull=True),
+    basis="acknowledgement_due", notice=1, scope="concern", scope_path="contract",
+    reference="contract__reference", link=("concerns:detail", "pk"),
+    audience=(CommissionerStaff("contract__commissioner", (Role.COMMISSIONER_LEAD,)),
+              RcgpAdmins(overdue_only=True)),
+    title=lambda row: f"acknowledge a concern reported on contract {row['dl_ref']}",
+    summary="Acknowledge a reported concern (contract {reference})",
+    explains="A concern under the duty to report is acknowledged by the end of the next working day; after that "
+             "it goes to RCGP admin.")
+
+KINDS = (MILESTONE, ACTION, FIRST_CONTACT, REFERRAL, REINSPECTION, CONTRACT_ENDING, CONCERN)
 PLAN_KINDS = (MILESTONE, ACTION)
 BY_TYPE = {kind.item_type: kind for kind in KINDS}
 

@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contracts import access as contract_access
+from contracts.models import Contract
+from core.relations import concern_receivers
 
 from . import access, outbox, reminder_texts
 from .delivery import Candidate, claim
@@ -36,9 +38,13 @@ READ_SCOPES = {
     "consent": lambda user, ids: access.document_contracts_for(user).filter(pk__in=ids, consent__isnull=False)
     .values_list("pk", flat=True),
 }
+# A concern under the duty to report (docs/domain.md §9) is read by its receivers whatever consent says.
+READ_SCOPES["concern"] = READ_SCOPES["concerns"] = (
+    lambda user, ids: concern_receivers.filter(user, Contract.objects.filter(pk__in=ids)).values_list("pk", flat=True))
 # The reminder sweep's name for the same scope, used to narrow the recipients (reminders.visible_only).
-RECIPIENT_SCOPES = {"contract": "contract", "documents": "document"}
-LINKS = {"contract": "contracts:detail", "report": "forwardplans:report", "consent": "forwardplans:consent"}
+RECIPIENT_SCOPES = {"contract": "contract", "documents": "document", "concern": "concern"}
+LINKS = {"contract": "contracts:detail", "report": "forwardplans:report", "consent": "forwardplans:consent",
+         "concerns": "concerns:for_contract"}
 
 
 @dataclass(frozen=True)

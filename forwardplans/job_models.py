@@ -18,6 +18,7 @@ class ReminderItem(models.TextChoices):
     REFERRAL = "referral", "Referral acknowledgement"
     REINSPECTION = "reinspection", "Special-measures re-inspection"
     CONTRACT_END = "contract_end", "Contract agreement end"
+    CONCERN = "concern", "Concern acknowledgement"
     DIGEST = "digest", "Weekly digest"
     PDF_FAILURE = "pdf_failure", "PDF failure"
     EMAIL_FAILURE = "email_failure", "E-mail failure"

@@ -362,7 +362,7 @@ class QuestionnaireInvitation(models.Model):
     message). Using it sets ``used`` and nothing else: no time, and no link to the response it let in. The
     e-mail address is kept only while it is needed: it is cleared once the invitation is sent, when it is used,
     and for every invitation when the questionnaire closes (an address that could not be sent to is kept until
-    then, for the practice to correct). Only the practice sees invitations (resilience.policy).
+    then, for the practice to correct). Only the practice sees invitations (forwardplans/access.py).
     """
 
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="invitations")

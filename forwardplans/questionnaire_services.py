@@ -5,7 +5,7 @@ single-use link (sent by a background job), and staff without one get a printed 
 without logging in; each invitation lets in one response. Answers keep no user, no IP address, no invitation
 and no time finer than the date. Only the practice sees invitations (the RCGP team sees counts), so no one who
 reads the answers holds a spare way in. Individual answers are for the contract's advisers and deputy lead only
-(resilience.policy); aggregates hide their detail while there are too few responses to keep anyone anonymous.
+(forwardplans/access.py); aggregates hide their detail while there are too few responses to keep anyone anonymous.
 """
 
 import secrets

@@ -8,6 +8,7 @@ the team) sees that there was a notification, and nothing more. One query per ki
 
 from collections import defaultdict
 
+from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,7 +19,7 @@ from practices import access as practice_access
 from practices.models import SPECIAL_MEASURES_REINSPECTION
 
 from . import access
-from .deadlines import CONTRACT_END, date_text, prefix, when_text
+from .deadlines import CONTRACT_END, SCOPES, date_text, prefix, when_text
 from .job_models import ReminderItem, ReminderKind
 from .models import Milestone
 
@@ -155,6 +156,22 @@ def digests(user, items):
         yield n, (n.title, "\n".join(lines).strip(), reverse("contracts:list"))
 
 
+def _concern(n, reference, practice):
+    r = n.reminder
+    escalated = " It has not been acknowledged in time: RCGP admin has been told." if r.kind == ReminderKind.OVERDUE \
+        else ""
+    return (f"{_overdue_or_soon(r)}: acknowledge a concern reported on contract {reference} with {practice}",
+            f"A concern reported under the duty to report is acknowledged by the end of the next working day; the "
+            f"acknowledgement {when_text(r.kind, r.due_on, _sent_on(n))}.{escalated}",
+            reverse("concerns:detail", args=[r.item_id]))
+
+
+def concerns(user, items):
+    """Only the receivers of a concern hear of it (deadlines.CONCERN); the words name no category and no text."""
+    received = apps.get_model("concerns", "Concern").objects.filter(contract__in=SCOPES["concern"](user))
+    return _each(items, received, ("contract__reference", "contract__practice__name"), _concern)
+
+
 RENDERERS = {
     ReminderItem.MILESTONE: milestones,
     ReminderItem.ACTION: actions,
@@ -163,6 +180,7 @@ RENDERERS = {
     ReminderItem.REINSPECTION: reinspections,
     ReminderItem.DIGEST: digests,
     CONTRACT_END: contract_ends,
+    ReminderItem.CONCERN: concerns,
 }
 
 

@@ -2,7 +2,9 @@
 
 The contract itself, its workflow history and its outcome stay (they feed the programme figures);
 the Diagnostic Report with its versions, the Forward Plan with its actions, evidence files, stored
-PDFs and staff questionnaires go, files included.
+PDFs and staff questionnaires go, files included. Concerns raised under the duty to report go too once their
+outcome is closed; an open one is never deleted, however old its contract (the concerns app sits above this one,
+so its model is named by label).
 """
 
 import datetime
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 
@@ -29,10 +32,16 @@ class Expired:
     evidence: int
     pdfs: int
     questionnaires: int
+    concerns: int = 0  # closed concerns, deleted
+    open_concerns: int = 0  # kept until their outcome is closed
 
 
 def retention_cutoff(today=None):
     return (today or datetime.date.today()) - relativedelta(years=settings.RETENTION_YEARS)
+
+
+def _concerns():
+    return apps.get_model("concerns", "Concern").objects
 
 
 def expired_documents(today=None):
@@ -46,8 +55,10 @@ def expired_documents(today=None):
             ForwardPlan.objects.filter(contract=contract).count(),
             Evidence.objects.filter(action__plan__contract=contract).count(),
             StoredPdf.objects.filter(contract=contract).count(),
-            Questionnaire.objects.filter(contract=contract).count())
-        if counts.reports or counts.plans or counts.evidence or counts.pdfs or counts.questionnaires:
+            Questionnaire.objects.filter(contract=contract).count(),
+            _concerns().filter(contract=contract, closed_at__isnull=False).count(),
+            _concerns().filter(contract=contract, closed_at__isnull=True).count())
+        if counts.reports or counts.plans or counts.evidence or counts.pdfs or counts.questionnaires or counts.concerns:
             found.append(counts)
     return found
 
@@ -65,6 +76,7 @@ def delete_expired_documents(today=None):
             ForwardPlan.objects.filter(contract=contract).delete()
             DiagnosticReport.objects.filter(contract=contract).delete()
             Questionnaire.objects.filter(contract=contract).delete()
+            _concerns().filter(contract=contract, closed_at__isnull=False).delete()
     for path in files:
         if str(path).startswith(str(Path(settings.MEDIA_ROOT))):
             path.unlink(missing_ok=True)

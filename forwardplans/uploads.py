@@ -427,7 +427,7 @@ def served_content_type(content_type):
 
 
 def download_name(original_name, content_type):
-    """A safe name to download a stored evidence file under: one plain segment (resilience.text.safe_filename), no
+    """A safe name to download a stored evidence file under: one plain segment (core.text.safe_filename), no
     quotes, and an extension of its stored type (older uploads named otherwise get it in place of theirs)."""
     name = safe_filename(original_name or "", default="evidence").replace("'", "_").replace("`", "_")
     extensions = ACCEPTED.get(content_type, (None, ("bin",)))[1]

@@ -115,7 +115,7 @@ def section_draft_view(request, reference, part):
                                     text=request.POST.get("text", "")[:20000], base_version=version)
     except DomainError as exc:
         return HttpResponse(str(exc), status=422, content_type="text/plain")
-    return HttpResponse(status=204)  # resilience.sessions adds how long the session has left
+    return HttpResponse(status=204)  # core.sessions adds how long the session has left
 
 
 def correction_or_404(request, reference, pk):
@@ -406,4 +406,5 @@ def access_log_view(request, reference):
     contract = contract_access.get_contract_or_404(request.user, reference)
     if not can_read_access_log.test(request.user, contract):
         raise Http404
-    return render(request, "forwardplans/access_log.jinja", {"contract": contract, "entries": access_log(contract)})
+    return render(request, "forwardplans/access_log.jinja", {"contract": contract, "entries": access_log(
+        contract, reader=request.user)})

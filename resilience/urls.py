@@ -30,6 +30,8 @@ urlpatterns = [
     path("accounts/api-tokens/all/", token_views.all_tokens_view, name="api_tokens_all"),
     path("accounts/api-tokens/revoke/", token_views.revoke_token_view, name="api_token_revoke"),
     path("practices/", include("practices.urls")),
+    # Concerns under the duty to report: a contract's (contracts/<reference>/concerns/) and each one's (concerns/).
+    path("", include("concerns.urls")),
     # A contract's page and the report and consent pages belong to the case lifecycle (casework), which sits above
     # contracts and forwardplans; they keep their places and names in those namespaces.
     path("contracts/", include(([*contract_urls.urlpatterns, *case_urls.contract_patterns], "contracts"))),

@@ -1,4 +1,4 @@
-"""Helpers for the API tests (tests/test_api_*.py): a token-authenticated client and a clean throttle cache."""
+"""Helpers for the API tests (tests/api/test_*.py): a token-authenticated client and a clean throttle cache."""
 
 import json
 

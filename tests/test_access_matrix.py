@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from casework.services import case_answer_correction, case_move
+from concerns.services import concern_raise
 from contracts.models import TeamMembership
 from core.roles import Role
 from forwardplans import ical, services
@@ -145,6 +146,18 @@ MATRIX = {
     "api:rag": (None, {"own": ALL}, 404, 401),
     "api:schema": (None, {"own": ALL}, 404, 401),  # signed in only (API_DOCS_PUBLIC)
     "api:docs": (None, {"own": ALL}, 404, 302),
+    # Concerns under the duty to report (docs/domain.md §9), whatever consent says: the commissioner's lead and
+    # RCGP admin receive them; the contract's deputy lead and team raise them (the adviser raised OWN's and OTHER's
+    # and sees what they raised); nobody else finds them.
+    "concerns:list": (None, {"own": frozenset({R.COMMISSIONER_LEAD, R.RCGP_ADMIN, R.RCGP_DEPUTY_LEAD,
+                                               R.RCGP_ADVISER})}, 404, 302),
+    "concerns:for_contract": ("contract", {"own": frozenset({R.COMMISSIONER_LEAD, R.RCGP_ADMIN, R.RCGP_DEPUTY_LEAD,
+                                                             R.RCGP_ADVISER}), "other": ADMIN}, 404, 302),
+    "concerns:new": ("contract", {"own": frozenset({R.RCGP_DEPUTY_LEAD, R.RCGP_ADVISER}), "other": NONE}, 404, 302),
+    "concerns:detail": ("concern", {"own": frozenset({R.COMMISSIONER_LEAD, R.RCGP_ADMIN, R.RCGP_ADVISER}),
+                                    "other": ADMIN}, 404, 302),
+    "concerns:acknowledge": ("concern", {"own": NONE, "other": NONE}, 405, 405),
+    "concerns:action": ("concern", {"own": NONE, "other": NONE}, 405, 405),
 }
 
 # Refusals other than 404 for users who may see the object but not act on it (written out by hand).
@@ -220,6 +233,9 @@ def organisations(world, settings, tmp_path):
         StoredPdf.objects.filter(pk=stored.pk).update(status=PdfStatus.READY, file=relative, size=15)
         referral = ReferralFactory(practice=practice)
         notification = Notification.objects.create(recipient=deputy, kind="overdue", title="x")
+        concern = concern_raise(contract=contract, actor=adviser, category="safeguarding",
+                                description="A child left alone.", observed_on=datetime.date(2026, 1, 5),
+                                people_involved="A locum GP.")
         objects[scope] = {
             "practice": [practice.ods_code], "contract": [contract.reference],
             "contract_move": [contract.reference, "give_consent"],
@@ -234,7 +250,7 @@ def organisations(world, settings, tmp_path):
             "calendar_token": [ical.issue(deputy)], "api_practice": [practice.ods_code],
             "inspection": [], "api_contract": [contract.reference], "api_action": [action.pk],
             "contract_object": contract, "adviser": [TeamMembership.objects.get(contract=contract).adviser.pk],
-            "referral_object": referral,
+            "referral_object": referral, "concern": [concern.pk],
         }
     from .factories import InspectionFactory
 
@@ -470,12 +486,23 @@ WRITES = {
     "referrals:decline": ("referral", lambda o, s: {}, _on_referral({CL}, {CPS, PU, PL, ADM}, {ADM: 403})),
     "referrals:acknowledge": ("referral", lambda o, s: {"acknowledged_on": _today()},
                               _on_referral({CL, ADM}, {CPS, PU, PL}, {ADM: "ok"})),
+    # Concerns: the contract's deputy lead and team raise them (others who see the contract are refused with the
+    # reason); the receivers acknowledge them and record what was done; the adviser who raised one sees it but is
+    # refused; nobody else finds it.
+    "concerns:new": ("contract", lambda o, s: {"category": "fraud", "description": "Claims for work not done.",
+                                               "observed_on": _today(), "people_involved": "A partner.",
+                                               "tell_practice": "yes"},
+                     _on_contract({DL, AD}, 403, other_allowed=())),
+    "concerns:acknowledge": ("concern", lambda o, s: {}, {"own": {CL: "ok", ADM: "ok", AD: 403},
+                                                          "other": {ADM: "ok"}}),
+    "concerns:action": ("concern", lambda o, s: {"action": "cqc", "note": "Told CQC."},
+                        {"own": {CL: "ok", ADM: "ok", AD: 403}, "other": {ADM: "ok"}}),
 }
 DOCUMENT_WRITES = {name for name, (_k, _d, table) in WRITES.items() if "own_shared" in table}
 # Not here: signing in and out, the session, one's own API tokens and notifications (each person's own, with no
 # organisation to stand in), the report's sections and corrections (not writable at the consent decision, for
-# anyone: test_the_correction_pages_... and tests/test_forwardplans.py), and the consent page's POST, which makes
-# the same moves as contracts:move.
+# anyone: test_the_correction_pages_... and tests/forwardplans/test_forwardplans.py), and the consent page's POST,
+# which makes the same moves as contracts:move.
 
 
 def test_every_state_changing_url_of_a_record_has_a_write_row():
@@ -484,7 +511,7 @@ def test_every_state_changing_url_of_a_record_has_a_write_row():
                      "contracts:move", "forwardplans:action_new", "forwardplans:action_rag",
                      "forwardplans:action_progress", "forwardplans:milestone_add", "questionnaires:close",
                      "questionnaires:codes", "referrals:new", "referrals:assess", "referrals:decline",
-                     "referrals:acknowledge"}
+                     "referrals:acknowledge", "concerns:new", "concerns:acknowledge", "concerns:action"}
     assert posted == record_writes
 
 
@@ -537,13 +564,16 @@ def test_write_matrix(client, world, organisations, capsys):
 
 def test_each_rule_gives_the_same_answer_for_one_record_as_its_queryset(world, organisations):
     """Each verb's per-record check and its queryset come from one rule: they agree for every role and record."""
+    from concerns import access as concern_access
     from contracts import access as contract_access
     from contracts.models import Contract, Referral
     from forwardplans import access as document_access
 
     users = [*world["users"].values(), UserFactory(role=R.RCGP_ADMIN, is_active=False)]
     rules_by_model = [(Contract, "contract_object", {**contract_access.CONTRACT_VERBS,
-                                                     **document_access.DOCUMENT_VERBS}),
+                                                     **document_access.DOCUMENT_VERBS,
+                                                     **{f"concern_{verb}": rule for verb, rule
+                                                        in concern_access.CONCERN_VERBS.items()}}),
                       (Referral, "referral_object", contract_access.REFERRAL_VERBS)]
     wrong = []
     for shared in sharing(organisations):

@@ -1,6 +1,6 @@
-"""A GIN index for the full-text search of actions (resilience/search.py), PostgreSQL only.
+"""A GIN index for the full-text search of actions (dashboards/search.py), PostgreSQL only.
 
-The indexed expression is exactly the one resilience.search builds (SearchVector over ACTION_TEXT, 'english'), so
+The indexed expression is exactly the one dashboards.search builds (SearchVector over ACTION_TEXT, 'english'), so
 PostgreSQL can use it: an RCGP admin's search over all 120,000 actions of England took 2-2.6 s without it.
 tests/test_search.py checks that the search uses it.
 """

@@ -1,5 +1,5 @@
-"""A GIN index for the full-text search of practice names (resilience/search.py), PostgreSQL only: the indexed
-expression is the one resilience.search builds (SearchVector("name", config="english"))."""
+"""A GIN index for the full-text search of practice names (dashboards/search.py), PostgreSQL only: the indexed
+expression is the one dashboards.search builds (SearchVector("name", config="english"))."""
 
 from django.db import migrations
 

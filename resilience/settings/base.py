@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "contracts",
     "forwardplans",
     "casework",
+    "concerns",
     "dashboards",
     "api",
     "demo",
@@ -162,7 +163,7 @@ STORAGES = {
 }
 # Uploaded evidence and generated PDFs live outside the web root and are served only through views.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
-# Uploads are refused at the limit while they stream in (resilience/upload_handlers.py, resilience/hostile_input.py):
+# Uploads are refused at the limit while they stream in (core/upload_handlers.py, core/hostile_input.py):
 # one evidence file, and a multipart body of that plus its form and envelope; any other body (a form, the API's
 # JSON) at most DATA_UPLOAD_MAX_MEMORY_SIZE. Over a limit is answered 413. A reverse proxy in front of the
 # application should refuse bodies over UPLOAD_MAX_REQUEST_BYTES too.
@@ -216,7 +217,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Practice Resilience <no-
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    # REST API (resilience/api/): hashed tokens first so that a missing token answers 401.
+    # REST API (api/): hashed tokens first so that a missing token answers 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -244,7 +245,7 @@ SPECTACULAR_SETTINGS = {
                    "Authenticate with `Authorization: Token <token>` (make one at /accounts/api-tokens/).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    # The schema and docs views of resilience/api/urls.py use resilience.api.docs.DocsReaders (API_DOCS_PUBLIC).
+    # The schema and docs views of api/urls.py use api.docs.DocsReaders (API_DOCS_PUBLIC).
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,

@@ -1,4 +1,4 @@
-"""Load the deterministic England-size synthetic data set (resilience/scale_data.py) into an empty database."""
+"""Load the deterministic England-size synthetic data set (bench/scale_data.py) into an empty database."""
 
 import datetime
 

@@ -22,6 +22,7 @@ class Command(BaseCommand):
             c = item.contract
             self.stdout.write(f"{c.reference} {c.practice.ods_code} ended {c.ended_on}: {verb} {item.reports} report, "
                               f"{item.plans} plan, {item.evidence} evidence files, {item.pdfs} PDFs, "
-                              f"{item.questionnaires} questionnaires")
+                              f"{item.questionnaires} questionnaires, {item.concerns} closed concerns"
+                              + (f" ({item.open_concerns} open concerns kept)" if item.open_concerns else ""))
         self.stdout.write(f"{len(items)} contracts past retention (ended before {retention_cutoff(today)}); "
                           f"{'deleted' if options['apply'] else 'nothing deleted: use --apply'}")
