@@ -13,17 +13,6 @@ from core.roles import Role, Rule
 from .models import Commissioner, Inspection, Practice
 
 
-def commissioner_scope(user, field="commissioner"):
-    """Q for records whose ``field`` is the user's commissioner or one of its sub-ICB locations.
-
-    An IN over the commissioners' ids (not an OR across a join to the commissioner table), so PostgreSQL can use
-    the records' commissioner index instead of scanning every practice or contract."""
-    return Q(**{f"{field}__in": relations.commissioner_ids(user)})
-
-
-of_practice_or_its_groups = relations.of_practice_or_its_groups
-
-
 def _sees_all_practices(user, record=None):
     return relations.active(user) and (user.is_superuser or user.role in relations.SEES_ALL_PRACTICES)
 
