@@ -32,10 +32,12 @@ static/vendor/.installed: package.json package-lock.json static/scss/nhsuk.scss
 migrate: install
 	$(PY) manage.py migrate --noinput
 
-# Zero set-up: SQLite and in-process tasks unless DATABASE_URL / REDIS_URL are set.
+# Zero set-up: SQLite and in-process tasks unless DATABASE_URL / REDIS_URL are set. DEBUG is off, so a missing page
+# gets the service's own 404 page (not Django's debug page and its list of URLs); WhiteNoise serves the static files
+# from the source folders (no collectstatic). DEBUG=true make demo brings the debug pages back.
 demo: migrate
 	$(PY) manage.py seed_demo
-	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=$${DEBUG:-false} WHITENOISE_USE_FINDERS=true $(PY) manage.py runserver 127.0.0.1:8000
 
 test: install
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \

@@ -1,16 +1,16 @@
 from django import forms
 
-from contracts.forms import DATE
 from contracts.vocabulary import EndReason
+from core.forms import DayMonthYearField, Form
 from core.models import User
 from core.roles import Role
 from core.validators import MaxWordsValidator
 
 
-class MoveForm(forms.Form):
+class MoveForm(Form):
     """What a move may carry: a date, a note (a side exit's reason), why a contract ended, the deputy lead."""
 
-    effective_on = forms.DateField(required=False, widget=DATE, label="Date (leave empty for today)")
+    effective_on = DayMonthYearField(required=False, label="Date", subject="the date of the move")
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Note", max_length=2000)
     end_reason = forms.ChoiceField(choices=[("", "Choose a reason"), *EndReason.choices], required=False,
                                    label="Why the contract ended")
@@ -18,7 +18,7 @@ class MoveForm(forms.Form):
                                          required=False, empty_label="Choose a deputy lead", label="Deputy lead")
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(Form):
     """The practice lead's decision; the choices offered are the consent moves the lifecycle allows now."""
 
     move = forms.ChoiceField(widget=forms.RadioSelect, label="Your decision",

@@ -126,6 +126,10 @@ class Case:
     def has_team(self):
         return self.contract.team_members.filter(removed_at__isnull=True).exists()
 
+    def waiting_for(self, user):
+        """What the case waits for from people other than ``user`` (waiting_for below), for pages."""
+        return waiting_for(self, user)
+
 
 def _has_team(case):
     return None if case.has_team else "Add at least one adviser to the team first."
@@ -319,6 +323,35 @@ def moves_for(case, user, *, guards=True):
             continue
         found.append((move, move.guard(case) if move.guard and guards else None))
     return found
+
+
+def forward_moves(case):
+    """The moves that take the case on from where it is now (its track, stage and documents), whoever may make
+    them: those that change its stage or its report. Side exits, a change of lead and a change of a decision
+    already made keep the case where it is: they are never what it waits for."""
+    state = case.contract.state
+    found = []
+    for move in MOVES:
+        if move.needs_reason or case.track not in move.tracks or state not in move.stages:
+            continue
+        if move.report and case.report_state not in move.report.before:
+            continue
+        if move.consent and case.consent_state not in move.consent.before:
+            continue
+        if move.to_stage(state) != state or (move.report and move.report.after):
+            found.append(move)
+    return found
+
+
+def waiting_for(case, user):
+    """[(who, [move labels])]: what the case waits for from other people, in the table's words: its forward moves
+    that ``user`` may not make, by who may make them. Empty when the next move is the user's own."""
+    waiting = {}
+    for move in forward_moves(case):
+        if move.who.test(user, case.contract):
+            return []
+        waiting.setdefault(move.who_text, []).append(move.label)
+    return list(waiting.items())
 
 
 def _stages_in_words(stages):

@@ -1,7 +1,8 @@
 from django import forms
 from django.utils import timezone
 
-from forwardplans.forms import DATE, PatientDataCheck
+from core.forms import DayMonthYearField
+from forwardplans.forms import PatientDataCheck
 
 from .models import ActionTaken, Category
 
@@ -19,9 +20,8 @@ class ConcernForm(PatientDataCheck):
                                  error_messages={"required": "Choose what the concern is about."})
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), max_length=10000, label="What was seen",
                                   error_messages={"required": "Describe what was seen."})
-    observed_on = forms.DateField(widget=DATE, label="When was it seen?",
-                                  error_messages={"required": "Say when it was seen.",
-                                                  "invalid": "Enter the date it was seen, like 27 3 2026."})
+    observed_on = DayMonthYearField(label="When was it seen?", subject="the date it was seen",
+                                    help_text="For example, 27 3 2026.")
     people_involved = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, label="Who is involved",
         help_text="Their roles (for example “a salaried GP”, “the practice manager”), not patients' names, NHS "
@@ -37,7 +37,7 @@ class ConcernForm(PatientDataCheck):
     def clean_observed_on(self):
         day = self.cleaned_data["observed_on"]
         if day > timezone.localdate():
-            raise forms.ValidationError("The date it was seen must be today or in the past.")
+            raise forms.ValidationError("The date it was seen must be today or in the past")
         return day
 
     def clean(self):

@@ -10,6 +10,7 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractYear
 
 from practices.ratings import Rating
 
@@ -172,3 +173,29 @@ def funding_by_programme(contracts, *, year, commissioner=None):
             "spent": row.get("spent") or ZERO,
         })
     return result
+
+
+def funding_by_years(contracts, *, years=3, today=None):
+    """Funding of the latest ``years`` financial years, newest first: for each, its label, its programmes' rows
+    (those with contracts, each with its programme's ``label``) and their totals. The NHSE home's table and its
+    download."""
+    today = today or datetime.date.today()
+    current = today.year if today.month >= 4 else today.year - 1
+    table = []
+    for year in range(current, current - years, -1):
+        rows = [dict(row, label=Programme(row["programme"]).label)
+                for row in funding_by_programme(contracts, year=year) if row["contracts"]]
+        table.append({"label": financial_year(year)[2], "rows": rows,
+                      **{key: sum((r[key] for r in rows), ZERO if key != "contracts" else 0)
+                         for key in ("contracts", "allocated", "committed", "spent")}})
+    return table
+
+
+def outcomes_by_programme_year(contracts):
+    """Completed contracts' outcomes (rating after support) per programme and year commissioned: [(programme,
+    year, {outcome: count})], in programme then year order, from one query."""
+    rows = (contracts.filter(COMPLETED).annotate(year=ExtractYear("commissioned_on"))
+            .values("programme", "year")
+            .annotate(**{o.value: Count("pk", filter=OUTCOME_CONDITIONS[o]) for o in Outcome})
+            .order_by("programme", "year"))
+    return [(Programme(r["programme"]), r["year"], {o: r[o.value] for o in Outcome}) for r in rows]

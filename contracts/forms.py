@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms
 
+from core.forms import DayMonthYearField, Form, ModelForm
 from practices import access as practice_access
 from practices.models import Practice
 from practices.ratings import Rating
@@ -10,10 +11,8 @@ from . import access
 from .models import Adviser, Contract
 from .vocabulary import Closure, SupportCategory
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
-
-class CommissionForm(forms.ModelForm):
+class CommissionForm(ModelForm):
     practice = forms.ModelChoiceField(queryset=Practice.objects.none(), to_field_name="ods_code",
                                       empty_label="Choose a practice")
     group_practices = forms.ModelMultipleChoiceField(
@@ -32,9 +31,12 @@ class CommissionForm(forms.ModelForm):
                   "value", "nhse_contribution", "practice_contribution", "mou_signed_on", "mou_starts_on",
                   "mou_ends_on", "objectives_operational_stability", "objectives_ways_of_working",
                   "objectives_future_sustainability"]
-        widgets = {"commissioned_on": DATE, "mou_signed_on": DATE, "mou_starts_on": DATE, "mou_ends_on": DATE}
+        field_classes = dict.fromkeys(("commissioned_on", "mou_signed_on", "mou_starts_on", "mou_ends_on"),
+                                      DayMonthYearField)
         labels = {"value": "Contract value (£)", "nhse_contribution": "NHSE/commissioner contribution (£)",
-                  "practice_contribution": "Practice contribution (£)"}
+                  "practice_contribution": "Practice contribution (£)", "commissioned_on": "Date commissioned",
+                  "mou_signed_on": "Date the agreement was signed", "mou_starts_on": "Date the agreement starts",
+                  "mou_ends_on": "Date the agreement ends"}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,17 +61,18 @@ class CommissionForm(forms.ModelForm):
         return data
 
 
-class FirstContactForm(forms.Form):
-    contacted_on = forms.DateField(widget=DATE, label="Date of first contact with the practice")
+class FirstContactForm(Form):
+    contacted_on = DayMonthYearField(label="Date of first contact with the practice",
+                                     subject="the date of first contact", help_text="For example, 17 4 2026.")
 
 
-class AddAdviserForm(forms.Form):
+class AddAdviserForm(Form):
     adviser = forms.ModelChoiceField(queryset=Adviser.objects.filter(active=True))
     capacity_override_reason = forms.CharField(required=False, max_length=500,
                                                label="Reason to assign over capacity (RCGP admin only)")
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(Form):
     rating_after = forms.ChoiceField(choices=[("", "Not yet re-inspected"), *Rating.choices], required=False,
                                      label="Rating after support")
     in_special_measures_after = forms.TypedChoiceField(

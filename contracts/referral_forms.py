@@ -1,11 +1,10 @@
 """Forms for self-referrals. They check the answers for the page; the services check them again."""
 
-import datetime
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.forms import DayMonthYearField, Form
 from core.validators import MaxWordsValidator
 
 from .referral_services import WORD_LIMIT, submittable_practices
@@ -18,54 +17,7 @@ from .vocabulary import (
     YesNoUnknown,
 )
 
-DATE_PARTS = ("day", "month", "year")
 EARLIEST_YEAR = 2000
-
-
-class DayMonthYearWidget(forms.Widget):
-    """Reads the NHS date input's three boxes: ``<name>-day``, ``<name>-month``, ``<name>-year``."""
-
-    def value_from_datadict(self, data, files, name):
-        parts = [str(data.get(f"{name}-{part}", "")).strip() for part in DATE_PARTS]
-        return parts if any(parts) else None
-
-    def value_omitted_from_data(self, data, files, name):
-        return not any(f"{name}-{part}" in data for part in DATE_PARTS)
-
-
-class DayMonthYearField(forms.Field):
-    """A date entered as day, month and year (the NHS.UK date input pattern)."""
-
-    widget = DayMonthYearWidget
-    default_error_messages = {
-        "required": "Enter the date.",
-        "invalid": "Enter a real date, for example 17 4 2026.",
-        "year": "The year must include 4 numbers, for example 2026.",
-    }
-
-    def to_python(self, value):
-        if value in (None, "", [], ()):
-            return None
-        if isinstance(value, datetime.date):
-            return value
-        try:
-            day, month, year = (int(part) for part in value)
-        except (TypeError, ValueError):
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
-        if year < 1000:
-            raise ValidationError(self.error_messages["year"], code="year")
-        try:
-            return datetime.date(year, month, day)
-        except ValueError:
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
-
-    def prepare_value(self, value):
-        """What the three boxes show: the parts as typed, or those of a date."""
-        if isinstance(value, datetime.date):
-            return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
-        if isinstance(value, list | tuple) and len(value) == len(DATE_PARTS):
-            return dict(zip(DATE_PARTS, value, strict=True))
-        return dict.fromkeys(DATE_PARTS, "")
 
 
 def _words_field(label, required_message, help_text=""):
@@ -86,7 +38,7 @@ class PracticeMultipleChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.name} ({obj.ods_code}{size})"
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(Form):
     """The self-referral. A practice lead's practice is fixed; a commissioner lead chooses one."""
 
     practice = PracticeChoiceField(
@@ -95,7 +47,8 @@ class ReferralForm(forms.Form):
                         "invalid_choice": "Choose a practice from the list."},
     )
     received_on = DayMonthYearField(
-        label="When was the referral received?", initial=timezone.localdate,
+        label="When was the referral received?", subject="the date the referral was received",
+        initial=timezone.localdate,
         help_text="The 10 working days to acknowledge it start from this date. For example, 17 4 2026.",
         error_messages={"required": "Enter the date the referral was received."},
     )
@@ -208,7 +161,7 @@ def _scale_choices(labels):
     return [(number, f"{number} – {label}") for number, label in labels.items()]
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(Form):
     """The commissioner's assessment: statement, priority, national criteria and the support matrix."""
 
     statement_of_support = _words_field(
@@ -255,13 +208,13 @@ class AssessmentForm(forms.Form):
         return criteria_by_domain()
 
 
-class AcknowledgementForm(forms.Form):
+class AcknowledgementForm(Form):
     acknowledged_on = DayMonthYearField(
         label="Date acknowledged", initial=timezone.localdate, help_text="For example, 17 4 2026.",
         error_messages={"required": "Enter the date the referral was acknowledged."},
     )
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(Form):
     reason = _words_field("Why does the commissioner not support this referral?",
                           "Give the reason the referral is not supported.")

@@ -9,7 +9,7 @@ from core import exports as list_exports
 from core.errors import DomainError, require_allowed
 from core.pagination import paginate
 from core.roles import is_commissioner_lead, is_rcgp_admin, is_rcgp_user
-from core.submit import refuse, run_for_button, run_for_form
+from core.submit import page_status, refuse, run_for_button, run_for_form
 
 from . import access, exports, services
 from .forms import AddAdviserForm, CommissionForm, FirstContactForm, OutcomeForm
@@ -61,7 +61,8 @@ def contract_commission_view(request):
             messages.success(request, f"Contract {contract.reference} commissioned. RCGP make first contact "
                                       f"by {contract.first_contact_due:%-d %B %Y}.")
             return redirect("contracts:detail", reference=contract.reference)
-    return render(request, "contracts/commission.jinja", {"form": form, "referral": referral})
+    return render(request, "contracts/commission.jinja", {"form": form, "referral": referral},
+                  status=page_status(form))
 
 
 def _act(request, reference, verb, action):
@@ -80,7 +81,7 @@ def contract_first_contact_view(request, reference):
 
     def action(contract):
         if not form.is_valid():
-            raise DomainError("Enter the date of first contact.")
+            raise DomainError(" ".join(form.errors.get("contacted_on", [])) or "Enter the date of first contact")
         services.contract_record_first_contact(contract=contract, contacted_on=form.cleaned_data["contacted_on"],
                                                actor=request.user)
         return "First contact recorded."

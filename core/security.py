@@ -19,6 +19,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
+from core.forms import Form
 from core.roles import COMMISSIONER_ROLES, RCGP_ROLES
 
 OPEN_PATHS = ("/accounts/two-factor/", "/accounts/logout/", "/static/", "/health/")
@@ -54,7 +55,7 @@ class NoStoreMiddleware:
         return response
 
 
-class TokenForm(forms.Form):
+class TokenForm(Form):
     token = forms.CharField(label="Code from your authenticator app", max_length=6, min_length=6,
                             widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
 

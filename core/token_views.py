@@ -17,13 +17,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core import api_tokens
 from core.errors import DomainError
+from core.forms import Form
 from core.roles import is_rcgp_admin
 from core.submit import run_for_form
 
 ALL_SHOWN = 1000
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(Form):
     name = forms.CharField(label="Name", max_length=api_tokens.NAME_LENGTH,
                            help_text="What the token is for, so that you can tell your tokens apart.",
                            error_messages={"required": "Enter a name for the token"})
@@ -38,6 +39,7 @@ class ApiTokenForm(forms.Form):
         days = self.fields["days"]
         days.max_value, days.initial = most, settings.API_TOKEN_DAYS
         days.validators.append(MaxValueValidator(most, message=f"A token can last at most {most} days"))
+        days.error_messages["max_value"] = f"A token can last at most {most} days"
         days.help_text = f"Between 1 and {most}. Make a new token when this one expires."
 
 

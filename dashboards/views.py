@@ -1,13 +1,14 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from concerns.selectors import open_concerns_for
 from contracts import access as contract_access
+from core import exports
 from core.errors import NotAllowed
-from core.roles import is_commissioner_lead, is_rcgp_admin
+from core.roles import is_commissioner_lead, is_commissioner_user, is_nhse, is_rcgp_admin
 from dashboards import charts, dashboards
 from dashboards.search import search
 from forwardplans import access as document_access
@@ -32,14 +33,15 @@ def home(request):
 def _commissioner_home(request):
     from practices.ratings import Rating
 
-    sort = request.GET.get("sort", "name")
+    sort = request.GET.get("sort") or "risk"
+    if sort not in dashboards.PRACTICE_SORTS:
+        sort = "risk"
     contracts = dashboards.commissioner_contracts(request.user)
     rows = dashboards.commissioner_overview(request.user, sort=sort, rating=request.GET.get("rating") or None,
                                             special_measures=request.GET.get("special_measures") or None,
                                             contracts=contracts)
     context = {"template": "commissioner", "rows": rows, "sort": sort, "ratings": Rating.choices,
-               "rag_by_commissioner": charts.rag_by_commissioner(document_access.actions_for(request.user)),
-               "rag_series": charts.RAG_SERIES}
+               "rag_by_commissioner": _rag_by_commissioner_for(request.user), "rag_series": charts.RAG_SERIES}
     if is_commissioner_lead.test(request.user):
         context.update(referrals=dashboards.referral_queue(request.user),
                        concerns=open_concerns_for(request.user),
@@ -71,8 +73,27 @@ def _nhse_home(request):
     return {"template": "nhse", "programmes": dashboards.programme_table(request.user),
             "funding": dashboards.funding_by_year(request.user),
             "outcomes": charts.outcomes_by_programme_year(contracts), "outcome_series": charts.OUTCOME_SERIES,
-            "rag_by_commissioner": charts.rag_by_commissioner(document_access.actions_for_figures(request.user)),
-            "rag_series": charts.RAG_SERIES}
+            "rag_by_commissioner": _rag_by_commissioner_for(request.user), "rag_series": charts.RAG_SERIES}
+
+
+def _rag_by_commissioner_for(user):
+    """The home page's "actions by RAG status, per commissioner", from the same records the page counts: shared
+    plans for a commissioner, the figures' scope for NHSE; None for a role whose home does not show it."""
+    if is_commissioner_user.test(user):
+        return charts.rag_by_commissioner(document_access.actions_for(user))
+    if is_nhse.test(user):
+        return charts.rag_by_commissioner(document_access.actions_for_figures(user))
+    return None
+
+
+@login_required
+def rag_by_commissioner_download(request):
+    rows = _rag_by_commissioner_for(request.user)
+    if rows is None:
+        raise Http404
+    header = ["Commissioner", *[label for label, _colour in charts.RAG_SERIES], "Total"]
+    return exports.export_response(exports.wanted(request) or "csv", "actions-by-rag-per-commissioner", header,
+                                   [[label, *counts, sum(counts)] for label, counts in rows])
 
 
 HOME_PAGES = {

@@ -76,7 +76,7 @@ def seed_demo(log=print):
     ):
         log(f"{label}: {run().line()}")
     for code, name in COMMISSIONER_NAMES.items():
-        Commissioner.objects.filter(ods_code=code, name=code).update(name=name)
+        Commissioner.objects.filter(ods_code=code).update(name=name)  # the demo's own short names win
     logins = []
     for role in Role:
         user, _created = user_upsert(

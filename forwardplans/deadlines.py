@@ -17,8 +17,9 @@ per rule, never per item) and for one person (their pages and feed: a condition 
 everything due for them). tests/test_deadlines.py holds the two to the same answer.
 
 Who hears of what (today = T):
-- milestones and actions' planned completion: the action's lead; once overdue also the contract's deputy lead
-  and the commissioner's peer support team (the access policy: only while the practice consents to share);
+- milestones and actions' planned completion: the action's lead (``lead_user``), or, when the action names its
+  lead only in words, the practice lead(s) of the contract's practice; once overdue also the contract's deputy
+  lead and the commissioner's peer support team (the access policy: only while the practice consents to share);
 - first contact (a week after commissioning): the contract's deputy lead, or every RCGP admin while it has none;
 - referral acknowledgement (10 working days): the commissioner leads of the referral's commissioner (or its ICB)
   and the RCGP admins: the people who may record the acknowledgement;
@@ -31,6 +32,7 @@ Who hears of what (today = T):
   escalation), whatever the practice has agreed to share.
 """
 
+import dataclasses
 import datetime
 import functools
 import operator
@@ -43,6 +45,7 @@ from django.apps import apps
 from django.db.models import CharField, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Cast
 from django.urls import reverse
+from django.utils.text import Truncator
 
 from contracts import access as contract_access
 from contracts.models import FIRST_CONTACT_WITHIN, Contract, Referral
@@ -182,6 +185,35 @@ class CommissionerStaff:
         return Q(**{self.path: user.commissioner_id}) | Q(**{f"{self.path}__parent": user.commissioner_id})
 
 
+@dataclass(frozen=True)
+class PracticeLeads:
+    """The practice leads of the item's practice (``path``), while the item's ``unless`` field names no one: an
+    action whose lead is written only in words still reaches the people who answer for the practice's plan. Only
+    the contract's own practice (not the other practices of a group)."""
+
+    path: str  # from the item to the contract's practice
+    unless: str  # the field naming a person (an action's lead_user)
+    overdue_only: bool = False
+
+    @property
+    def fields(self):
+        return (self.path, self.unless)
+
+    def for_rows(self, rows, cache):
+        wanted = {row[self.path] for row in rows if not row[self.unless]}
+        found = defaultdict(list)
+        if wanted:
+            for pk, practice_id in User.objects.filter(is_active=True, role=Role.PRACTICE_LEAD,
+                                                       practice_id__in=wanted).values_list("pk", "practice_id"):
+                found[practice_id].append(pk)
+        return [[] if row[self.unless] else found.get(row[self.path], []) for row in rows]
+
+    def condition(self, user):
+        if user.role != Role.PRACTICE_LEAD or not user.practice_id:
+            return None
+        return Q(**{f"{self.unless}__isnull": True, self.path: user.practice_id})
+
+
 # The registry ---------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -193,6 +225,7 @@ class Due:
     due_on: datetime.date
     reference: str
     target: str  # the link's argument (an action's id for both plan kinds)
+    action: str = ""  # the action a plan item belongs to, in its own words, once named (named())
 
     @property
     def item_type(self):
@@ -205,6 +238,13 @@ class Due:
     @property
     def summary(self):
         return self.kind.summary.format(reference=self.reference)
+
+    @property
+    def text(self):
+        """What a page shows of it: the summary, with the action named when it is known."""
+        if self.action and self.kind.named_summary:
+            return self.kind.named_summary.format(reference=self.reference, action=self.action)
+        return self.summary
 
     @property
     def link(self):
@@ -236,6 +276,7 @@ class Deadline:
     notice: int | None = None  # days of "due soon"; None: a week ahead, then the day before
     explains: str = ""  # why it is due, for the calendar entry
     extra: tuple = ()  # more fields the title reads
+    named_summary: str = ""  # a page's words once the action is named ("{action}", "{reference}")
 
     def __post_init__(self):
         # "Overdue" is asked of the database as basis < today - after: exact only for a whole number of days.
@@ -327,9 +368,11 @@ def _open_plan_items(model, contract):
 
 
 def _plan_audience(contract):
-    """The action's lead; once overdue, the contract's deputy lead and the commissioner's peer support team."""
+    """The action's lead (or, with none named, the practice's leads); once overdue, the contract's deputy lead and
+    the commissioner's peer support team."""
     lead = "action__lead_user" if contract.startswith("action__") else "lead_user"
-    return (Named(lead), Named(f"{contract}__deputy_lead", overdue_only=True),
+    return (Named(lead), PracticeLeads(f"{contract}__practice", unless=lead),
+            Named(f"{contract}__deputy_lead", overdue_only=True),
             CommissionerStaff(f"{contract}__commissioner", (Role.COMMISSIONER_PEER_SUPPORT,), overdue_only=True))
 
 
@@ -349,7 +392,8 @@ MILESTONE = Deadline(
     reference="action__plan__contract__reference", link=("forwardplans:action", "action_id"),
     audience=_plan_audience("action__plan__contract"),
     title=lambda row: f"a milestone on contract {row['dl_ref']}",
-    summary="Milestone due (contract {reference})")
+    summary="Milestone due (contract {reference})",
+    named_summary="Milestone due on “{action}” (contract {reference})")
 
 ACTION = Deadline(
     item_type=ReminderItem.ACTION,
@@ -358,7 +402,8 @@ ACTION = Deadline(
     reference="plan__contract__reference", link=("forwardplans:action", "pk"),
     audience=_plan_audience("plan__contract"),
     title=lambda row: f"an action's planned completion on contract {row['dl_ref']}",
-    summary="Action due for completion (contract {reference})")
+    summary="Action due for completion (contract {reference})",
+    named_summary="“{action}” due for completion (contract {reference})")
 
 FIRST_CONTACT = Deadline(
     item_type=ReminderItem.FIRST_CONTACT,
@@ -461,7 +506,27 @@ def due_for(user, today, *, since, until=None, kinds=KINDS):
     return sorted(found, key=lambda d: (d.due_on, order[d.item_type], d.item_id))
 
 
+# A page shows every kind of deadline over one window: as far ahead as the longest notice any kind's reminders
+# give, so nothing a reminder has told someone of is missing from their page, whatever its kind.
+PAGES_LOOK_AHEAD = max(kind.ahead for kind in KINDS)
+
+
 def needs_me(user, today):
-    """The home pages' "what needs me": what each kind's reminders would tell the user now, and what is still
-    overdue from the last PAGES_LOOK_BACK days."""
-    return due_for(user, today, since=today - datetime.timedelta(days=PAGES_LOOK_BACK))
+    """The home pages' "what needs me": everything due for the user in the next PAGES_LOOK_AHEAD days (one window
+    for every kind: so everything each kind's reminders would tell them now), and what is still overdue from the
+    last PAGES_LOOK_BACK days."""
+    return due_for(user, today, since=today - datetime.timedelta(days=PAGES_LOOK_BACK),
+                   until=today + datetime.timedelta(days=PAGES_LOOK_AHEAD))
+
+
+def named(user, items):
+    """``items`` with each plan item's action named (``Due.action``), for pages: the actions are read through the
+    access policy like any other read of them (so the read is logged). One query; reminders and the calendar keep
+    their neutral words."""
+    ids = {int(d.target) for d in items if d.kind in PLAN_KINDS}
+    if not ids:
+        return items
+    names = {action.pk: Truncator(action.action_planned).chars(80)
+             for action in access.actions_for(user).filter(pk__in=ids).only("pk", "action_planned")}
+    return [dataclasses.replace(d, action=names.get(int(d.target), "")) if d.kind in PLAN_KINDS else d
+            for d in items]

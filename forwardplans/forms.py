@@ -1,6 +1,8 @@
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 
+from core.forms import DayMonthYearField, Form, ModelForm
 from core.models import User
 from core.pii import identifier_warnings
 from core.roles import PRACTICE_ROLES
@@ -10,12 +12,11 @@ from .questionnaire_services import MAX_CODES_AT_ONCE, normalise_code
 from .services import ACTION_FIELDS
 from .vocabulary import REPORT_SECTIONS, CorrectionAnswer, Rag, RootCause
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 OUT_OF_DATE = {"required": "This page is out of date: open it again, then try again.",
                "invalid": "This page is out of date: open it again, then try again."}
 
 
-class PatientDataCheck(forms.Form):
+class PatientDataCheck(Form):
     """Warns before saving free text that looks like patient-identifiable data (an NHS number, a date of
     birth); the writer must remove it or confirm it is not about a patient."""
 
@@ -47,22 +48,23 @@ class SectionForm(PatientDataCheck):
         self.fields["text"].label = heading
 
 
-class RootCausesForm(forms.Form):
+class RootCausesForm(Form):
     version = forms.IntegerField(widget=forms.HiddenInput, error_messages=OUT_OF_DATE)
     root_causes = forms.MultipleChoiceField(choices=RootCause.choices, required=False,
                                             widget=forms.CheckboxSelectMultiple, label="Root causes")
 
 
-class ActionForm(PatientDataCheck, forms.ModelForm):
+class ActionForm(PatientDataCheck, ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     checked_fields = ["problem", "underlying_issue", "action_planned", "resources", "sources_of_support",
                       "evidence_needed", "eventual_goal", "next_steps", "lead_person", "responsible", "accountable"]
+    error_subjects = {"lead_person": "the name of the lead", "lead_user": "the lead's account"}
 
     class Meta:
         model = Action
         fields = ACTION_FIELDS
-        widgets = {"planned_completion": DATE,
-                   **{f: forms.Textarea(attrs={"rows": 3}) for f in (
+        field_classes = {"planned_completion": DayMonthYearField}
+        widgets = {**{f: forms.Textarea(attrs={"rows": 3}) for f in (
                        "problem", "underlying_issue", "action_planned", "resources", "sources_of_support",
                        "evidence_needed", "eventual_goal", "next_steps")}}
 
@@ -84,16 +86,42 @@ class NewActionForm(ActionForm):
         super().__init__(*args, **kwargs)
         for n in (1, 2, 3):
             self.fields[f"milestone_{n}"] = forms.CharField(required=False, max_length=300, label=f"Milestone {n}")
-            self.fields[f"milestone_{n}_due"] = forms.DateField(required=False, widget=DATE,
-                                                                label=f"Milestone {n} due date")
+            self.fields[f"milestone_{n}_due"] = DayMonthYearField(required=False, label=f"Milestone {n} due date")
+
+    def clean(self):
+        data = super().clean()
+        # The service checks these again; here each is said on the box it is about.
+        for n in (1, 2, 3):
+            description, due = (data.get(f"milestone_{n}") or "").strip(), data.get(f"milestone_{n}_due")
+            if description and not due and f"milestone_{n}_due" not in self.errors:
+                self.add_error(f"milestone_{n}_due", f"Enter the milestone {n} due date")
+            if due and not description:
+                self.add_error(f"milestone_{n}", f"Enter milestone {n}, or remove its due date")
+        return data
 
     def milestones(self):
         return [(self.cleaned_data.get(f"milestone_{n}"), self.cleaned_data.get(f"milestone_{n}_due"))
                 for n in (1, 2, 3)]
 
 
-class RagForm(PatientDataCheck):
+class ActionPanelForm(Form):
+    """A form of one of the action page's in-place panels. Its controls' ids carry the panel and the action
+    (``rag-12-reason``), so that two actions' panels open on one page (the practice's home) never share one."""
+
+    panel = ""
+
+    def __init__(self, *args, action=None, **kwargs):
+        if action is not None:
+            kwargs.setdefault("auto_id", f"{self.panel}-{action.pk}-%s")
+        super().__init__(*args, **kwargs)
+        self.action = action
+
+
+class RagForm(PatientDataCheck, ActionPanelForm):
+    panel = "rag"
     checked_fields = ["reason", "evidence_justification"]
+    error_subjects = {"reason": "why it is changing", "evidence_justification": "where the evidence is, or why "
+                      "none is needed"}
 
     version = forms.IntegerField(widget=forms.HiddenInput, error_messages=OUT_OF_DATE)
     to_status = forms.ChoiceField(choices=Rag.choices, widget=forms.RadioSelect, label="New RAG status")
@@ -102,27 +130,57 @@ class RagForm(PatientDataCheck):
         required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
         label="For Green without uploaded evidence: where is the evidence, or why is none needed?")
 
+    def clean(self):
+        # The service checks these again (under the row lock); here each is said on the field it is about. A
+        # write from an older version is the service's to refuse as stale, with what changed since.
+        data = super().clean()
+        status, action = data.get("to_status"), self.action
+        if action is None or not status or data.get("version") != action.version:
+            return data
+        if status == action.rag_status:
+            self.add_error("to_status", f"The action is already {Rag(status).label}: select a different RAG status")
+        elif (status == Rag.GREEN and not (data.get("evidence_justification") or "").strip()
+              and not action.evidence.exists()):
+            self.add_error("evidence_justification", "Green means completed with evidence: enter where the evidence "
+                                                     "is or why none is needed, or upload the evidence first")
+        return data
 
-class ProgressForm(PatientDataCheck):
+
+class ProgressForm(PatientDataCheck, ActionPanelForm):
+    panel = "progress"
     checked_fields = ["text"]
 
     version = forms.IntegerField(widget=forms.HiddenInput, error_messages=OUT_OF_DATE)
-    entry_date = forms.DateField(widget=DATE, required=False, label="Date (leave empty for today)")
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label="Progress")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label="Add progress",
+                           error_messages={"required": "Enter the progress made"})
+    entry_date = DayMonthYearField(required=False, label="Date of the progress", subject="the date of the progress",
+                                   help_text="Leave it empty for today. For example, 17 4 2026.")
+
+    def clean_entry_date(self):
+        day = self.cleaned_data.get("entry_date")
+        if day and day > timezone.localdate():
+            raise forms.ValidationError("Date of the progress must be today or in the past")
+        return day
 
 
-class MilestoneForm(forms.Form):
+class MilestoneForm(ActionPanelForm):
+    panel = "milestone"
+    error_subjects = {"description": "the milestone"}
+
     version = forms.IntegerField(widget=forms.HiddenInput, error_messages=OUT_OF_DATE)
     description = forms.CharField(max_length=300, label="Milestone")
-    due_on = forms.DateField(widget=DATE, label="Due date")
+    due_on = DayMonthYearField(label="Due date", subject="the due date of the milestone",
+                               help_text="For example, 17 4 2026.")
 
 
-class MilestoneToggleForm(forms.Form):
+class MilestoneToggleForm(ActionPanelForm):
+    panel = "milestone-toggle"
     version = forms.IntegerField(widget=forms.HiddenInput, error_messages=OUT_OF_DATE)
     done = forms.TypedChoiceField(choices=[("1", "Done"), ("0", "Not done")], coerce=lambda v: v == "1")
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(ActionPanelForm):
+    panel = "evidence"
     version = forms.IntegerField(widget=forms.HiddenInput, error_messages=OUT_OF_DATE)
     file = forms.FileField(label="Upload evidence", help_text="PDF, Office document, image or plain text; up to 20 MB.",
                            error_messages={"required": "Select a file to upload."})
@@ -158,14 +216,14 @@ class CorrectionAnswerForm(PatientDataCheck):
 
 # The staff questionnaire: the practice's invitations and a member of staff's code --------------------------
 
-class InviteStaffForm(forms.Form):
+class InviteStaffForm(Form):
     addresses = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 8}), max_length=50_000, label="Staff e-mail addresses",
         help_text="One per line, or separated by commas. Each person is sent their own link, which works once.",
         error_messages={"required": "Enter at least one e-mail address"})
 
 
-class InvitationCodesForm(forms.Form):
+class InvitationCodesForm(Form):
     count = forms.IntegerField(
         label="How many codes do you need?", min_value=1, max_value=MAX_CODES_AT_ONCE,
         help_text="One for each member of staff without an e-mail address. You can print more later.",
@@ -175,7 +233,7 @@ class InvitationCodesForm(forms.Form):
                         "max_value": f"Ask for at most {MAX_CODES_AT_ONCE} codes at a time"})
 
 
-class EnterCodeForm(forms.Form):
+class EnterCodeForm(Form):
     code = forms.CharField(label="Your code", max_length=40, strip=True,
                            help_text="It is 16 letters and numbers, like ABCD-EFGH-JKMN-PQRS.",
                            error_messages={"required": "Enter the code printed on your invitation"})

@@ -4,9 +4,13 @@ jobs waiting for the broker, and the per-user calendar feed.
 Imported by forwardplans.models so Django registers them with the forwardplans app.
 """
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from .document_versions import FILE_PREFIX
 
 User = settings.AUTH_USER_MODEL
 
@@ -181,7 +185,14 @@ class StoredPdf(models.Model):
 
     @property
     def filename(self):
-        return f"{self.document}-{self.contract.reference}-v{self.number}.pdf"
+        """"diagnostic-report-H-101-v2.pdf": the version of the document it shows. A plan's PDF is that plan
+        version; a report's is the report's version (kept copies), recorded in its snapshot."""
+        if self.document == PdfDocument.PLAN:
+            version = f"v{self.number}"
+        elif not (version := self.content.get("file_version")):  # snapshotted before versions were recorded
+            found = re.search(r"version (\d+)$", self.source_version or "")
+            version = f"v{found.group(1)}" if found else f"draft-r{self.source_revision}"
+        return f"{FILE_PREFIX[self.document]}-{self.contract.reference}-{version}.pdf"
 
 
 class OutboxJob(models.Model):

@@ -62,14 +62,19 @@ def _document_contract(request, reference, document):
     return found.contract
 
 
-def _panel_context(request, contract, document):
+def _status_context(contract, document, current):
+    return {"contract": contract, "document": document, "label": PdfDocument(document).label, "current": current,
+            "stale": current is not None and pdfs.is_stale(current),
+            "status_url": reverse("jobs:pdf_panel", args=[contract.reference, document]) + "?part=status",
+            "check_url": reverse("jobs:pdf", args=[contract.reference, document]),
+            "request_url": reverse("jobs:pdf", args=[contract.reference, document])}
+
+
+def _panel_context(request, contract, document, focus_status=False):
     current = pdfs.current_pdf(contract, document)
     earlier = (access.pdfs_for(request.user).filter(contract=contract, document=document, status=PdfStatus.READY)
                .exclude(pk=current.pk if current else None).order_by("-number")[:5])
-    return {"contract": contract, "document": document, "label": PdfDocument(document).label, "current": current,
-            "earlier": list(earlier),
-            "panel_url": reverse("jobs:pdf_panel", args=[contract.reference, document]),
-            "request_url": reverse("jobs:pdf", args=[contract.reference, document])}
+    return {**_status_context(contract, document, current), "earlier": list(earlier), "focus_status": focus_status}
 
 
 @login_required
@@ -80,9 +85,10 @@ def pdf_view(request, reference, document):
         stored = pdfs.request_pdf(contract=contract, document=document, user=request.user)
         if not request.htmx:
             if stored.status != PdfStatus.READY:
-                messages.success(request, "The PDF is being created. This page shows it when it is ready.")
+                messages.success(request, "The PDF is being created. This usually takes a few seconds.")
             return redirect("jobs:pdf", reference=reference, document=document)
-        return render(request, "forwardplans/pdf/_panel.jinja", _panel_context(request, contract, document))
+        return render(request, "forwardplans/pdf/_panel.jinja",
+                      _panel_context(request, contract, document, focus_status=True))
     if request.method != "GET":
         raise Http404
     return render(request, "forwardplans/pdf/page.jinja", _panel_context(request, contract, document))
@@ -90,9 +96,17 @@ def pdf_view(request, reference, document):
 
 @login_required
 def pdf_panel_view(request, reference, document):
-    """The PDF panel alone; htmx polls it every 2 seconds while a PDF is being created."""
+    """The PDF panel alone (loaded by htmx on the document's page), or with ``?part=status`` its status line,
+    which htmx polls every 2 seconds while a PDF is being created: 204 (nothing changes, so nothing is announced
+    again) until the PDF is ready or has failed."""
     contract = _document_contract(request, reference, document)
-    return render(request, "forwardplans/pdf/_panel.jinja", _panel_context(request, contract, document))
+    if request.GET.get("part") != "status":
+        return render(request, "forwardplans/pdf/_panel.jinja", _panel_context(request, contract, document))
+    current = pdfs.current_pdf(contract, document)
+    context = _status_context(contract, document, current)
+    if request.htmx and current is not None and current.status == PdfStatus.PENDING and not context["stale"]:
+        return HttpResponse(status=204)
+    return render(request, "forwardplans/pdf/_status.jinja", context)
 
 
 @login_required

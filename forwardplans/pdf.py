@@ -27,6 +27,7 @@ from core import audit
 from core.formatting import uk_date, uk_datetime
 from core.text import document_data
 
+from .document_versions import DocumentVersion, report_version
 from .job_models import PdfDocument, PdfStatus, ReminderItem, StoredPdf
 from .models import DiagnosticReport, ForwardPlan, ProgressEntry
 from .selectors import plan_actions, summary_of_groups
@@ -35,6 +36,7 @@ from .vocabulary import RAG_MEANING, REPORT_SECTIONS, Rag, ReportState, RootCaus
 log = logging.getLogger(__name__)
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one INFO line per layout step otherwise
 RENDER_TASK = "forwardplans.tasks.render_pdf"
+PDF_VARIANT = "pdf/ua-1"
 STALE_PENDING = datetime.timedelta(minutes=10)
 TEMPLATES = {PdfDocument.REPORT: "forwardplans/pdf/report.jinja", PdfDocument.PLAN: "forwardplans/pdf/plan.jinja"}
 
@@ -58,16 +60,15 @@ def _header(contract):
 
 def report_snapshot(report):
     """What the report PDF shows, as plain JSON, and (revision, printed version, state)."""
-    latest = report.versions.order_by("-number").first()
-    version = f"Revision {report.revision}"
-    if latest is not None:
-        version += f" · version {latest.number}"
+    current = report_version(report)
+    version = current.label
     content = {
         **_header(report.contract),
         "state": report.get_state_display(),
         "is_final": report.state == ReportState.FINAL,
         "revision": report.revision,
         "version": version,
+        "file_version": current.slug,
         "approved": (f"Approved by {report.approved_by.get_full_name() or report.approved_by.username} "
                      f"on {uk_date(report.approved_at)}") if report.approved_by_id else "",
         "sections": [[heading, getattr(report, report.field_for(name))] for name, heading in REPORT_SECTIONS],
@@ -120,6 +121,18 @@ def snapshot(contract, document):
     return plan_snapshot(plan)
 
 
+@audit.not_a_read()
+def plan_version(plan):
+    """The plan as it is now against its PDFs (each PDF of a new content is the plan's next version); like
+    ``snapshot``, a comparison, not a person's read."""
+    content, *_rest = plan_snapshot(plan)
+    numbers = StoredPdf.objects.filter(contract=plan.contract, document=PdfDocument.PLAN)
+    same = numbers.filter(fingerprint=fingerprint(content)).values_list("number", flat=True).first()
+    if same is not None:
+        return DocumentVersion(same, False)
+    return DocumentVersion(numbers.aggregate(n=Max("number"))["n"], True)
+
+
 def fingerprint(content):
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -130,6 +143,11 @@ def current_pdf(contract, document):
     """The stored PDF of the document as it is now (any status), or None."""
     content, *_rest = snapshot(contract, document)
     return StoredPdf.objects.filter(contract=contract, document=document, fingerprint=fingerprint(content)).first()
+
+
+def is_stale(pdf):
+    """Pending for longer than a render can take: asking again queues it again (request_pdf)."""
+    return pdf.status == PdfStatus.PENDING and pdf.requested_at < timezone.now() - STALE_PENDING
 
 
 def request_pdf(*, contract, document, user=None, enqueue=True):
@@ -155,8 +173,7 @@ def request_pdf(*, contract, document, user=None, enqueue=True):
                         source_revision=revision, source_version=version, source_state=state, requested_by=user)
             except IntegrityError:  # requested at the same moment by someone else
                 return StoredPdf.objects.get(contract=contract, document=document, fingerprint=digest)
-        elif pdf.status == PdfStatus.FAILED or (
-                pdf.status == PdfStatus.PENDING and pdf.requested_at < timezone.now() - STALE_PENDING):
+        elif pdf.status == PdfStatus.FAILED or is_stale(pdf):
             pdf.status, pdf.error, pdf.requested_at, pdf.requested_by = PdfStatus.PENDING, "", timezone.now(), user
             pdf.content = content  # the same document (same fingerprint), snapshotted afresh
             pdf.save(update_fields=["status", "error", "requested_at", "requested_by", "content"])
@@ -182,7 +199,8 @@ def write_pdf(html):
 
     try:
         document = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
-        return document.write_pdf(), len(document.pages)
+        # PDF/UA-1: tagged (a structure tree readers follow), marked, with the title and language of the HTML.
+        return document.write_pdf(pdf_variant=PDF_VARIANT), len(document.pages)
     except OSError:
         raise
     except Exception as exc:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from contracts import access as contract_access
 from core.errors import DomainError
+from core.forms import Form
 from core.submit import run_for_form
 
 from . import access, permissions
@@ -38,7 +39,7 @@ def _agree_that(statement):
     return text if text.startswith("I ") else text[0].lower() + text[1:]
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(Form):
     comments = forms.CharField(label="Is there anything else you would like to tell the advisers?", required=False,
                                widget=forms.Textarea)
 

@@ -245,12 +245,14 @@ PANEL_PARTS = {"rag": ("rag_changes",), "progress": ("progress",), "milestones":
 
 def _action_context(request, pk, panel=None, action=None, **extra):
     """The action page's context, or (``panel``) what that one panel needs. ``action``: the action as this request
-    fetched it through the access policy and, if it changed it, as it is now."""
+    fetched it through the access policy and, if it changed it, as it is now. ``extra``: the panel's form as posted
+    (to show again what was typed, with its errors), the messages."""
     context = action_detail(request.user, pk, action=action, **({"parts": PANEL_PARTS[panel]} if panel else {}))
-    contract = context["contract"]
+    contract, action = context["contract"], context["action"]
     context.update(
         can_update=permissions.can_update_progress.test(request.user, contract),
-        rag_form=RagForm(), progress_form=ProgressForm(), milestone_form=MilestoneForm(), evidence_form=EvidenceForm(),
+        rag_form=RagForm(action=action), progress_form=ProgressForm(action=action),
+        milestone_form=MilestoneForm(action=action), evidence_form=EvidenceForm(action=action),
         rag_meaning=RAG_MEANING, rags=Rag,
     )
     if panel is None:
@@ -267,41 +269,43 @@ def action_view(request, pk):
 
 def _panel(request, pk, panel, message=None, error=None, status=200, action=None, posted_version=None, **forms_):
     """After an in-place update: the panel alone for htmx (after a saved change, with this action's other forms
-    brought up to the new version), the action page again for a refused one without JavaScript (the panel's error,
-    and what was typed, in it), or back to the action page.
+    brought up to the new version), the action page again for a refused one without JavaScript (the panel's errors,
+    and what was typed and chosen, in it), or back to the action page.
 
-    ``action``: as it is now, when this request changed it. A stale write (409) shows the panel as it is now, with
-    what changed, at the version now saved; any other refusal (422) keeps the version that was posted
-    (``posted_version``), so that nothing is saved over a change its writer has not seen."""
-    if error:
+    ``error``: a refusal of the whole write (its reason); a form's own errors are on its fields. ``action``: as it is
+    now, when this request changed it. A stale write (409) shows the panel as it is now, with what changed, at the
+    version now saved; any other refusal (422) keeps the version that was posted (``posted_version``), so that
+    nothing is saved over a change its writer has not seen."""
+    refused = status >= 400
+    if refused:
         action = access.get_action_or_404(request.user, pk)
         if posted_version is not None:
             action.version = posted_version  # only for the form: the refused write started from it
     if request.htmx:
         context = _action_context(request, pk, panel, action, panel_message=message, panel_error=error,
                                   error_panel=panel, **forms_)
-        template = f"forwardplans/_{panel}_panel.jinja" if error else "forwardplans/_panel_response.jinja"
+        template = f"forwardplans/_{panel}_panel.jinja" if refused else "forwardplans/_panel_response.jinja"
         return render(request, template, {**context, "panel": panel}, status=status)
-    if error:
+    if refused:
         context = _action_context(request, pk, action=action, panel_error=error, error_panel=panel, **forms_)
         return render(request, "forwardplans/action.jinja", context, status=status)
     messages.success(request, message)
     return redirect("forwardplans:action", pk=pk)
 
 
-def _write(request, pk, panel, form, write, done, typed):
+def _write(request, pk, panel, form_class, write, done, typed):
     """One in-place write to an action: check the form, make the write through its service (which takes the
     version the form started from), answer with the panel. ``typed``: the form's name in the panel's context, so
-    what was typed is shown again if the write is refused."""
+    what was typed is shown again, with its errors, if the write is refused."""
     action = access.get_action_or_404(request.user, pk)
+    form = form_class(request.POST, request.FILES, action=action)
     posted = form["version"].value()
     posted = int(posted) if str(posted or "").isdigit() else None
     refusal = access.refusal(request.user, "update_progress", action.plan.contract)
     if refusal:  # a reader who may not update it: the panel says why
         return _panel(request, pk, panel, error=refusal, status=403, posted_version=posted, **{typed: form})
     if not form.is_valid():
-        error = " ".join(e for errors in form.errors.values() for e in errors)
-        return _panel(request, pk, panel, error=error, status=422, posted_version=posted, **{typed: form})
+        return _panel(request, pk, panel, status=422, posted_version=posted, **{typed: form})
     try:
         updated = write(action, form.cleaned_data)
     except StaleEdit as exc:
@@ -317,7 +321,7 @@ def action_rag_view(request, pk):
     if request.method != "POST":
         action = access.get_action_or_404(request.user, pk)
         return render(request, "forwardplans/_rag_panel.jinja", _action_context(request, pk, "rag", action))
-    return _write(request, pk, "rag", RagForm(request.POST), lambda action, data: services.action_set_rag(
+    return _write(request, pk, "rag", RagForm, lambda action, data: services.action_set_rag(
         action=action, actor=request.user, to_status=data["to_status"], reason=data["reason"],
         base_version=data["version"], evidence_justification=data["evidence_justification"]),
         lambda updated: f"RAG status changed to {updated.get_rag_status_display()}.", "rag_form")
@@ -326,7 +330,7 @@ def action_rag_view(request, pk):
 @require_POST
 @login_required
 def action_progress_view(request, pk):
-    return _write(request, pk, "progress", ProgressForm(request.POST), lambda action, data: services.progress_add(
+    return _write(request, pk, "progress", ProgressForm, lambda action, data: services.progress_add(
         action=action, actor=request.user, text=data["text"], entry_date=data["entry_date"],
         base_version=data["version"]), lambda _updated: "Progress added.", "progress_form")
 
@@ -338,14 +342,14 @@ def milestone_toggle_view(request, pk, milestone_pk):
         milestone = get_object_or_404(action.milestones, pk=milestone_pk)
         return services.milestone_set_done(milestone=milestone, actor=request.user, done=data["done"],
                                            base_version=data["version"])
-    return _write(request, pk, "milestones", MilestoneToggleForm(request.POST), toggle,
+    return _write(request, pk, "milestones", MilestoneToggleForm, toggle,
                   lambda _updated: "Milestone updated.", "milestone_toggle_form")
 
 
 @require_POST
 @login_required
 def milestone_add_view(request, pk):
-    return _write(request, pk, "milestones", MilestoneForm(request.POST), lambda action, data: services.milestone_add(
+    return _write(request, pk, "milestones", MilestoneForm, lambda action, data: services.milestone_add(
         action=action, actor=request.user, description=data["description"], due_on=data["due_on"],
         base_version=data["version"]), lambda _updated: "Milestone added.", "milestone_form")
 
@@ -358,7 +362,7 @@ def evidence_upload_view(request, pk):
                                             base_version=data["version"])
         evidence.action.uploaded_name = evidence.original_name
         return evidence.action
-    return _write(request, pk, "evidence", EvidenceForm(request.POST, request.FILES), upload,
+    return _write(request, pk, "evidence", EvidenceForm, upload,
                   lambda updated: f"{updated.uploaded_name} uploaded.", "evidence_form")
 
 
@@ -382,14 +386,14 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 def report_word_view(request, reference):
     report = get_object_or_404(access.reports_for(request.user).select_related("contract__practice"),
                                contract__reference=reference)
-    return _attachment(word.report_docx(report), f"diagnostic-report-{reference}.docx")
+    return _attachment(word.report_docx(report), word.report_filename(report))
 
 
 @login_required
 def plan_word_view(request, reference):
     plan = get_object_or_404(access.plans_for(request.user).select_related("contract__practice"),
                              contract__reference=reference)
-    return _attachment(word.plan_docx(plan), f"forward-plan-{reference}.docx")
+    return _attachment(word.plan_docx(plan), word.plan_filename(plan))
 
 
 def _attachment(content, filename):

@@ -14,6 +14,8 @@ from docx.shared import Pt, RGBColor
 
 from core.text import document_text
 
+from .document_versions import file_name, report_version
+from .pdf import plan_version  # the PDFs number the plan's versions
 from .selectors import plan_actions, summary_of_groups
 from .vocabulary import REPORT_SECTIONS, Rag, RootCause
 
@@ -43,6 +45,16 @@ def _bytes(document):
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def report_filename(report):
+    """"diagnostic-report-H-101-v2.docx": the version of the report the copy shows (document_versions)."""
+    return file_name("report", report.contract.reference, report_version(report), "docx")
+
+
+def plan_filename(plan):
+    """"forward-plan-H-101-v3.docx": the plan version (its PDFs) the copy shows."""
+    return file_name("plan", plan.contract.reference, plan_version(plan), "docx")
 
 
 def report_docx(report):

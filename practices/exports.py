@@ -1,8 +1,9 @@
-"""The practice list as CSV or XLSX: the columns of what people see in the browser, every matching row."""
+"""The practice list as CSV or XLSX: the columns of what people see in the browser, every matching row, in words
+(a rating's label, the commissioner's name, Yes/No), with dates and list sizes typed (core.exports)."""
 
-from core.exports import export_response
+from core.exports import choice_label, export_response, yes_no
 
-from .ratings import KEY_QUESTIONS
+from .ratings import KEY_QUESTIONS, Rating
 from .selectors import attach_current_key_questions
 
 
@@ -13,8 +14,8 @@ def practices_export(fmt, practices):
     rows = []
     for p in practices:
         current, sm = p.current_key_questions, p.special_measures
-        rows.append([p.ods_code, p.name, p.postcode, p.commissioner.name, p.get_status_display(), p.list_size,
-                     p.current_rating or "", p.current_published_on,
-                     *[(current[f] if current else "") for f, _a, _l in KEY_QUESTIONS],
-                     "yes" if sm.active else "no", sm.reinspection_due])
+        rows.append([p.ods_code, p.name, p.postcode, p.commissioner.label, p.get_status_display(), p.list_size,
+                     choice_label(Rating.choices, p.current_rating), p.current_published_on,
+                     *[choice_label(Rating.choices, current[f] if current else None) for f, _a, _l in KEY_QUESTIONS],
+                     yes_no(sm.active), sm.reinspection_due])
     return export_response(fmt, "practices", header, rows)

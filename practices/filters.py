@@ -1,5 +1,5 @@
 import django_filters
-from django.db.models import Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
 
 from practices.models import Practice
 from practices.ratings import Rating
@@ -30,7 +30,10 @@ class PracticeFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["commissioner"].queryset = access.commissioners_for(user)
+        # Named commissioners first, by name; then those known only by their code, by code.
+        self.filters["commissioner"].queryset = access.commissioners_for(user).order_by(
+            Case(When(name=F("ods_code"), then=Value(1)), default=Value(0), output_field=IntegerField()),
+            "name", "ods_code")
 
     def filter_search(self, queryset, name, value):
         value = value.strip()

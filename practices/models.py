@@ -24,7 +24,7 @@ class Commissioner(models.Model):
         SUB_ICB = "sub_icb", "Sub-ICB location"
 
     ods_code = models.CharField("ODS code", max_length=10, unique=True)
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, help_text="The ODS code itself while no source has named it.")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SUB_ICB)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
@@ -36,7 +36,61 @@ class Commissioner(models.Model):
         ordering = ["name"]
 
     def __str__(self):
-        return self.name if self.name == self.ods_code else f"{self.name} ({self.ods_code})"
+        return self.label
+
+    @property
+    def name_known(self):
+        return name_known(self.ods_code, self.name)
+
+    @property
+    def label(self):
+        """How a page names it: "NHS Oldham CCG (00Y)", or, with no known name, "Sub-ICB location 00Y — name not
+        known" (never a bare code)."""
+        return commissioner_label(self.ods_code, self.name, self.kind)
+
+
+# Short words for a commissioner known only by its code.
+KIND_WORDS = {Commissioner.Kind.CCG: "CCG", Commissioner.Kind.ICB: "ICB",
+              Commissioner.Kind.SUB_ICB: "Sub-ICB location"}
+
+
+def name_known(ods_code, name):
+    """Whether a commissioner has a name: the ODS practice file gives codes only, and a commissioner it creates
+    is named by its code until a CQC record or an ODS organisation file names it."""
+    return bool(name) and name.strip().upper() != (ods_code or "").strip().upper()
+
+
+def commissioner_label(ods_code, name, kind=Commissioner.Kind.SUB_ICB):
+    """Commissioner.label from plain values (for rows read with ``values()``)."""
+    if not name_known(ods_code, name):
+        return f"{KIND_WORDS.get(kind, 'Commissioner')} {ods_code} — name not known"
+    # ODS and CQC names often carry the code already ("NHS Greater Manchester Icb - 00Y").
+    return name if ods_code in name.replace("-", " ").split() else f"{name} ({ods_code})"
+
+
+class CommissionerName(models.Model):
+    """A commissioner's name by ODS code, and which source gave it. Names can come before the commissioner (an
+    ODS organisation file lists every sub-ICB location and ICB in England), so they are kept by code; an
+    import that names a code also renames the commissioner with it. An ODS organisation file is the register and
+    outranks a CQC location record, which carries its commissioner's name only in passing."""
+
+    class Source(models.TextChoices):
+        CQC = "cqc", "CQC location record"
+        ODS = "ods", "ODS organisation file"
+
+    RANK = {Source.CQC: 1, Source.ODS: 2}
+
+    ods_code = models.CharField("ODS code", max_length=10, unique=True)
+    name = models.CharField(max_length=200)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    source_file = models.CharField(max_length=200, blank=True, help_text="The file the name was read from.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["ods_code"]
+
+    def __str__(self):
+        return f"{self.ods_code}: {self.name} ({self.get_source_display()})"
 
 
 class Locality(models.Model):

@@ -1,6 +1,6 @@
 """Reads of practices and inspections, always starting from the access policy."""
 
-from practices.models import Inspection
+from practices.models import Commissioner, CommissionerName, Inspection, commissioner_label
 from practices.ratings import KEY_QUESTIONS
 
 from . import access
@@ -33,3 +33,18 @@ def practice_detail(user, ods_code):
     practice.current_rating = current.overall_rating if current else None
     practice.current_published_on = current.publication_date if current else None
     return practice, inspections, current
+
+
+def commissioner_labels(codes):
+    """{ODS code: how a page names that commissioner} for ``codes``, in two queries at most (the register of
+    organisations is public data): its name with its code, or "Sub-ICB location 00Y — name not known". For
+    rows that carry a code, not a Commissioner (``values()``, API rows, charts); a Commissioner names itself
+    (``str(commissioner)``, ``commissioner.label``)."""
+    codes = {code for code in codes if code}
+    labels = {code: commissioner_label(code, name, kind) for code, name, kind in
+              Commissioner.objects.filter(ods_code__in=codes).values_list("ods_code", "name", "kind")}
+    missing = codes - labels.keys()
+    if missing:
+        named = dict(CommissionerName.objects.filter(ods_code__in=missing).values_list("ods_code", "name"))
+        labels.update({code: commissioner_label(code, named.get(code, code)) for code in missing})
+    return labels

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from core import exports as list_exports
 from core.pagination import paginate
 from practices.filters import PracticeFilter
+from practices.panels import panels_for
 from practices.ratings import KEY_QUESTIONS, POPULATION_GROUPS
 from practices.selectors import attach_current_key_questions, practice_detail, practice_list
 
@@ -36,5 +37,6 @@ def practice_detail_view(request, ods_code):
     practice, inspections, current = practice_detail(request.user, ods_code)
     return render(request, "practices/detail.jinja", {
         "practice": practice, "inspections": inspections, "current": current,
+        "panels": panels_for(request, practice),
         "key_questions": KEY_QUESTIONS, "population_groups": POPULATION_GROUPS,
     })

@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include(([*document_urls.urlpatterns, *case_urls.document_patterns], "forwardplans"))),
     path("questionnaires/", include("forwardplans.questionnaire_urls")),
     path("referrals/", include("contracts.referral_urls")),
+    path("reports/rag-by-commissioner/", views.rag_by_commissioner_download, name="rag_by_commissioner"),
     path("reports/", include("contracts.report_urls")),
     path("", include("forwardplans.job_urls")),
     path("api/", include("api.urls")),  # the REST API, its schema and docs

@@ -119,6 +119,15 @@ MATRIX = {
     "referrals:acknowledge": ("referral", {"own": NONE, "other": NONE}, 405, 302),
     "referrals:decline": ("referral", {"own": frozenset({R.COMMISSIONER_LEAD}), "other": NONE}, 404, 302),
     "reports:programme_figures": (None, {"own": frozenset({R.COMMISSIONER_LEAD, R.RCGP_ADMIN})}, 404, 302),
+    # Downloads of the home pages' programme figures: for those whose home shows them.
+    "reports:programme_outcomes": (None, {"own": frozenset({R.COMMISSIONER_LEAD, R.RCGP_ADMIN, R.NHSE_REPORTING})},
+                                   404, 302),
+    "reports:funding_by_year": (None, {"own": frozenset({R.COMMISSIONER_LEAD, R.RCGP_ADMIN, R.NHSE_REPORTING})},
+                                404, 302),
+    "reports:outcomes_by_year": (None, {"own": frozenset({R.COMMISSIONER_LEAD, R.RCGP_ADMIN, R.NHSE_REPORTING})},
+                                 404, 302),
+    # The home pages' RAG chart, downloaded: commissioners (shared plans) and NHSE (the figures' scope).
+    "rag_by_commissioner": (None, {"own": COMMISSIONER | frozenset({R.NHSE_REPORTING})}, 404, 302),
     "jobs:notifications": (None, {"own": ALL}, 404, 302),
     "jobs:notifications_read_all": (None, {"own": NONE}, 405, 405),
     "jobs:notification_read": ("notification", {"own": NONE, "other": NONE}, 405, 405),

@@ -3,22 +3,28 @@
 Each rated report, current or historic, becomes one dated Inspection of the practice whose ODS
 code the location carries. A re-registered location repeats its predecessor's reports in its
 history; the CQC report link id names a report once, so those are kept once.
+
+A record also names the commissioners: ``odsCcgCode``/``odsCcgName`` its sub-ICB location (by ODS code), and
+``onspdIcbName`` its ICB (keyed by an ONS code, so given to the ICB the practice's sub-ICB location belongs to).
 """
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from practices.models import Inspection, Practice
+from practices.models import CommissionerName, Inspection, Practice
 from practices.ratings import KEY_QUESTIONS, POPULATION_GROUPS, UnknownRating, parse_rating
 
 from .common import ImportRejected, ImportSummary, RowError, changed_fields, parse_date, progress
+from .names import record_commissioner_names
 
 LOCATION_ID = re.compile(r"^1-[0-9]+$")
+COMMISSIONER_CODE = re.compile(r"^[A-Z0-9]{3,5}$")
 KEY_QUESTION_FIELD = {api.lower(): name for name, api, _label in KEY_QUESTIONS}
 POPULATION_GROUP_FIELD = {api.lower(): name for name, api, _label in POPULATION_GROUPS}
 INSPECTION_FIELDS = ["practice_id", "cqc_location_id", "inspection_date", "publication_date", "report_url",
@@ -34,6 +40,8 @@ class Location:
     registration_date: object
     reports: list = field(default_factory=list)  # dicts of Inspection field values + report_link_id
     unrated: int = 0
+    commissioner: tuple | None = None  # (ODS code, name) of its sub-ICB location, when the record names it
+    icb_name: str | None = None
 
 
 class _Invalid(Exception):
@@ -100,6 +108,25 @@ def _report(record, path, location_id, visit_dates):
     )
 
 
+def _text(data, key):
+    value = data.get(key)
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise _Invalid(key, f"expected text, found {value!r}")
+    return value.strip() or None
+
+
+def _commissioner(data):
+    """(ODS code, name) of the location's sub-ICB location, or None when the record does not name it."""
+    code, name = _text(data, "odsCcgCode"), _text(data, "odsCcgName")
+    if code is None or name is None:
+        return None
+    if not COMMISSIONER_CODE.match(code):
+        raise _Invalid("odsCcgCode", f"{code!r} is not an ODS commissioner code (3 to 5 capital letters or digits)")
+    return code, name
+
+
 def _parse_location(source, data):
     if not isinstance(data, dict):
         raise _Invalid("(top level)", "expected a JSON object (one CQC location)")
@@ -114,6 +141,7 @@ def _parse_location(source, data):
         source=source, location_id=location_id, ods_code=(data.get("odsCode") or None),
         registered=data.get("registrationStatus") == "Registered",
         registration_date=_date(data.get("registrationDate"), "registrationDate"),
+        commissioner=_commissioner(data), icb_name=_text(data, "onspdIcbName"),
     )
     records = []
     if data.get("currentRatings"):
@@ -224,4 +252,23 @@ def import_cqc_ratings(path, *, actor=None):
         if practice_updates:
             bulk_update_with_history(practice_updates, Practice, ["cqc_location_id"], default_user=actor,
                                      default_change_reason="CQC import")
+        record_commissioner_names(_commissioner_names(locations), source=CommissionerName.Source.CQC,
+                                  source_file=Path(path).name, actor=actor)
     return summary
+
+
+def _commissioner_names(locations):
+    """{ODS code: name} the records give: each sub-ICB location by its code, and each ICB through the practices
+    of the records that name it. Where records disagree, most of them win (then the first name in order)."""
+    votes = {}
+    for loc in locations:
+        if loc.commissioner:
+            votes.setdefault(loc.commissioner[0], Counter())[loc.commissioner[1]] += 1
+    icb_of = dict(Practice.objects.filter(ods_code__in={loc.ods_code for loc in locations if loc.icb_name},
+                                          commissioner__parent__isnull=False)
+                  .values_list("ods_code", "commissioner__parent__ods_code"))
+    for loc in locations:
+        if loc.icb_name and loc.ods_code in icb_of:
+            votes.setdefault(icb_of[loc.ods_code], Counter())[loc.icb_name] += 1
+    return {code: sorted(counter.items(), key=lambda item: (-item[1], item[0]))[0][0]
+            for code, counter in votes.items()}

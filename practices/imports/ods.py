@@ -11,6 +11,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from practices.models import Commissioner, Practice, ods_practice_code
 
 from .common import ImportRejected, ImportSummary, RowError, changed_fields, parse_date, progress
+from .names import known_names
 
 FIELD_COUNT = 27
 GP_PRACTICE_SETTING = 4
@@ -121,11 +122,13 @@ def read_ods_file(path, *, all_settings=False):
 
 
 def _ensure_commissioners(rows):
-    """Commissioners by ODS code, creating missing ones (sub-ICB locations under their ICB)."""
+    """Commissioners by ODS code, creating missing ones (sub-ICB locations under their ICB), named from the names
+    already recorded (an ODS organisation file, CQC records) or, until one names them, by their code."""
     codes = {r.commissioner_code for r in rows} | {r.icb_code for r in rows if r.icb_code}
     existing = {c.ods_code: c for c in Commissioner.objects.filter(ods_code__in=codes)}
+    names = known_names(codes - existing.keys())
     icbs = {r.icb_code for r in rows if r.icb_code} - {r.commissioner_code for r in rows}
-    new_icbs = [Commissioner(ods_code=code, name=code, kind=Commissioner.Kind.ICB)
+    new_icbs = [Commissioner(ods_code=code, name=names.get(code, code), kind=Commissioner.Kind.ICB)
                 for code in sorted(icbs - existing.keys())]
     for commissioner in bulk_create_with_history(new_icbs, Commissioner):
         existing[commissioner.ods_code] = commissioner
@@ -133,7 +136,7 @@ def _ensure_commissioners(rows):
     for r in rows:
         parent_of.setdefault(r.commissioner_code, r.icb_code)
     new_subs = [
-        Commissioner(ods_code=code, name=code, kind=Commissioner.Kind.SUB_ICB,
+        Commissioner(ods_code=code, name=names.get(code, code), kind=Commissioner.Kind.SUB_ICB,
                      parent=existing.get(parent_of[code]) if parent_of[code] != code else None)
         for code in sorted(parent_of.keys() - existing.keys())
     ]

@@ -175,7 +175,12 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
-WHITENOISE_USE_FINDERS = DEBUG
+# WhiteNoise serves static files from the source folders (no collectstatic) when debugging, and in the demo, which
+# runs with DEBUG off so that it shows the service's own error pages (Makefile: demo).
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
+# Serving from the source folders, WhiteNoise looks at them on each request: with the sizes it read at start-up, a file
+# edited while the server runs would be sent cut short (a script that no longer parses).
+WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS
 
 # Celery on Redis. Without REDIS_URL (the zero-set-up demo) tasks run in-process.
 REDIS_URL = env("REDIS_URL", default="")

@@ -30,7 +30,7 @@ def test_neutralise_leaves_everything_else_alone(value):
 def test_cells_keep_numbers_and_strip_control_characters_before_checking():
     assert cell(-3) == -3 and cell(Decimal("1.50")) == Decimal("1.50") and cell(True) is True and cell(None) is None
     assert cell("\x01=1+1") == "'=1+1"
-    assert cell(datetime.date(2025, 4, 1)) == "2025-04-01"
+    assert cell(datetime.date(2025, 4, 1)) == datetime.date(2025, 4, 1)  # a date stays a date (XLSX types it)
 
 
 def test_rows_flatten_nested_data_into_columns():
@@ -56,7 +56,8 @@ def injected(world):
 def parse_csv(response):
     assert response.status_code == 200, response.content[:300]
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8"), newline="")))
+    assert response.content.startswith(b"\xef\xbb\xbf")  # the byte-order mark Excel needs to read UTF-8
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
 
 
 def parse_xlsx(response):
@@ -78,8 +79,10 @@ def test_csv_export_has_every_matching_row_neutralised(client, injected):
     for n, name in enumerate(DANGEROUS):
         assert names[f"E{n:05d}"] == "'" + name.replace("\r", "\n")  # a line break, written one way (text.py)
     first = next(row for row in rows if row["ods_code"] == "E00000")
-    assert first["current_rating"] == "good" and first["key_questions.safe"] == "good"
-    assert first["in_special_measures"] == "false" and first["reinspection_due"] == ""
+    # Choices in words, yes/no as Yes/No: the JSON keeps the codes, a spreadsheet is read by people.
+    assert first["current_rating"] == "Good" and first["key_questions.safe"] == "Good"
+    assert first["status"] == "Active"
+    assert first["in_special_measures"] == "No" and first["reinspection_due"] == ""
     assert list(rows[0]) == ["ods_code", "name", "status", "commissioner", "postcode", "list_size", "current_rating",
                              "current_rating_published_on", "key_questions.safe", "key_questions.effective",
                              "key_questions.caring", "key_questions.responsive", "key_questions.well_led",
@@ -138,7 +141,42 @@ def test_an_export_that_fails_answers_the_json_error(client, world):
 def test_an_empty_export_still_has_its_header(client, world):
     api = api_for(client, world, Role.NHSE_REPORTING)
     response = api.get("/api/v1/inspections/", {"format": "csv"})
-    assert response.content.decode().splitlines()[0].startswith("id,practice,cqc_location_id,inspection_date")
+    assert response.content.decode("utf-8-sig").splitlines()[0].startswith(
+        "id,practice,cqc_location_id,inspection_date")
     rows, sheet = parse_xlsx(api.get("/api/v1/reports/rag/", {"format": "xlsx"}))
     assert rows == [] and [c.value for c in next(sheet.iter_rows())] == [
         "commissioner", "commissioner_name", "red", "amber", "green", "total"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/api/v1/practices/", "/api/v1/inspections/", "/api/v1/contracts/",
+                                 "/api/v1/forward-plans/summary/", "/api/v1/actions/", "/api/v1/reports/rag/",
+                                 "/api/v1/reports/funding/?financial_year=2025",
+                                 "/api/v1/reports/programme-outcomes/?programme=resilience"])
+def test_every_api_csv_starts_with_a_byte_order_mark(client, docs, url):
+    api = api_for(client, docs, Role.RCGP_ADMIN)
+    response = api.get(url + ("&" if "?" in url else "?") + "format=csv")
+    assert response.status_code == 200 and response.content[:3] == b"\xef\xbb\xbf"
+
+
+@pytest.mark.django_db
+def test_api_exports_give_labels_and_typed_dates(client, world):
+    practice = world["practices"]["own"]
+    InspectionFactory(practice=practice, overall_rating="requires_improvement", safe="inadequate",
+                      publication_date=datetime.date(2024, 3, 1))
+    ContractFactory(reference="C–1", practice=practice, programme="special_measures", state="scoping",
+                    commissioned_on=datetime.date(2025, 5, 6), value=Decimal("1500.00"))
+    api = api_for(client, world, Role.NHSE_REPORTING)
+    rows = {row["ods_code"]: row for row in parse_csv(api.get(PRACTICES, {"format": "csv"}))}
+    assert rows[practice.ods_code]["current_rating"] == "Requires improvement"
+    assert rows[practice.ods_code]["key_questions.safe"] == "Inadequate"
+    assert rows[practice.ods_code]["current_rating_published_on"] == "2024-03-01"
+    rows, sheet = parse_xlsx(api.get("/api/v1/contracts/", {"format": "xlsx"}))
+    contract = next(row for row in rows if row["reference"] == "C–1")  # an en dash survives
+    assert contract["programme"] == "Special measures support" and contract["state"] == "Scoping"
+    assert contract["commissioned_on"] == datetime.datetime(2025, 5, 6)  # a date cell, not the text "2025-05-06"
+    header = [c.value for c in next(sheet.iter_rows())]
+    date_cell = next(line for line in sheet.iter_rows(min_row=2)
+                     if line[header.index("reference")].value == "C–1")[header.index("commissioned_on")]
+    assert date_cell.is_date and date_cell.number_format == "dd/mm/yyyy"
+    assert isinstance(contract["value"], float | int) and contract["value"] == 1500

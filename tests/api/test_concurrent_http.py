@@ -147,5 +147,5 @@ def test_rounds_of_simultaneous_page_writes_from_one_version_save_exactly_one(gu
         assert statuses == [302] + [409] * (CLIENTS - 1), (round_, statuses)
         for status, _headers, body in results:
             if status == 409:  # the stale-edit page: the action page, what changed, and the writer's own text
-                assert "Someone else changed this action" in body and 'id="rag-panel"' in body
+                assert "Someone else changed this action" in body and f'id="rag-panel-{action.pk}"' in body
     assert Action.objects.get(pk=action.pk).version == 1 + 5

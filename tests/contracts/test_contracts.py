@@ -1,6 +1,7 @@
 """Commissioning, first contact, adviser teams (conflicts, capacity) and who sees which contract."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -238,7 +239,7 @@ def test_commissioner_lead_commissions_a_contract_in_the_browser(client, world):
 def test_commissioning_refuses_bad_input_and_saves_nothing(client, world):
     client.force_login(world["users"][Role.COMMISSIONER_LEAD])
     other = client.post(reverse("contracts:commission"), commission_data(world["practices"]["other"]))
-    assert "Select a valid choice" in other.content.decode()
+    assert "Choose the practice from the list" in other.content.decode()
     sums = client.post(reverse("contracts:commission"), commission_data(world["practices"]["own"], value="9000"))
     assert "The contributions add up to £10,000.00, not the value £9,000.00" in sums.content.decode()
     dates = client.post(reverse("contracts:commission"),
@@ -246,7 +247,7 @@ def test_commissioning_refuses_bad_input_and_saves_nothing(client, world):
     assert "The agreement must end after it starts" in dates.content.decode()
     unknown = client.post(reverse("contracts:commission"), commission_data(world["practices"]["own"],
                                                                            programme="magic"))
-    assert "Select a valid choice" in unknown.content.decode()
+    assert "Choose the programme from the list" in unknown.content.decode()
     assert not Contract.objects.exists()
 
 
@@ -279,10 +280,12 @@ def test_moves_through_the_page_and_refused_ones_keep_what_was_typed(client, wor
     assert "Diagnostic report</a>: Draft" in ok.content.decode()
     client.force_login(world["users"][Role.RCGP_DEPUTY_LEAD])
     refused = client.post(reverse("contracts:move", args=["31", "withdrawn"]),
-                          {"note": "", "effective_on": "2026-02-01"})
+                          {"note": "", "effective_on-day": "1", "effective_on-month": "2", "effective_on-year": "2026"})
     html = refused.content.decode()
     assert refused.status_code == 422 and "There is a problem" in html and "Give the reason." in html
-    assert 'href="#move-withdrawn"' in html and 'value="2026-02-01"' in html  # the date typed is still there
+    assert 'href="#move-withdrawn"' in html  # the date typed is still there, in the NHS date input's boxes
+    for box, typed in (("day", "1"), ("month", "2"), ("year", "2026")):
+        assert re.search(rf'name="effective_on-{box}"[^>]*value="{typed}"', html), box
     early = client.post(reverse("contracts:move", args=["31", "close"]), {"end_reason": "other"})
     # Not the deputy lead's move to make: refused with the reason (403), not shown as a form error.
     assert early.status_code == 403 and "Only RCGP admin or the commissioner" in early.content.decode()

@@ -1,8 +1,10 @@
+import csv
 import datetime
 import io
 import itertools
 import json
 
+import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -315,10 +317,10 @@ def test_anonymous_is_sent_to_login(client, handmade):
 @pytest.mark.parametrize(
     ("params", "field", "message"),
     [
-        ({"date_from": "2019-02-30"}, "date_from", "Enter a real date"),
+        ({"date_from": "2019-02-30"}, "date_from", "Commissioned from must be a real date"),
         ({"date_from": "2020-01-01", "date_to": "2019-12-31"}, "date_to", "same as or after"),
-        ({"programme": "nope"}, "programme", "Select a valid choice"),
-        ({"commissioner": "99Z"}, "commissioner", "Select a valid choice"),
+        ({"programme": "nope"}, "programme", "Choose the programme from the list"),
+        ({"commissioner": "99Z"}, "commissioner", "Choose the commissioner from the list"),
     ],
 )
 def test_bad_filters_show_an_error_summary_and_no_figures(client, handmade, params, field, message):
@@ -328,3 +330,45 @@ def test_bad_filters_show_an_error_summary_and_no_figures(client, handmade, para
     assert message in " ".join(response.context["form"].errors[field])
     html = response.content.decode()
     assert "There is a problem" in html and 'id="outcomes-table"' not in html
+
+
+def download(client, world, role, params):
+    client.force_login(world["users"][role])
+    return client.get(URL, params)
+
+
+def test_the_figures_download_as_csv_in_words_as_the_page_shows_them(client, handmade):
+    page_html = page(client, handmade, Role.RCGP_ADMIN).content.decode()
+    assert "format=csv" in page_html and "format=xlsx" in page_html  # the page links its downloads
+    response = download(client, handmade, Role.RCGP_ADMIN, {"commissioner": "01A", "format": "csv"})
+    assert response["Content-Disposition"] == 'attachment; filename="programme-figures-special-measures.csv"'
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    by_measure = {(row["Table"], row["Measure"]): row for row in rows}
+    assert by_measure[("Activity", "Enquiries")]["Count"] == "9"
+    assert by_measure[("Activity", "Ended: Carried forward for re-inspection")]["Count"] == "5"
+    good = by_measure[("Outcomes of completed support", "Re-inspected Good (or Outstanding)")]
+    assert (good["Count"], good["Percent of completed"]) == ("2", "50.0")
+    assert by_measure[("Subtotals", "Improved")]["Count"] == "2"
+    assert {row["Programme"] for row in rows} == {"Special measures support"}
+    assert {row["Scope"] for row in rows} == {"Commissioner 01A"}
+
+
+def test_the_figures_download_as_typed_xlsx(client, handmade):
+    response = download(client, handmade, Role.COMMISSIONER_LEAD,
+                        {"date_from": "2017-01-09", "date_to": "2019-05-01", "format": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header = [c.value for c in next(sheet.iter_rows())]
+    rows = [dict(zip(header, line, strict=True)) for line in sheet.iter_rows(min_row=2)]
+    enquiries = next(row for row in rows if row["Measure"].value == "Enquiries")
+    assert enquiries["Count"].data_type == "n" and isinstance(enquiries["Count"].value, int)
+    assert enquiries["Commissioned from"].is_date
+    assert enquiries["Commissioned from"].value == datetime.datetime(2017, 1, 9)
+    assert enquiries["Scope"].value == "Commissioner 01A"  # a commissioner lead's own commissioner
+    share = next(row for row in rows if row["Table"].value == "Subtotals")
+    assert share["Percent of completed"].data_type == "n"  # a number (0.0 reads back as 0)
+
+
+@pytest.mark.parametrize("role", sorted(set(Role.values) - {Role.RCGP_ADMIN, Role.COMMISSIONER_LEAD}))
+def test_the_figures_download_is_404_for_roles_without_the_page(client, handmade, role):
+    assert download(client, handmade, role, {"format": "csv"}).status_code == 404

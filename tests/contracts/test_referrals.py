@@ -230,7 +230,7 @@ def test_receipt_date_cannot_be_in_the_future(client, world):
     response = client.post(reverse("referrals:new"), form_data(
         practice=world["practices"]["own"].pk,
         **{"received_on-day": "31", "received_on-month": "2", "received_on-year": "2026"}))
-    assert response.context["form"].errors["received_on"] == ["Enter a real date, for example 17 4 2026."]
+    assert response.context["form"].errors["received_on"] == ["Date the referral was received must be a real date"]
     assert not Referral.objects.exists()
 
 
@@ -242,9 +242,9 @@ def test_commissioner_lead_assesses_in_the_browser(client, world):
     page = client.get(reverse("referrals:assess", kwargs={"pk": referral.pk}))
     html = page.content.decode()
     assert page.status_code == 200
-    # A fieldset per domain of the national criteria, then the scope and impact radios.
+    # The national criteria as one question, a fieldset per domain inside it, then the scope and impact radios.
     assert legends(html) == [
-        "Priority", "Safety", "Workforce", "External perspective", "Organisational", "Efficiency",
+        "Priority", "National criteria that apply", "Safety", "Workforce", "External perspective", "Organisational", "Efficiency",
         "Patient experience and access", "Scope for support", "Impact of support",
     ]
     assert "1 – Rare" in html and "5 – Very significant" in html

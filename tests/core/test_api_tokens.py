@@ -75,7 +75,7 @@ def test_the_owner_makes_a_token_sees_its_secret_once_and_it_works_until_it_expi
 @pytest.mark.parametrize(("name", "days", "field", "message"), [
     ("", "90", "name", "Enter a name for the token"),
     ("   ", "90", "name", "Enter a name for the token"),
-    ("x" * 101, "90", "name", "at most 100 characters"),
+    ("x" * 101, "90", "name", "Name must be 100 characters or fewer"),
     ("Figures", "", "days", "Enter how many days the token lasts"),
     ("Figures", "0", "days", "A token must last at least 1 day"),
     ("Figures", "367", "days", "A token can last at most 366 days"),

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from casework.lifecycle import BY_NAME
 from core.roles import Role
 from dashboards import charts
 from forwardplans import services
@@ -46,7 +47,7 @@ def test_commissioner_home_shows_own_practices_and_shared_plans_only_after_conse
     rows = {row["practice"].name: row for row in response.context["rows"]}
     assert set(rows) == {"Own Practice", "Sibling Practice"}
     assert rows["Own Practice"]["sm"].reinspection_due == datetime.date(2026, 12, 1)
-    assert [c.reference for c in rows["Own Practice"]["contracts"]] == ["DOC-1"]
+    assert [c.reference for c, _documents in rows["Own Practice"]["contracts"]] == ["DOC-1"]
     assert rows["Own Practice"]["shared_plans"] == 0  # not shared yet
     advance(docs["contract"], "review_meeting", world["users"])
     rows = {row["practice"].name: row for row in home(client, world["users"][R.COMMISSIONER_PEER_SUPPORT])
@@ -95,8 +96,12 @@ def test_adviser_home_lists_only_my_contracts_with_what_is_next(client, world, d
     [row] = response.context["rows"]
     assert row["contract"].reference == "DOC-1"
     assert row["plan_summary"].total == 1 and row["report"].state == "draft"
-    # Writing the report is the adviser's (sending it is the deputy lead's).
-    assert row["next"] == [("Write the diagnostic report", reverse("forwardplans:report", args=["DOC-1"]))]
+    # First contact is not recorded yet, and the team may record it; writing the report is the adviser's (sending
+    # it is the deputy lead's: what the case waits for next, in the lifecycle table's words).
+    assert row["next"] == [("Record first contact", reverse("contracts:detail", args=["DOC-1"]) + "#first-contact"),
+                           ("Write the diagnostic report", reverse("forwardplans:report", args=["DOC-1"]))]
+    send = BY_NAME["send_report"]
+    assert row["waiting"] == [(send.who_text, [send.label])]
 
 
 def test_practice_home_reds_first_and_due_soon_matches_the_summary(client, world, docs):
@@ -120,18 +125,22 @@ def test_practice_home_reds_first_and_due_soon_matches_the_summary(client, world
 
 def test_practice_home_deadlines_are_what_the_lead_is_reminded_of(client, world, docs):
     """"Your deadlines" comes from the deadline registry: the action's lead has its milestone due in three days,
-    a practice user who leads nothing has none (the plan's own dates stay in the plan summary)."""
+    named by its action; a practice user who leads nothing has none (the plan's own dates stay in the plan
+    summary)."""
     users, action = world["users"], docs["action"]
     today = timezone.localdate()
     action.lead_user = users[R.PRACTICE_LEAD]
-    action.save(update_fields=["lead_user"])
+    action.planned_completion = today + datetime.timedelta(days=200)  # beyond any page's window
+    action.save(update_fields=["lead_user", "planned_completion"])
     action.milestones.filter(description="Searches built").update(due_on=today + datetime.timedelta(days=3))
+    action.milestones.filter(description="First recall").update(due_on=today + datetime.timedelta(days=200))
     response = home(client, users[R.PRACTICE_LEAD])
     [due] = response.context["due"]
     assert (due.item_type, due.due_on, due.summary) == ("milestone", today + datetime.timedelta(days=3),
                                                         "Milestone due (contract DOC-1)")
+    assert due.text == "Milestone due on “Set up a monthly recall” (contract DOC-1)"
     html = response.content.decode()
-    assert f'<a href="/actions/{action.pk}/">Milestone due (contract DOC-1)</a>' in html
+    assert f'<a href="/actions/{action.pk}/">Milestone due on “Set up a monthly recall” (contract DOC-1)</a>' in html
     response = home(client, users[R.PRACTICE_USER])
     assert response.context["due"] == [] and "Nothing is due for you." in response.content.decode()
 
@@ -142,7 +151,7 @@ def test_practice_home_opens_the_rag_update_in_place(client, world, docs):
     panel_url = reverse("forwardplans:action_rag", args=[docs["action"].pk])
     assert f'hx-get="{panel_url}"' in html
     panel = client.get(panel_url, HTTP_HX_REQUEST="true").content.decode()
-    assert 'id="rag-panel"' in panel and "Update RAG status" in panel
+    assert f'id="rag-panel-{docs["action"].pk}"' in panel and "Update RAG status" in panel
 
 
 def test_nhse_home_shows_figures_only(client, world, docs):

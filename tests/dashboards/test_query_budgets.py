@@ -167,9 +167,10 @@ def test_practice_list_as_commissioner(client, world, grow, django_assert_max_nu
 def test_practice_detail(client, world, grow, django_assert_max_num_queries):
     client.force_login(world["users"][Role.COMMISSIONER_LEAD])
     practice = world["practices"]["own"]
-    response = assert_flat(client, reverse("practices:detail", args=[practice.ods_code]), 6, grow,
+    response = assert_flat(client, reverse("practices:detail", args=[practice.ods_code]), 9, grow,
                            django_assert_max_num_queries)
     assert len(response.context["inspections"]) == 4  # two per unit of data
+    assert response.content.count(b'href="/contracts/') >= 2  # the support section: its contracts, whatever number
 
 
 def test_contract_board(client, world, grow, django_assert_max_num_queries):
@@ -214,8 +215,10 @@ def test_rag_update(client, world, docs, grow, django_assert_max_num_queries):
 
 def test_commissioner_home(client, world, grow, django_assert_max_num_queries):
     client.force_login(world["users"][Role.COMMISSIONER_LEAD])
-    # 12: the open concerns reported to the lead (the duty to report) are one query of their own.
-    response = assert_flat(client, reverse("home"), 12, grow, django_assert_max_num_queries)
+    # 12: the open concerns reported to the lead (the duty to report) are one query of their own; 15: which open
+    # contracts' reports and plans the lead may open (two, for the links beside each practice), and the actions
+    # the deadlines name (one).
+    response = assert_flat(client, reverse("home"), 15, grow, django_assert_max_num_queries)
     assert len(response.context["rows"]) == 2 + 2 * 13  # the world's own two and 13 per unit of data
 
 
@@ -282,7 +285,8 @@ def test_adviser_home(client, world, docs, django_assert_max_num_queries):
 
     more()
     client.force_login(world["users"][Role.RCGP_ADVISER])
-    response = assert_flat(client, reverse("home"), 7, more, django_assert_max_num_queries)
+    # 7, and the practices' risk (forwardplans.risk.practice_risk: three, whatever the number of practices).
+    response = assert_flat(client, reverse("home"), 10, more, django_assert_max_num_queries)
     assert len(response.context["rows"]) == 1 + 2 * 3
     assert {text for row in response.context["rows"] for text, _url in row["next"]} >= {
         "Start scoping", "Start the diagnostic report and forward plan", "Write the diagnostic report"}

@@ -88,3 +88,49 @@ def test_the_full_text_searches_use_their_indexes(world, docs):
             plan = "\n".join(row[0] for row in cursor.fetchall())
             assert f"Bitmap Index Scan on {index}" in plan, plan
     assert found(world["users"][R.RCGP_ADMIN], "recall")[2] == {"Set up a monthly recall"}
+
+
+def test_people_named_on_actions_in_words_or_as_the_lead_user(world, docs):
+    users, action = world["users"], docs["action"]
+    lead = users[R.PRACTICE_LEAD]
+    lead.first_name, lead.last_name = "Asha", "Okafor"
+    lead.save(update_fields=["first_name", "last_name"])
+    second = services.action_create(plan=docs["plan"], actor=users[R.RCGP_ADVISER],
+                                    **dict(ACTION_FIELDS, action_planned="Audit the recall", lead_person=""))
+    second.lead_user = lead
+    second.save(update_fields=["lead_user"])
+    practice_user, commissioner = users[R.PRACTICE_USER], users[R.COMMISSIONER_PEER_SUPPORT]
+
+    def people(user, text):
+        return {a.pk for a in search(user, text)["people"]}
+
+    assert people(practice_user, "lead nurse") == {action.pk}  # the lead written in words
+    assert people(practice_user, "okafor") == {second.pk}  # the lead user's name
+    assert people(practice_user, "Asha Okafor") == {second.pk}
+    assert people(commissioner, "okafor") == set()  # not shared with the commissioner yet
+    advance(docs["contract"], "review_meeting", users)
+    assert people(commissioner, "okafor") == {second.pk}
+    assert people(users[R.NHSE_REPORTING], "lead nurse") == set()
+
+
+def test_a_practice_name_or_code_finds_its_contracts_with_their_documents(client, world, docs):
+    users = world["users"]
+    own = world["practices"]["own"]
+    ContractFactory(reference="FAR-1", practice=world["practices"]["other_sibling"])
+    for text in ("own practice", own.ods_code):
+        assert found(users[R.RCGP_ADVISER], text)[1] == {"DOC-1"}, text  # on the team
+        assert found(users[R.COMMISSIONER_LEAD], text)[1] == {"DOC-1"}, text
+        assert found(users[R.PRACTICE_USER], text)[1] == {"DOC-1"}, text
+    assert found(users[R.COMMISSIONER_LEAD], "far practice")[1] == set()  # the other commissioner's
+    assert found(users[R.RCGP_ADMIN], "far practice")[1] == {"FAR-1"}
+    results = search(users[R.COMMISSIONER_LEAD], own.ods_code)
+    assert results["documents"] == {docs["contract"].pk: {"report": False, "plan": False}}  # no consent yet
+    advance(docs["contract"], "review_meeting", users)
+    results = search(users[R.COMMISSIONER_LEAD], own.ods_code)
+    assert results["documents"] == {docs["contract"].pk: {"report": True, "plan": True}}
+    # The search page links to them (the practice page lists them too: test_practice_support.py).
+    client.force_login(users[R.COMMISSIONER_LEAD])
+    html = client.get(reverse("search"), {"q": own.ods_code}).content.decode()
+    for url in (reverse("contracts:detail", args=["DOC-1"]), reverse("forwardplans:plan", args=["DOC-1"]),
+                reverse("forwardplans:report", args=["DOC-1"])):
+        assert f'href="{url}"' in html

@@ -28,10 +28,10 @@ def test_practice_user_updates_an_action_in_place(live_server, page, docs, setti
     page.get_by_role("radio", name="Amber").check()
     page.get_by_label("Why is it changing?").fill("Searches built and tested")
     page.get_by_role("button", name="Update RAG status").click()
-    panel = page.locator("#rag-panel")
+    panel = page.locator(f"#rag-panel-{action.pk}")
     panel.get_by_text("RAG status changed to Amber").wait_for()
     assert "Amber" in panel.locator("h2").inner_text()
-    assert "Searches built and tested" in page.locator("#rag-history").inner_text()
+    assert "Searches built and tested" in page.locator(f"#rag-history-{action.pk}").inner_text()
 
     page.get_by_label("Add progress").fill("First recall list printed")
     page.get_by_role("button", name="Add progress").click()
@@ -48,7 +48,7 @@ def test_practice_user_updates_an_action_in_place(live_server, page, docs, setti
     page.get_by_role("radio", name="Green").check()
     page.get_by_label("Why is it changing?").fill("Recall running monthly")
     page.get_by_role("button", name="Update RAG status").click()
-    page.locator("#rag-panel").get_by_text("RAG status changed to Green").wait_for()
+    page.locator(f"#rag-panel-{action.pk}").get_by_text("RAG status changed to Green").wait_for()
 
     assert page.evaluate("window.__journey") == "same page"
     assert list(RagChange.objects.filter(action=action).order_by("at").values_list("to_status", "by")) == [
@@ -65,7 +65,11 @@ def test_green_without_evidence_is_refused_in_the_browser(live_server, page, doc
     page.get_by_role("radio", name="Green").check()
     page.get_by_label("Why is it changing?").fill("Done")
     page.get_by_role("button", name="Update RAG status").click()
-    page.locator("#rag-panel").get_by_text("Green means completed with evidence").wait_for()
+    panel = page.locator(f"#rag-panel-{action.pk}")
+    # Said in the error summary, linked to the field it is about, and on that field.
+    panel.locator(".nhsuk-error-summary").get_by_role("link", name=re.compile("Green means completed")).wait_for()
+    assert "Green means completed with evidence" in panel.locator(
+        f"#rag-{action.pk}-evidence_justification-error").inner_text()
     assert not RagChange.objects.filter(action=action).exists()
 
 

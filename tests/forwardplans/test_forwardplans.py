@@ -252,7 +252,7 @@ def test_rag_change_keeps_who_when_from_to_and_why_and_the_page_shows_it(client,
                            HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'id="rag-panel"' in html and "<html" not in html  # only the panel, swapped in place
+    assert f'id="rag-panel-{action.pk}"' in html and "<html" not in html  # only the panel, swapped in place
     assert "RAG status changed to Amber" in html
     change = RagChange.objects.get(action=action)
     assert (change.from_status, change.to_status, change.by, change.reason) == (
@@ -314,7 +314,7 @@ def test_progress_and_milestones_in_place_each_a_new_version(client, docs):
     assert again.status_code == 422 and "is already done" in again.content.decode()
     future = client.post(reverse("forwardplans:action_progress", args=[action.pk]),
                          {"text": "x", "entry_date": "2099-01-01", "version": start + 2}, HTTP_HX_REQUEST="true")
-    assert future.status_code == 422 and "cannot be dated in the future" in future.content.decode()
+    assert future.status_code == 422 and "Date of the progress must be today or in the past" in future.content.decode()
     client.post(reverse("forwardplans:milestone_add", args=[action.pk]),
                 {"description": "Audit", "due_on": "2027-02-01", "version": start + 2}, HTTP_HX_REQUEST="true")
     assert Milestone.objects.filter(action=action, description="Audit").exists()
@@ -335,7 +335,7 @@ def test_a_stale_panel_write_is_refused_with_what_changed_and_keeps_what_was_typ
     without_js = client.post(url, {"text": "My own careful note", "version": start})
     page = without_js.content.decode()
     assert without_js.status_code == 409 and "Someone else changed this action" in page and "My own careful" in page
-    assert 'id="rag-panel"' in page  # the whole action page, the error in the progress panel
+    assert f'id="rag-panel-{action.pk}"' in page  # the whole action page, the error in the progress panel
     assert list(ProgressEntry.objects.filter(action=action).values_list("text", flat=True)) == ["The adviser's note"]
 
 

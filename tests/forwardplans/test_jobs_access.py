@@ -130,7 +130,7 @@ def test_pdf_downloads_follow_the_document_access_policy_and_are_logged(client, 
     response = client.get(reverse("jobs:pdf_download", args=[report_pdf.pk]))
     body = b"".join(response.streaming_content)
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == 'attachment; filename="report-DOC-1-v1.pdf"'
+    assert response["Content-Disposition"] == 'attachment; filename="diagnostic-report-DOC-1-v1.pdf"'
     assert hashlib.sha256(body).hexdigest() == report_pdf.sha256 and len(body) == report_pdf.size
 
 

@@ -133,7 +133,7 @@ def test_pdfs_are_rendered_by_the_worker_end_to_end(client, docs, clean_mail):
         assert words in plan_text, words
     report_text = "\n".join(p.extract_text() for p in PdfReader(pdf.file_path(stored[1])).pages)
     assert "Founded 1974." in report_text and "With the practice for factual accuracy" in report_text
-    assert f"Revision {docs['report'].revision + 1} · version 1" in report_text
+    assert "· Version 1 · Practice Resilience" in report_text  # sent to the practice: its version 1
     assert "forwardplans.tasks.render_pdf" in worker.log()
 
 

@@ -33,7 +33,7 @@ def test_report_word_copy_has_every_section_and_is_confidential(client, docs):
     client.force_login(users[R.PRACTICE_LEAD])
     response = client.get(reverse("forwardplans:report_word", args=["DOC-1"]))
     assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="diagnostic-report-DOC-1.docx"'
+    assert response["Content-Disposition"] == 'attachment; filename="diagnostic-report-DOC-1-v1.docx"'
     text = text_of(response)
     for expected in ("CONFIDENTIAL", "Own Practice", "Founded 1974.", "Governance gaps.", "No practice manager",
                      "Areas of good practice", "With the practice for factual accuracy"):
