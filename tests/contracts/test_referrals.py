@@ -244,8 +244,8 @@ def test_commissioner_lead_assesses_in_the_browser(client, world):
     assert page.status_code == 200
     # The national criteria as one question, a fieldset per domain inside it, then the scope and impact radios.
     assert legends(html) == [
-        "Priority", "National criteria that apply", "Safety", "Workforce", "External perspective", "Organisational", "Efficiency",
-        "Patient experience and access", "Scope for support", "Impact of support",
+        "Priority", "National criteria that apply", "Safety", "Workforce", "External perspective", "Organisational",
+        "Efficiency", "Patient experience and access", "Scope for support", "Impact of support",
     ]
     assert "1 – Rare" in html and "5 – Very significant" in html
     assert 'id="support-matrix"' in html and "data-matrix-mark" not in html  # nothing placed yet
