@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from core import audit
 
-FILE_PREFIX = {"report": "diagnostic-report", "plan": "forward-plan"}
+FILE_PREFIX = {"report": "diagnostic-report", "plan": "forward-plan", "cqc-action-plan": "cqc-action-plan"}
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 import datetime
 import difflib
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum
@@ -162,3 +163,28 @@ def rag_counts_by_commissioner(actions, *, commissioner=None):
         .annotate(**{rag: Count("pk", filter=Q(rag_status=rag)) for rag in Rag.values}, total=Count("pk"))
         .order_by("commissioner")
     )
+
+
+NO_REGULATION = "No regulation named"
+
+
+def _regulation_order(label):
+    """CQC's regulations in their own order ("Regulation 9" before "Regulation 12"), then any other wording, then
+    actions that name none."""
+    if label == NO_REGULATION:
+        return (2, 0, "")
+    found = re.search(r"\bregulation\s+(\d+)", label, flags=re.IGNORECASE)
+    return (0, int(found.group(1)), label.lower()) if found else (1, 0, label.lower())
+
+
+def cqc_action_plan(plan):
+    """The plan as the practice reports it to CQC: its actions grouped by the regulation each answers (as written
+    on the action, spaces tidied), regulations in CQC's order, actions by key question then priority."""
+    order = {key: n for n, (key, _label) in enumerate(KEY_QUESTION_CHOICES)}
+    by_regulation = {}
+    for _key_question, actions in plan_actions(plan):
+        for action in actions:
+            label = " ".join((action.regulation or "").split()) or NO_REGULATION
+            by_regulation.setdefault(label, []).append(action)
+    return [(label, sorted(actions, key=lambda a: (order.get(a.key_question, 99), a.priority, a.pk)))
+            for label, actions in sorted(by_regulation.items(), key=lambda item: _regulation_order(item[0]))]

@@ -27,7 +27,14 @@ from .forms import (
 )
 from .models import REPORT_PARTS, ROOT_CAUSES_PART
 from .questionnaire_services import questionnaire_summary_text
-from .selectors import PLAN_PAGE_FIELDS, action_detail, plan_actions, summary_of_groups, version_diff
+from .selectors import (
+    PLAN_PAGE_FIELDS,
+    action_detail,
+    cqc_action_plan,
+    plan_actions,
+    summary_of_groups,
+    version_diff,
+)
 from .services import StaleEdit
 from .uploads import download_name, served_content_type
 from .vocabulary import EDITABLE_REPORT_STATES, RAG_MEANING, REPORT_SECTIONS, ROOT_CAUSE_GROUPS, Rag, ReportState
@@ -198,6 +205,15 @@ def plan_view(request, reference):
         "can_update": permissions.can_update_progress.test(request.user, contract),
         "rag_meaning": RAG_MEANING,
         "report_readable": access.reports_for(request.user).filter(contract=contract).exists(),
+    })
+
+
+@login_required
+def cqc_action_plan_view(request, reference):
+    """The plan as the practice reports it to CQC: per regulation, what was found and what the practice does."""
+    plan = _plan(request, reference)
+    return render(request, "forwardplans/cqc_action_plan.jinja", {
+        "plan": plan, "contract": plan.contract, "regulations": cqc_action_plan(plan), "rag_meaning": RAG_MEANING,
     })
 
 
@@ -394,6 +410,13 @@ def plan_word_view(request, reference):
     plan = get_object_or_404(access.plans_for(request.user).select_related("contract__practice"),
                              contract__reference=reference)
     return _attachment(word.plan_docx(plan), word.plan_filename(plan))
+
+
+@login_required
+def cqc_action_plan_word_view(request, reference):
+    plan = get_object_or_404(access.plans_for(request.user).select_related("contract__practice"),
+                             contract__reference=reference)
+    return _attachment(word.cqc_action_plan_docx(plan), word.cqc_action_plan_filename(plan))
 
 
 def _attachment(content, filename):

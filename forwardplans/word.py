@@ -16,7 +16,7 @@ from core.text import document_text
 
 from .document_versions import file_name, report_version
 from .pdf import plan_version  # the PDFs number the plan's versions
-from .selectors import plan_actions, summary_of_groups
+from .selectors import cqc_action_plan, plan_actions, summary_of_groups
 from .vocabulary import REPORT_SECTIONS, Rag, RootCause
 
 NHS_BLUE = RGBColor(0x00, 0x5E, 0xB8)
@@ -111,4 +111,44 @@ def plan_docx(plan):
             run = cells[8].paragraphs[0].add_run(action.get_rag_status_display())
             run.bold = True
             run.font.color.rgb = RAG_COLOURS[action.rag_status]
+    return _bytes(document)
+
+
+def cqc_action_plan_filename(plan):
+    """"cqc-action-plan-H-101-v3.docx": the plan version the copy shows."""
+    return file_name("cqc-action-plan", plan.contract.reference, plan_version(plan), "docx")
+
+
+CQC_COLUMNS = ["Key question", "What was found", "What we will do", "Who leads", "Complete by", "Progress",
+               "Evidence"]
+
+
+def cqc_action_plan_docx(plan):
+    """The plan as the practice sends it to CQC: a table per regulation (forwardplans.selectors.cqc_action_plan)."""
+    contract = plan.contract
+    document = _document("CQC action plan", contract, "Current plan")
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
+    document.add_paragraph(document_text(
+        f"What {contract.practice.name} is doing about each regulation CQC found it did not meet, from its forward "
+        "plan."))
+    for regulation, actions in cqc_action_plan(plan):
+        document.add_heading(document_text(regulation), level=1)
+        table = document.add_table(rows=1, cols=len(CQC_COLUMNS))
+        table.style = "Table Grid"
+        for cell, label in zip(table.rows[0].cells, CQC_COLUMNS, strict=True):
+            cell.text = label
+            cell.paragraphs[0].runs[0].bold = True
+        for action in actions:
+            cells = table.add_row().cells
+            cells[0].text = action.get_key_question_display()
+            cells[1].text = document_text(action.problem)
+            cells[2].text = document_text(action.action_planned)
+            cells[3].text = document_text(action.lead_person)
+            cells[4].text = f"{action.planned_completion:%-d %B %Y}"
+            run = cells[5].paragraphs[0].add_run(action.get_rag_status_display())
+            run.bold = True
+            run.font.color.rgb = RAG_COLOURS[action.rag_status]
+            cells[6].text = document_text(action.evidence_needed)
     return _bytes(document)

@@ -88,6 +88,8 @@ MATRIX = {
     "forwardplans:report_word": ("contract", DOCS, 404, 302),
     "forwardplans:plan": ("contract", DOCS, 404, 302),
     "forwardplans:plan_word": ("contract", DOCS, 404, 302),
+    "forwardplans:cqc_action_plan": ("contract", DOCS, 404, 302),
+    "forwardplans:cqc_action_plan_word": ("contract", DOCS, 404, 302),
     "forwardplans:action_new": ("contract", WRITERS, 404, 302),
     "forwardplans:consent": ("contract", DOCS, 404, 302),
     "forwardplans:access_log": ("contract", {"own": frozenset({R.RCGP_ADMIN, R.RCGP_DEPUTY_LEAD}), "other": ADMIN},

@@ -30,7 +30,7 @@ def pages(concern):
         "rcgp_deputy_lead": ["/contracts/board/", "/contracts/DEMO-REPORT/team/", "/concerns/"],
         "rcgp_admin": ["/contracts/", "/search/?q=lees", "/reports/programme-figures/?programme=resilience", at,
                        "/accounts/api-tokens/all/"],
-        "practice_lead": ["/accounts/password/"],
+        "practice_lead": ["/accounts/password/", "/contracts/DEMO-SHARED/plan/cqc-action-plan/"],
         "practice_user": ["/practices/P85022/"],
         "nhse_reporting": ["/practices/"],
     }
