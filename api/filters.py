@@ -42,7 +42,7 @@ class PracticeFilter(django_filters.FilterSet):
         help_text="Overall rating of the latest published inspection; `none` for practices without one.")
     in_special_measures = django_filters.ChoiceFilter(choices=[("true", "true"), ("false", "false")],
                                                       method="filter_special_measures",
-                                                      help_text="true: rated Inadequate overall now.")
+                                                      help_text="true: in a special-measures episode now.")
     status = django_filters.ChoiceFilter(choices=Practice.Status.choices)
 
     class Meta:
@@ -55,9 +55,7 @@ class PracticeFilter(django_filters.FilterSet):
         return queryset.filter(current_rating=value)
 
     def filter_special_measures(self, queryset, name, value):
-        # Not PracticeQuerySet.in_special_measures(False): its exclude() also drops practices with no rating.
-        in_sm = Q(current_rating=Rating.INADEQUATE)
-        return queryset.filter(in_sm) if value == "true" else queryset.filter(~in_sm | Q(current_rating__isnull=True))
+        return queryset.in_special_measures(value == "true")
 
 
 class InspectionFilter(django_filters.FilterSet):

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from contracts.vocabulary import Closure, EndReason, Outcome, Programme
 from contracts.workflow import State
 from forwardplans.vocabulary import KEY_QUESTION_CHOICES, Rag
-from practices.models import Practice, special_measures_status
+from practices.models import Practice, SpecialMeasuresEpisode
 from practices.ratings import KEY_QUESTIONS, POPULATION_GROUPS, Rating
 
 CONTRACT_STATUS_CHOICES = [("enquiry", "Enquiry"), ("live", "Live"), ("ended", "Ended")]
@@ -83,7 +83,8 @@ class PracticeSerializer(serializers.Serializer):
     reinspection_due = serializers.SerializerMethodField()
 
     def _special_measures(self, practice):
-        return special_measures_status(practice.current_rating, practice.current_published_on)
+        # From the current special-measures episode (practices.models.SpecialMeasuresEpisode).
+        return practice.special_measures
 
     def get_in_special_measures(self, practice) -> bool:
         return self._special_measures(practice).active
@@ -114,8 +115,22 @@ class PracticeSerializer(serializers.Serializer):
         }
 
 
+class SpecialMeasuresEpisodeSerializer(serializers.Serializer):
+    route = serializers.ChoiceField(choices=SpecialMeasuresEpisode.Route.choices, read_only=True)
+    started_on = serializers.DateField(read_only=True)
+    reinspection_due = serializers.DateField(source="due", read_only=True, allow_null=True,
+                                             help_text="The re-inspection date that applies (after any extension).")
+    ended_on = serializers.DateField(read_only=True, allow_null=True)
+    outcome = OptionalChoiceField(
+        choices=[c for c in SpecialMeasuresEpisode.Outcome.choices
+                 if c[0] in ("exited", "registration_cancelled", "practice_closed")],
+        help_text="How it ended (null while it lasts).")
+
+
 class PracticeDetailSerializer(PracticeSerializer):
     inspections = PracticeInspectionSerializer(many=True, read_only=True, help_text="Newest first.")
+    special_measures_episodes = SpecialMeasuresEpisodeSerializer(
+        many=True, read_only=True, help_text="Oldest first; the six-month windows before them are not listed.")
 
     def to_representation(self, practice):
         return serializers.Serializer.to_representation(self, practice)

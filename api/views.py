@@ -1,7 +1,7 @@
 """API views: thin. Each queryset comes from the access modules (via the domain selectors) for
 request.user, so hidden objects answer 404; writes go through services."""
 
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, Prefetch, Subquery
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, viewsets
@@ -26,7 +26,7 @@ from forwardplans.permissions import can_update_progress
 from forwardplans.selectors import rag_counts_by_commissioner, summaries_for_plans
 from forwardplans.services import StaleEdit, action_record_progress
 from practices import access as practice_access
-from practices.models import Commissioner
+from practices.models import Commissioner, SpecialMeasuresEpisode
 from practices.selectors import KEY_QUESTION_FIELDS, attach_current_key_questions, practice_list
 
 READ_RENDERERS = [JSONRenderer]
@@ -98,7 +98,11 @@ class PracticeViewSet(ExportableMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         # The commissioner's code, not the commissioner: a page of 100 commissioner objects for one field each.
         queryset = practice_list(self.request.user).annotate(commissioner_code=F("commissioner__ods_code"))
-        return queryset.prefetch_related("inspections") if self.action == "retrieve" else queryset
+        if self.action != "retrieve":
+            return queryset
+        episodes = SpecialMeasuresEpisode.objects.special_measures()
+        return queryset.prefetch_related(
+            "inspections", Prefetch("episodes", queryset=episodes, to_attr="special_measures_episodes"))
 
     def get_serializer_class(self):
         return serializers.PracticeDetailSerializer if self.action == "retrieve" else serializers.PracticeSerializer

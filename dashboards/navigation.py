@@ -5,6 +5,7 @@ from django.urls import reverse
 from concerns.access import receives_concerns
 from core.roles import COMMISSIONER_ROLES, PRACTICE_ROLES, Role, sees_programme_figures
 from forwardplans import access as document_access
+from surveillance.access import reads_runs
 
 REFERRAL_ROLES = COMMISSIONER_ROLES | PRACTICE_ROLES | {Role.RCGP_ADMIN}
 
@@ -20,6 +21,8 @@ def navigation_for(request):
         items.append(("Concerns", reverse("concerns:list")))
     if sees_programme_figures.test(user):
         items.append(("Reports", reverse("reports:programme_figures")))
+    if reads_runs(user):
+        items.append(("Syncs", reverse("surveillance:runs")))
     unread = document_access.notifications_for(user).filter(read_at__isnull=True).count()  # one query
     items.append((f"Notifications ({unread})" if unread else "Notifications", reverse("jobs:notifications")))
 

@@ -61,8 +61,7 @@ def _plural(n, word):
 def _reasons(row):
     reasons = []
     if row.special_measures:
-        published = uk_date(row.practice.current_published_on)
-        reasons.append(f"In special measures: rated Inadequate overall (report published {published})")
+        reasons.append(f"In special measures since {uk_date(row.practice.sm_started_on)}")
     if row.reinspection == "overdue":
         reasons.append(f"Re-inspection overdue: it was due by {uk_date(row.reinspection_due)}")
     elif row.reinspection == "due":
@@ -106,12 +105,13 @@ def practice_risk(user, *, within=None, today=None):
             row.by_rag[rag] += n
     for row in rows.values():
         practice = row.practice
-        if row.rating == Rating.INADEQUATE and practice.current_published_on:
+        sm = practice.special_measures  # the current episode (practices.models.SpecialMeasuresEpisode)
+        if sm.active:
             row.special_measures = True
-            row.reinspection_due = REINSPECTION.due_on(practice.current_published_on)
-            if row.reinspection_due < today:
+            row.reinspection_due = sm.reinspection_due
+            if row.reinspection_due and row.reinspection_due < today:
                 row.reinspection = "overdue"
-            elif row.reinspection_due <= today + datetime.timedelta(days=REINSPECTION.ahead):
+            elif row.reinspection_due and row.reinspection_due <= today + datetime.timedelta(days=REINSPECTION.ahead):
                 row.reinspection = "due"
         row.reasons = _reasons(row)
     ranked = sorted(rows.values(), key=lambda row: row.weight)

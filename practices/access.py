@@ -2,13 +2,14 @@
 
 Every page, export, count and API view of practices starts here; ``get_practice_or_404`` fetches one so that a
 hidden practice answers 404, as a missing one does. The rule is combined from the relations of core/relations.py;
-practices and their ratings are register data, changed by imports only, so reading is their only verb."""
+practices and their ratings are register data, changed by imports only, so reading is their only verb, but for the
+correction of special-measures episodes."""
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from core import relations
-from core.roles import Role, Rule
+from core.roles import Role, Rule, is_commissioner_lead
 
 from .models import Commissioner, Inspection, Practice
 
@@ -32,11 +33,14 @@ of_my_contracts = Rule(_of_my_contracts, "practice_of_my_contracts",
                        q=lambda user: (Q(pk__in=relations.team_practice_ids(user))
                                        if relations.has_role(user, Role.RCGP_ADVISER) else False))
 VIEW_PRACTICE = sees_all_practices | relations.own_commissioner("commissioner") | own | of_my_contracts
+# Special-measures episodes are derived from the register; RCGP admin and the practice's commissioner leads
+# correct them (with a reason, kept in their history).
+CORRECT_EPISODES = relations.sees_all | (is_commissioner_lead & relations.own_commissioner("commissioner"))
 
 
 def can(user, verb, practice):
-    """May ``user`` do ``verb`` with ``practice``: "view" is the only verb."""
-    return {"view": VIEW_PRACTICE}[verb].test(user, practice)
+    """May ``user`` do ``verb`` with ``practice``: "view", or "correct_episodes" (special measures)."""
+    return {"view": VIEW_PRACTICE, "correct_episodes": CORRECT_EPISODES}[verb].test(user, practice)
 
 
 def practices_for(user):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import PCN, Commissioner, Inspection, Locality, Practice
+from .models import PCN, Commissioner, Inspection, Locality, Practice, SpecialMeasuresEpisode
 
 
 @admin.register(Commissioner)
@@ -50,3 +50,23 @@ class InspectionAdmin(SimpleHistoryAdmin):
     search_fields = ["practice__ods_code", "practice__name", "report_link_id"]
     autocomplete_fields = ["practice"]
     list_select_related = ["practice"]
+
+
+@admin.register(SpecialMeasuresEpisode)
+class SpecialMeasuresEpisodeAdmin(SimpleHistoryAdmin):
+    """Read only: episodes change through the import (derivation) and the correction form (with a reason)."""
+
+    list_display = ["practice", "stage", "route", "started_on", "ended_on", "outcome", "source",
+                    "differs_from_derived"]
+    list_filter = ["stage", "route", "source", "differs_from_derived"]
+    search_fields = ["practice__ods_code", "practice__name"]
+    list_select_related = ["practice"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -7,6 +7,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 from .ratings import KEY_QUESTIONS, POPULATION_GROUPS, Rating
@@ -123,23 +124,27 @@ class PCN(models.Model):
 
 class PracticeQuerySet(models.QuerySet):
     def with_current_rating(self):
-        """Annotate the latest published rated inspection: overall rating, date and id.
+        """Annotate the latest published rated inspection (overall rating, date and id) and the current
+        special-measures episode (its start and the re-inspection date, extended or not).
 
-        Derived on read from Inspection rows, never stored on Practice.
+        Derived on read from Inspection and SpecialMeasuresEpisode rows, never stored on Practice.
         """
         latest = Inspection.objects.rated().filter(practice=OuterRef("pk")).order_by(*Inspection.LATEST_FIRST)
+        episode = (SpecialMeasuresEpisode.objects.current().filter(practice=OuterRef("pk"))
+                   .order_by("-started_on", "-pk"))
         return self.annotate(
             current_rating=Subquery(latest.values("overall_rating")[:1]),
             current_published_on=Subquery(latest.values("publication_date")[:1]),
             current_inspection_id=Subquery(latest.values("pk")[:1]),
+            sm_started_on=Subquery(episode.values("started_on")[:1]),
+            sm_reinspection_due=Subquery(episode.annotate(
+                due=Coalesce("extended_to", "reinspection_due")).values("due")[:1]),
         )
 
     def in_special_measures(self, value=True):
-        qs = self.with_current_rating() if "current_rating" not in self.query.annotations else self
-        if value:
-            return qs.filter(current_rating=Rating.INADEQUATE)
-        # A practice with no published rating is not in special measures (NULL would drop it from exclude()).
-        return qs.filter(Q(current_rating__isnull=True) | ~Q(current_rating=Rating.INADEQUATE))
+        """Practices with (or without) a current special-measures episode."""
+        qs = self.with_current_rating() if "sm_started_on" not in self.query.annotations else self
+        return qs.filter(sm_started_on__isnull=not value)
 
 
 class Practice(models.Model):
@@ -193,9 +198,9 @@ class Practice(models.Model):
 
     @property
     def special_measures(self):
-        """SpecialMeasures for a practice loaded with ``with_current_rating()``."""
-        return special_measures_status(getattr(self, "current_rating", None),
-                                       getattr(self, "current_published_on", None))
+        """SpecialMeasures of the current episode, for a practice loaded with ``with_current_rating()`` (or
+        ``selectors.practice_detail``)."""
+        return episode_status(getattr(self, "sm_started_on", None), getattr(self, "sm_reinspection_due", None))
 
 
 class InspectionQuerySet(models.QuerySet):
@@ -285,11 +290,90 @@ class SpecialMeasures(NamedTuple):
     overdue: bool
 
 
-def special_measures_status(rating, published_on, today=None):
-    """Special-measures state derived from a current rating: Inadequate overall means SM,
-    with re-inspection due six months after the report's publication."""
-    if rating != Rating.INADEQUATE or not published_on:
+def episode_status(started_on, reinspection_due, today=None):
+    """SpecialMeasures from the current episode's start and re-inspection date (None: not in special measures)."""
+    if not started_on:
         return SpecialMeasures(False, None, False)
-    due = published_on + SPECIAL_MEASURES_REINSPECTION
     today = today or datetime.date.today()
-    return SpecialMeasures(True, due, due < today)
+    return SpecialMeasures(True, reinspection_due, bool(reinspection_due and reinspection_due < today))
+
+
+class EpisodeQuerySet(models.QuerySet):
+    def special_measures(self):
+        return self.filter(stage=SpecialMeasuresEpisode.Stage.SPECIAL_MEASURES)
+
+    def current(self):
+        """Special-measures episodes not yet ended: a practice has one at most."""
+        return self.special_measures().filter(ended_on__isnull=True)
+
+
+class SpecialMeasuresEpisode(models.Model):
+    """One stage of a practice's passage through CQC's special-measures regime (002 §19-24).
+
+    ``stage`` tells the two apart: the six-month window CQC gives after an Inadequate key question or population
+    group (``window``; it ends improved, or not improved when special measures follow), and special measures
+    itself (``special_measures``; entered by one of three routes, left with the new rating, by cancellation of
+    registration or by closure). Derived from the inspections (practices/episodes.py) unless corrected by hand
+    (``source``); a correction stands until a newer inspection is published (``corrected_as_of``)."""
+
+    class Stage(models.TextChoices):
+        WINDOW = "window", "Six months to improve"
+        SPECIAL_MEASURES = "special_measures", "Special measures"
+
+    class Route(models.TextChoices):
+        OVERALL_INADEQUATE = "overall_inadequate", "Rated Inadequate overall"
+        DOMAIN_NOT_IMPROVED = ("domain_inadequate_not_improved",
+                               "Still Inadequate in a key question or population group after six months")
+        PLACED_BY_CQC = "placed_by_cqc", "Placed in special measures by CQC"
+
+    class Outcome(models.TextChoices):
+        EXITED = "exited", "Left special measures with the new rating"
+        REGISTRATION_CANCELLED = "registration_cancelled", "Registration cancelled"
+        PRACTICE_CLOSED = "practice_closed", "Practice closed"
+        IMPROVED = "improved", "Improved within six months"
+        NOT_IMPROVED = "not_improved", "Not improved: placed in special measures"
+
+    class Source(models.TextChoices):
+        DERIVED = "derived", "Derived from the inspections"
+        CORRECTED = "corrected", "Corrected by hand"
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="episodes")
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.SPECIAL_MEASURES)
+    route = models.CharField(max_length=40, choices=Route.choices, blank=True,
+                             help_text="How special measures began (blank for a six-month window).")
+    started_on = models.DateField()
+    reinspection_due = models.DateField(null=True, blank=True)
+    extended_to = models.DateField(null=True, blank=True, help_text="Re-inspection date after an extension.")
+    ended_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
+    exit_rating = _rating_field("rating on leaving")
+    domains = models.JSONField(default=list, blank=True,
+                               help_text="Inspection fields rated Inadequate that opened a window (e.g. well_led).")
+    inspections = models.ManyToManyField(Inspection, blank=True, related_name="episodes",
+                                         help_text="The inspections it came from.")
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.DERIVED)
+    corrected_as_of = models.DateField(null=True, blank=True,
+                                       help_text="Publication date of the newest inspection when corrected.")
+    differs_from_derived = models.BooleanField(
+        default=False, help_text="A correction the inspections, derived again, do not bear out.")
+    history = HistoricalRecords()
+
+    objects = EpisodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["practice", "started_on", "pk"]
+        indexes = [models.Index(fields=["practice", "stage", "ended_on"], name="episode_current_idx")]
+
+    def __str__(self):
+        return f"{self.practice.ods_code} {self.get_stage_display()} from {self.started_on}"
+
+    @property
+    def domain_labels(self):
+        """The key questions and population groups, by name, whose Inadequate rating opened a window."""
+        labels = {field: label for field, _api, label in (*KEY_QUESTIONS, *POPULATION_GROUPS)}
+        return [labels.get(field, field) for field in self.domains]
+
+    @property
+    def due(self):
+        """The re-inspection date that now applies."""
+        return self.extended_to or self.reinspection_due

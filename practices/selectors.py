@@ -1,6 +1,6 @@
 """Reads of practices and inspections, always starting from the access policy."""
 
-from practices.models import Commissioner, CommissionerName, Inspection, commissioner_label
+from practices.models import Commissioner, CommissionerName, Inspection, SpecialMeasuresEpisode, commissioner_label
 from practices.ratings import KEY_QUESTIONS
 
 from . import access
@@ -26,12 +26,18 @@ def attach_current_key_questions(practices):
 
 
 def practice_detail(user, ods_code):
-    """One practice (or 404) with its inspection history, newest first, and its current inspection."""
+    """One practice (or 404) with its inspection history, newest first, and its current inspection; its
+    special-measures episodes and windows, oldest first, are on ``practice.episode_list``."""
     practice = access.get_practice_or_404(user, ods_code)
     inspections = list(practice.inspections.all())
     current = next((i for i in inspections if i.publication_date and i.overall_rating), None)
     practice.current_rating = current.overall_rating if current else None
     practice.current_published_on = current.publication_date if current else None
+    practice.episode_list = list(practice.episodes.all())
+    now = next((e for e in reversed(practice.episode_list)
+                if e.stage == SpecialMeasuresEpisode.Stage.SPECIAL_MEASURES and e.ended_on is None), None)
+    practice.sm_started_on = now.started_on if now else None
+    practice.sm_reinspection_due = now.due if now else None
     return practice, inspections, current
 
 

@@ -1,14 +1,19 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from core import exports as list_exports
+from core.errors import NotAllowed
 from core.pagination import paginate
 from practices.filters import PracticeFilter
 from practices.panels import panels_for
 from practices.ratings import KEY_QUESTIONS, POPULATION_GROUPS
 from practices.selectors import attach_current_key_questions, practice_detail, practice_list
 
-from . import exports
+from . import access, exports, services, timeline
+from .forms import EpisodeCorrectionForm
+from .models import SpecialMeasuresEpisode
 
 
 @login_required
@@ -39,4 +44,25 @@ def practice_detail_view(request, ods_code):
         "practice": practice, "inspections": inspections, "current": current,
         "panels": panels_for(request, practice),
         "key_questions": KEY_QUESTIONS, "population_groups": POPULATION_GROUPS,
+        "timeline": timeline.build(inspections, practice.episode_list),
+        "can_correct": access.can(request.user, "correct_episodes", practice),
     })
+
+
+@login_required
+def episode_correct_view(request, ods_code, pk=None):
+    """Correct an episode (``pk``), or record one the inspections do not show (a CQC placement)."""
+    practice = access.get_practice_or_404(request.user, ods_code)
+    if not access.can(request.user, "correct_episodes", practice):
+        raise NotAllowed("Only RCGP admins and the practice's commissioner leads correct special measures.")
+    episode = get_object_or_404(practice.episodes.special_measures(), pk=pk) if pk else None
+    initial = ({name: getattr(episode, name) for name in services.CORRECTABLE} if episode
+               else {"route": SpecialMeasuresEpisode.Route.PLACED_BY_CQC})
+    form = EpisodeCorrectionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.episode_correct(practice=practice, episode=episode, actor=request.user,
+                                 reason=form.cleaned_data["reason"], **form.values())
+        messages.success(request, "Special measures corrected." if episode else "Special measures recorded.")
+        return redirect(reverse("practices:detail", args=[practice.ods_code]) + "#regulatory-timeline")
+    return render(request, "practices/episode_form.jinja", {"practice": practice, "episode": episode,
+                                                            "form": form})

@@ -41,6 +41,7 @@ urlpatterns = [
     path("reports/rag-by-commissioner/", views.rag_by_commissioner_download, name="rag_by_commissioner"),
     path("reports/", include("contracts.report_urls")),
     path("", include("forwardplans.job_urls")),
+    path("syncs/", include("surveillance.urls")),  # CQC and ODS sync reports (RCGP admin)
     path("api/", include("api.urls")),  # the REST API, its schema and docs
     path("admin/", admin.site.urls),
 ]

@@ -61,10 +61,17 @@ MATRIX = {
     "password_change_done": (None, {"own": ALL}, 404, 302),
     "api_tokens": (None, {"own": ALL}, 404, 302),                 # each person's own tokens
     "api_tokens_all": (None, {"own": ADMIN}, 404, 302),
+    "surveillance:runs": (None, {"own": ADMIN}, 404, 302),             # CQC and ODS sync reports
     "api_token_revoke": (None, {"own": NONE}, 405, 302),          # POST only
     "practices:list": (None, {"own": ALL}, 404, 302),
     "practices:detail": ("practice", {"own": ALL, "other": frozenset({R.RCGP_ADMIN, R.RCGP_DEPUTY_LEAD,
                                                                         R.NHSE_REPORTING})}, 404, 302),
+    # Special-measures episodes: RCGP admin and the practice's commissioner lead correct them; whoever else sees
+    # the practice is refused with the reason (FORBIDDEN).
+    "practices:episode_new": ("practice", {"own": frozenset({R.COMMISSIONER_LEAD, R.RCGP_ADMIN}), "other": ADMIN},
+                              404, 302),
+    "practices:episode_correct": ("episode", {"own": frozenset({R.COMMISSIONER_LEAD, R.RCGP_ADMIN}),
+                                              "other": ADMIN}, 404, 302),
     "contracts:list": (None, {"own": ALL}, 404, 302),
     "contracts:board": (None, {"own": RCGP}, 404, 302),
     "contracts:commission": (None, {"own": frozenset({R.COMMISSIONER_LEAD, R.RCGP_ADMIN})}, 404, 302),
@@ -180,6 +187,10 @@ FORBIDDEN = {
     ("referrals:decline", "own"): {R.COMMISSIONER_PEER_SUPPORT: 403, R.PRACTICE_USER: 403, R.PRACTICE_LEAD: 403,
                                    R.RCGP_ADMIN: 403},
     ("referrals:decline", "other"): {R.RCGP_ADMIN: 403},
+    **{(name, scope): dict.fromkeys(roles, 403) for name in ("practices:episode_new", "practices:episode_correct")
+       for scope, roles in (("own", (R.COMMISSIONER_PEER_SUPPORT, R.RCGP_DEPUTY_LEAD, R.RCGP_ADVISER,
+                                     R.PRACTICE_USER, R.PRACTICE_LEAD, R.NHSE_REPORTING)),
+                            ("other", (R.RCGP_DEPUTY_LEAD, R.NHSE_REPORTING)))},
 }
 CONSENT_SENSITIVE = {name for name, (_k, spec, _r, _a) in MATRIX.items() if spec is DOCS}
 
@@ -264,9 +275,11 @@ def organisations(world, settings, tmp_path):
             "referral_object": referral, "concern": [concern.pk],
         }
     from .factories import InspectionFactory
+    from .practices.factories import EpisodeFactory
 
     for scope, practice in (("own", world["practices"]["own"]), ("other", world["practices"]["other"])):
         objects[scope]["inspection"] = [InspectionFactory(practice=practice, report_link_id=f"m-{scope}").pk]
+        objects[scope]["episode"] = [practice.ods_code, EpisodeFactory(practice=practice).pk]
     return objects
 
 
@@ -504,6 +517,11 @@ WRITES = {
                                                "observed_on": _today(), "people_involved": "A partner.",
                                                "tell_practice": "yes"},
                      _on_contract({DL, AD}, 403, other_allowed=())),
+    # Special measures: RCGP admin and the practice's commissioner lead correct them; others who see it get 403.
+    "practices:episode_correct": ("episode", lambda o, s: {"route": "overall_inadequate", "started_on": "2024-03-01",
+                                                           "reason": "CQC letter"},
+                                  {"own": {**dict.fromkeys({CPS, DL, AD, PU, PL, NHSE}, 403), CL: "ok", ADM: "ok"},
+                                   "other": {DL: 403, NHSE: 403, ADM: "ok"}}),
     "concerns:acknowledge": ("concern", lambda o, s: {}, {"own": {CL: "ok", ADM: "ok", AD: 403},
                                                           "other": {ADM: "ok"}}),
     "concerns:action": ("concern", lambda o, s: {"action": "cqc", "note": "Told CQC."},
@@ -522,7 +540,8 @@ def test_every_state_changing_url_of_a_record_has_a_write_row():
                      "contracts:move", "forwardplans:action_new", "forwardplans:action_rag",
                      "forwardplans:action_progress", "forwardplans:milestone_add", "questionnaires:close",
                      "questionnaires:codes", "referrals:new", "referrals:assess", "referrals:decline",
-                     "referrals:acknowledge", "concerns:new", "concerns:acknowledge", "concerns:action"}
+                     "referrals:acknowledge", "concerns:new", "concerns:acknowledge", "concerns:action",
+                     "practices:episode_correct"}
     assert posted == record_writes
 
 

@@ -5,7 +5,8 @@ test utilities. `make lint` checks the layer order itself with import-linter (py
 import grimp
 import pytest
 
-PRODUCT = ["resilience", "api", "dashboards", "demo", "casework", "forwardplans", "contracts", "practices", "core"]
+PRODUCT = ["resilience", "api", "dashboards", "demo", "casework", "concerns", "surveillance", "forwardplans",
+           "contracts", "practices", "core"]
 
 
 @pytest.fixture(scope="module")

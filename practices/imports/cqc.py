@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from practices.models import CommissionerName, Inspection, Practice
 from practices.ratings import KEY_QUESTIONS, POPULATION_GROUPS, UnknownRating, parse_rating
+from practices.services import episodes_rederive
 
 from .common import ImportRejected, ImportSummary, RowError, changed_fields, parse_date, progress
 from .names import record_commissioner_names
@@ -187,6 +188,22 @@ def read_cqc_locations(path):
     return locations, summary
 
 
+def parse_cqc_location(source, data):
+    """One location record (already decoded JSON) as a Location; raises InvalidLocation with the field at fault."""
+    try:
+        return _parse_location(source, data)
+    except _Invalid as exc:
+        raise InvalidLocation(exc.path, exc.message) from None
+
+
+class InvalidLocation(ValueError):
+    """A location record that cannot be read (an unknown rating word, a malformed field)."""
+
+    def __init__(self, path, message):
+        self.path, self.message = path, message
+        super().__init__(f"{path}: {message}")
+
+
 def import_cqc_ratings(path, *, actor=None):
     """Import CQC location records from a file or a folder of them, all or nothing.
 
@@ -196,6 +213,14 @@ def import_cqc_ratings(path, *, actor=None):
     locations, summary = read_cqc_locations(path)
     if summary.rejected:
         raise ImportRejected(summary)
+    return apply_cqc_locations(locations, summary, actor=actor, source_file=Path(path).name)
+
+
+def apply_cqc_locations(locations, summary, *, actor=None, source_file="", change_reason="CQC import"):
+    """Save parsed locations (all or nothing, in one transaction) into ``summary``; returns it.
+
+    Used by the file import and by the API sync (surveillance), which reads its records from memory.
+    """
     codes = {loc.ods_code for loc in locations if loc.ods_code}
     practices = {p.ods_code: p for p in Practice.objects.filter(ods_code__in=codes)}
     reports, location_for_practice = {}, {}
@@ -237,11 +262,14 @@ def import_cqc_ratings(path, *, actor=None):
             else:
                 summary.unchanged += 1
         bulk_create_with_history(to_create, Inspection, batch_size=1000, default_user=actor,
-                                 default_change_reason="CQC import")
+                                 default_change_reason=change_reason)
         if to_update:
             bulk_update_with_history(to_update, Inspection, sorted(fields), batch_size=1000, default_user=actor,
-                                     default_change_reason="CQC import")
+                                     default_change_reason=change_reason)
         summary.created, summary.updated = len(to_create), len(to_update)
+        # Special-measures episodes follow the inspections, in the same all-or-nothing transaction.
+        episodes_rederive(practice_ids={i.practice_id for i in (*to_create, *to_update)}, actor=actor,
+                          reason=change_reason)
 
         practice_updates = []
         for practice in practices.values():
@@ -251,9 +279,9 @@ def import_cqc_ratings(path, *, actor=None):
                 practice_updates.append(practice)
         if practice_updates:
             bulk_update_with_history(practice_updates, Practice, ["cqc_location_id"], default_user=actor,
-                                     default_change_reason="CQC import")
+                                     default_change_reason=change_reason)
         record_commissioner_names(_commissioner_names(locations), source=CommissionerName.Source.CQC,
-                                  source_file=Path(path).name, actor=actor)
+                                  source_file=source_file, actor=actor)
     return summary
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "forwardplans",
     "casework",
     "concerns",
+    "surveillance",
     "dashboards",
     "api",
     "demo",
@@ -211,6 +212,19 @@ CELERY_BEAT_SCHEDULE = {
     "weekly-digest": {"task": "forwardplans.tasks.weekly_digest",
                       "schedule": crontab(day_of_week="mon", hour=7, minute=30)},
     "relay-outbox": {"task": "forwardplans.tasks.relay_outbox", "schedule": 60.0},
+}
+# Surveillance (surveillance/): keeping CQC ratings and the ODS practice file current from their sources.
+CQC_API_BASE_URL = env("CQC_API_BASE_URL", default="https://api.service.cqc.org.uk/public/v1")
+CQC_API_KEY = env("CQC_API_KEY", default="")  # sent as the Ocp-Apim-Subscription-Key header
+ODS_EPRACCUR_URL = env("ODS_EPRACCUR_URL", default="")  # no default source: the operator sets it
+SYNC_HTTP_TIMEOUT = env.float("SYNC_HTTP_TIMEOUT", default=30.0)  # seconds for one request
+SYNC_HTTP_ATTEMPTS = env.int("SYNC_HTTP_ATTEMPTS", default=3)  # tries of one request within a run
+SYNC_RETRY_AFTER_MAX = env.float("SYNC_RETRY_AFTER_MAX", default=60.0)  # longest Retry-After wait honoured
+SYNC_RETRY_LIMIT = env.int("SYNC_RETRY_LIMIT", default=5)  # runs that try a failed location before giving up
+SYNC_CQC_FIRST_WINDOW_DAYS = env.int("SYNC_CQC_FIRST_WINDOW_DAYS", default=7)  # first run's look-back
+CELERY_BEAT_SCHEDULE |= {
+    "sync-cqc": {"task": "surveillance.tasks.sync_cqc", "schedule": crontab(hour=5, minute=15)},
+    "sync-ods": {"task": "surveillance.tasks.sync_ods", "schedule": crontab(day_of_week="sun", hour=4, minute=45)},
 }
 # PDFs: a test-only delay (seconds) before rendering, so a test can kill a worker mid-render.
 PDF_RENDER_TEST_DELAY = env.float("PDF_RENDER_TEST_DELAY", default=0.0)

@@ -111,6 +111,26 @@ def test_detail_has_inspections_newest_first(client, rated):
     assert "practice" not in first
 
 
+def test_detail_lists_special_measures_episodes(client, rated):
+    practice = rated["practices"]["own"]
+    api = api_for(client, rated, Role.COMMISSIONER_PEER_SUPPORT)
+    body = api.get(detail(practice.ods_code)).json()
+    assert body["special_measures_episodes"] == [{"route": "overall_inadequate", "started_on": "2025-10-01",
+                                                  "reinspection_due": "2026-04-01", "ended_on": None,
+                                                  "outcome": None}]
+    # Left with a Good report in May 2026: the episode ends and the practice is out of special measures.
+    InspectionFactory(practice=practice, inspection_date=datetime.date(2026, 3, 2),
+                      publication_date=datetime.date(2026, 5, 4), overall_rating="good", report_link_id="x")
+    body = api.get(detail(practice.ods_code)).json()
+    assert body["special_measures_episodes"][0]["ended_on"] == "2026-05-04"
+    assert body["special_measures_episodes"][0]["outcome"] == "exited"
+    assert body["in_special_measures"] is False and body["reinspection_due"] is None
+    # A six-month window is not a special-measures episode.
+    other = rated["practices"]["own_sibling"]
+    InspectionFactory(practice=other, overall_rating="requires_improvement", caring="inadequate")
+    assert api.get(detail(other.ods_code)).json()["special_measures_episodes"] == []
+
+
 @pytest.mark.parametrize(("params", "expected"), [
     ({"commissioner": "01A"}, {"own", "own_sibling"}),
     ({"commissioner": "02b"}, {"other", "other_sibling"}),

@@ -69,7 +69,7 @@ def test_ranked_by_special_measures_reinspection_red_and_overdue_with_the_reason
     due_on = (today - relativedelta(months=7)) + relativedelta(months=6)
     published = (today - relativedelta(months=7)).strftime("%-d %B %Y")
     assert rows["Zeta Practice"].reasons == [
-        f"In special measures: rated Inadequate overall (report published {published})",
+        f"In special measures since {published}",  # the episode began with the Inadequate report
         f"Re-inspection overdue: it was due by {due_on.strftime('%-d %B %Y')}"]
     assert rows["Beta Practice"].reinspection == "due" and rows["Alpha Practice"].reinspection == ""
     assert rows["Gamma Practice"].reasons == ["3 Red actions", "1 overdue action", "2 overdue milestones"]

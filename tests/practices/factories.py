@@ -4,7 +4,8 @@ import datetime
 
 import factory
 
-from practices.models import Commissioner, Inspection, Practice
+from practices.models import Commissioner, Inspection, Practice, SpecialMeasuresEpisode
+from practices.services import episodes_rederive
 
 
 class CommissionerFactory(factory.django.DjangoModelFactory):
@@ -29,8 +30,11 @@ class PracticeFactory(factory.django.DjangoModelFactory):
 
 
 class InspectionFactory(factory.django.DjangoModelFactory):
+    """A published inspection; like an import, it derives its practice's special-measures episodes again."""
+
     class Meta:
         model = Inspection
+        skip_postgeneration_save = True
 
     practice = factory.SubFactory(PracticeFactory)
     inspection_date = datetime.date(2024, 1, 10)
@@ -41,3 +45,19 @@ class InspectionFactory(factory.django.DjangoModelFactory):
     caring = "good"
     responsive = "good"
     well_led = "good"
+
+    @factory.post_generation
+    def episodes(obj, create, extracted, **kwargs):
+        if create:
+            episodes_rederive(practice_ids=[obj.practice_id])
+
+
+class EpisodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SpecialMeasuresEpisode
+
+    practice = factory.SubFactory(PracticeFactory)
+    stage = SpecialMeasuresEpisode.Stage.SPECIAL_MEASURES
+    route = SpecialMeasuresEpisode.Route.OVERALL_INADEQUATE
+    started_on = datetime.date(2024, 3, 1)
+    reinspection_due = datetime.date(2024, 9, 1)
