@@ -20,13 +20,15 @@ class ReminderItem(models.TextChoices):
     ACTION = "action", "Action planned completion"
     FIRST_CONTACT = "first_contact", "First contact"
     REFERRAL = "referral", "Referral acknowledgement"
-    REINSPECTION = "reinspection", "Special-measures re-inspection"
+    REINSPECTION = "reinspection", "Special-measures re-inspection (by inspection, before episodes)"
+    EPISODE_REINSPECTION = "episode_reinspection", "Special-measures re-inspection"
     CONTRACT_END = "contract_end", "Contract agreement end"
     CONCERN = "concern", "Concern acknowledgement"
     DIGEST = "digest", "Weekly digest"
     PDF_FAILURE = "pdf_failure", "PDF failure"
     EMAIL_FAILURE = "email_failure", "E-mail failure"
     EVENT = "event", "Event"
+    ALERT = "alert", "Practice alert"
 
 
 class ReminderKind(models.TextChoices):
