@@ -377,3 +377,6 @@ class SpecialMeasuresEpisode(models.Model):
     def due(self):
         """The re-inspection date that now applies."""
         return self.extended_to or self.reinspection_due
+
+
+from .regulation_models import Enforcement, PatientInformation  # noqa: E402, F401
