@@ -222,6 +222,10 @@ SYNC_HTTP_ATTEMPTS = env.int("SYNC_HTTP_ATTEMPTS", default=3)  # tries of one re
 SYNC_RETRY_AFTER_MAX = env.float("SYNC_RETRY_AFTER_MAX", default=60.0)  # longest Retry-After wait honoured
 SYNC_RETRY_LIMIT = env.int("SYNC_RETRY_LIMIT", default=5)  # runs that try a failed location before giving up
 SYNC_CQC_FIRST_WINDOW_DAYS = env.int("SYNC_CQC_FIRST_WINDOW_DAYS", default=7)  # first run's look-back
+# Alerts are raised for changes dated within this many days (an import of old history raises none).
+ALERT_RECENT_DAYS = env.int("ALERT_RECENT_DAYS", default=60)
+# The special-measures offer (contracts.Enquiry): working days for the practice to reply before "no reply".
+OFFER_REPLY_WORKING_DAYS = env.int("OFFER_REPLY_WORKING_DAYS", default=20)
 CELERY_BEAT_SCHEDULE |= {
     "sync-cqc": {"task": "surveillance.tasks.sync_cqc", "schedule": crontab(hour=5, minute=15)},
     "sync-ods": {"task": "surveillance.tasks.sync_ods", "schedule": crontab(day_of_week="sun", hour=4, minute=45)},
