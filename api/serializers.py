@@ -6,9 +6,11 @@ from rest_framework import serializers
 
 from contracts.vocabulary import Closure, EndReason, Outcome, Programme
 from contracts.workflow import State
+from forwardplans.models import PlanVersion
 from forwardplans.vocabulary import KEY_QUESTION_CHOICES, Rag
 from practices.models import Practice, SpecialMeasuresEpisode
 from practices.ratings import KEY_QUESTIONS, POPULATION_GROUPS, Rating
+from practices.regulations import EnforcementKind
 
 CONTRACT_STATUS_CHOICES = [("enquiry", "Enquiry"), ("live", "Live"), ("ended", "Ended")]
 MONEY = {"max_digits": 12, "decimal_places": 2, "coerce_to_string": False}
@@ -42,6 +44,57 @@ PopulationGroupRatingsSerializer = type(
     {field.removeprefix("pg_"): RatingField(source=field) for field, _api, _label in POPULATION_GROUPS})
 
 
+def special_measures_of(inspection, episodes):
+    """(places_in_special_measures, reinspection_due) of one inspection, from its practice's special-measures
+    ``episodes`` (SpecialMeasuresEpisode rows, any order), never from its rating: a report that began a
+    special-measures episode or came while it lasted (kept the practice in) places it; the report that ended one
+    (``exited``) does not. Reports published during a stage's dates count, so an episode corrected by hand (a CQC
+    placement after a single Inadequate key question) flags the report that prompted it.
+
+    The re-inspection date: the one the episode began with for the report that began it; for a later report that
+    kept the practice in, the date that now applies (extended or not)."""
+    published = inspection.publication_date
+    if not published or not inspection.overall_rating:
+        return False, None
+    for episode in episodes:
+        if episode.stage != SpecialMeasuresEpisode.Stage.SPECIAL_MEASURES or episode.started_on > published:
+            continue
+        ended = episode.ended_on
+        if ended is not None and (published > ended or (
+                published == ended and episode.outcome == SpecialMeasuresEpisode.Outcome.EXITED)):
+            continue
+        if published == episode.started_on:
+            return True, episode.reinspection_due or episode.due
+        return True, episode.due
+    return False, None
+
+
+def attach_special_measures(inspections, episodes):
+    """Set ``sm_places`` and ``sm_reinspection_due`` (what InspectionSerializer shows) on ``inspections`` from
+    ``episodes`` (those of their practices): no query."""
+    by_practice = {}
+    for episode in episodes:
+        by_practice.setdefault(episode.practice_id, []).append(episode)
+    for inspection in inspections:
+        inspection.sm_places, inspection.sm_reinspection_due = special_measures_of(
+            inspection, by_practice.get(inspection.practice_id, ()))
+    return inspections
+
+
+class EnforcementSerializer(serializers.Serializer):
+    """One enforcement action CQC took after the inspection, entered by hand from its report (CQC's location
+    records carry none)."""
+
+    kind = serializers.ChoiceField(choices=EnforcementKind.choices, read_only=True)
+    label = serializers.CharField(source="get_kind_display", read_only=True, help_text="The kind, in words.")
+    regulations = serializers.ListField(child=serializers.CharField(), read_only=True,
+                                        help_text='e.g. ["Regulation 17: Good governance"].')
+    issued_on = serializers.DateField(read_only=True)
+    comply_by = serializers.DateField(read_only=True, allow_null=True,
+                                      help_text="The date CQC set for compliance, if any.")
+    ended_on = serializers.DateField(read_only=True, allow_null=True, help_text="Met, lifted or withdrawn on.")
+
+
 class InspectionSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     practice = serializers.CharField(source="practice.ods_code", read_only=True, help_text="Practice ODS code.")
@@ -52,9 +105,21 @@ class InspectionSerializer(serializers.Serializer):
     overall_rating = RatingField()
     key_questions = KeyQuestionRatingsSerializer(source="*", read_only=True)
     population_groups = PopulationGroupRatingsSerializer(source="*", read_only=True)
-    breached_regulations = serializers.ListField(child=serializers.CharField(), read_only=True)
-    places_in_special_measures = serializers.BooleanField(read_only=True)
-    reinspection_due = serializers.DateField(read_only=True, allow_null=True)
+    breached_regulations = serializers.ListField(
+        child=serializers.CharField(), read_only=True,
+        help_text='The regulations the report found breached, e.g. ["Regulation 12: Safe care and treatment"], '
+                  "entered by RCGP admin or a commissioner lead from the report.")
+    enforcement = EnforcementSerializer(source="enforcements", many=True, read_only=True,
+                                        help_text="CQC's enforcement after this report, oldest first.")
+    places_in_special_measures = serializers.BooleanField(
+        source="sm_places", read_only=True,
+        help_text="The report began a special-measures episode or kept the practice in one (from the episodes, "
+                  "not the rating: a CQC placement after a single Inadequate key question counts; the report "
+                  "that ended an episode does not).")
+    reinspection_due = serializers.DateField(
+        source="sm_reinspection_due", read_only=True, allow_null=True,
+        help_text="For the report that began an episode, its re-inspection date; for a later one that kept the "
+                  "practice in, the date that now applies (extended or not); null otherwise.")
 
 
 class PracticeInspectionSerializer(InspectionSerializer):
@@ -116,21 +181,29 @@ class PracticeSerializer(serializers.Serializer):
 
 
 class SpecialMeasuresEpisodeSerializer(serializers.Serializer):
-    route = serializers.ChoiceField(choices=SpecialMeasuresEpisode.Route.choices, read_only=True)
+    stage = serializers.ChoiceField(
+        choices=SpecialMeasuresEpisode.Stage.choices, read_only=True,
+        help_text="special_measures, or window: the six months CQC gives after an Inadequate key question or "
+                  "population group (not special measures).")
+    route = OptionalChoiceField(choices=SpecialMeasuresEpisode.Route.choices,
+                                help_text="How special measures began (null for a window).")
     started_on = serializers.DateField(read_only=True)
     reinspection_due = serializers.DateField(source="due", read_only=True, allow_null=True,
                                              help_text="The re-inspection date that applies (after any extension).")
+    extended_to = serializers.DateField(read_only=True, allow_null=True,
+                                        help_text="The re-inspection date after CQC extended it, if it did.")
     ended_on = serializers.DateField(read_only=True, allow_null=True)
-    outcome = OptionalChoiceField(
-        choices=[c for c in SpecialMeasuresEpisode.Outcome.choices
-                 if c[0] in ("exited", "registration_cancelled", "practice_closed")],
-        help_text="How it ended (null while it lasts).")
+    outcome = OptionalChoiceField(choices=SpecialMeasuresEpisode.Outcome.choices,
+                                  help_text="How it ended (null while it lasts): exited, registration_cancelled or "
+                                            "practice_closed; a window: improved or not_improved.")
 
 
 class PracticeDetailSerializer(PracticeSerializer):
     inspections = PracticeInspectionSerializer(many=True, read_only=True, help_text="Newest first.")
     special_measures_episodes = SpecialMeasuresEpisodeSerializer(
-        many=True, read_only=True, help_text="Oldest first; the six-month windows before them are not listed.")
+        many=True, read_only=True,
+        help_text="Special-measures episodes and the six-month windows before them (`stage`), oldest first. "
+                  "in_special_measures and reinspection_due come from the one not yet ended.")
 
     def to_representation(self, practice):
         return serializers.Serializer.to_representation(self, practice)
@@ -171,8 +244,33 @@ class ContractSerializer(serializers.Serializer):
         return [practice.ods_code for practice in contract.practices.all()]
 
 
+class PlanInspectionSerializer(serializers.Serializer):
+    """The inspection a plan answers (public facts of CQC's)."""
+
+    report_link_id = serializers.CharField(read_only=True)
+    inspection_date = serializers.DateField(read_only=True, allow_null=True)
+    publication_date = serializers.DateField(read_only=True, allow_null=True)
+    overall_rating = serializers.ChoiceField(choices=Rating.choices, read_only=True, allow_blank=True)
+    report_url = serializers.CharField(read_only=True)
+
+
+class PlanVersionSerializer(serializers.Serializer):
+    """A kept version of a plan: why and when (not who, nor its text)."""
+
+    number = serializers.IntegerField(read_only=True)
+    reason = serializers.ChoiceField(choices=PlanVersion.Reason.choices, read_only=True)
+    agreed_by = serializers.ChoiceField(choices=PlanVersion.Party.choices, read_only=True, allow_blank=True,
+                                        help_text="The party that agreed it when reason is agreed; empty otherwise.")
+    at = serializers.DateTimeField(read_only=True)
+
+
 class PlanSummarySerializer(serializers.Serializer):
     """Figures of one forward plan: no text of it."""
+
+    inspection = PlanInspectionSerializer(read_only=True, allow_null=True,
+                                          help_text="The inspection the plan answers, if one is chosen.")
+    versions = PlanVersionSerializer(many=True, read_only=True,
+                                     help_text="Kept versions: shared with the commissioner, sent to CQC, agreed.")
 
     contract = serializers.CharField(source="contract.reference", read_only=True)
     practice = serializers.CharField(source="contract.practice.ods_code", read_only=True)
@@ -196,7 +294,16 @@ class ActionSerializer(serializers.Serializer):
     contract = serializers.CharField(source="plan.contract.reference", read_only=True)
     practice = serializers.CharField(source="plan.contract.practice.ods_code", read_only=True)
     key_question = serializers.ChoiceField(choices=KEY_QUESTION_CHOICES, read_only=True)
-    regulation = serializers.CharField(read_only=True)
+    other_key_questions = serializers.ListField(
+        child=serializers.ChoiceField(choices=KEY_QUESTION_CHOICES), read_only=True,
+        help_text="The key questions it answers besides key_question (the plan is grouped by that one).")
+    regulations = serializers.ListField(
+        child=serializers.CharField(), read_only=True,
+        help_text='The CQC regulations it answers, in CQC\'s order, e.g. ["Regulation 12: Safe care and treatment"].')
+    regulation_other = serializers.CharField(read_only=True, help_text="Wording that names none of CQC's "
+                                             "regulations (a contract clause, say); empty if none.")
+    regulation = serializers.CharField(read_only=True, help_text="What it answers as one line: the regulations, "
+                                       "then any other wording (as before, for existing clients).")
     planned_completion = serializers.DateField(read_only=True)
     priority = serializers.IntegerField(read_only=True)
     rag_status = serializers.ChoiceField(choices=Rag.choices, read_only=True)
@@ -255,6 +362,17 @@ def _shares(names, doc):
     return type(doc, (serializers.Serializer,), {name: OutcomeShareSerializer() for name in names})
 
 
+class OfferTakeUpSerializer(serializers.Serializer):
+    """The special-measures offers' take-up (contracts.figures): zeros for a programme with no offers."""
+
+    made = serializers.IntegerField()
+    accepted = serializers.IntegerField(help_text="Accepted: became a contract.")
+    declined = serializers.IntegerField()
+    no_reply = serializers.IntegerField(help_text="None recorded by the reply date (OFFER_REPLY_WORKING_DAYS).")
+    awaiting = serializers.IntegerField(help_text="No reply yet, within the reply date.")
+    take_up_percent = serializers.FloatField(help_text="Accepted as a percentage of offers made, one decimal place.")
+
+
 class ProgrammeFiguresSerializer(serializers.Serializer):
     """Documents contracts.figures.programme_figures(): the view returns that dict as it is."""
 
@@ -269,6 +387,7 @@ class ProgrammeFiguresSerializer(serializers.Serializer):
     awaiting_reinspection = serializers.IntegerField()
     outcomes = _shares(Outcome.values, "Outcomes")()
     subtotals = _shares(["improved", "in_special_measures", "closed"], "Subtotals")()
+    offers = OfferTakeUpSerializer()
 
 
 # Query parameters of the reports (validated like bodies; "from" and "to" are Python keywords).

@@ -7,7 +7,9 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from api import views
+from api.alerts import AlertViewSet
 from api.docs import DocsView, SchemaView
+from api.offers import OfferViewSet
 
 app_name = "api"
 
@@ -16,6 +18,8 @@ router.register("practices", views.PracticeViewSet, basename="practice")
 router.register("inspections", views.InspectionViewSet, basename="inspection")
 router.register("contracts", views.ContractViewSet, basename="contract")
 router.register("actions", views.ActionViewSet, basename="action")
+router.register("offers", OfferViewSet, basename="offer")  # the special-measures offers (api/offers.py)
+router.register("alerts", AlertViewSet, basename="alert")  # practices' alerts (api/alerts.py)
 
 v1 = [
     path("forward-plans/summary/", views.PlanSummaryView.as_view(), name="plan-summary"),

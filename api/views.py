@@ -22,11 +22,12 @@ from core.errors import DomainError
 from core.exports import EXPORT_FORMATS
 from core.roles import is_nhse, sees_programme_figures
 from forwardplans import access as document_access
+from forwardplans.models import PlanVersion
 from forwardplans.permissions import can_update_progress
 from forwardplans.selectors import rag_counts_by_commissioner, summaries_for_plans
 from forwardplans.services import StaleEdit, action_record_progress
 from practices import access as practice_access
-from practices.models import Commissioner, SpecialMeasuresEpisode
+from practices.models import Commissioner, Inspection, SpecialMeasuresEpisode
 from practices.selectors import KEY_QUESTION_FIELDS, attach_current_key_questions, practice_list
 
 READ_RENDERERS = [JSONRenderer]
@@ -100,9 +101,10 @@ class PracticeViewSet(ExportableMixin, viewsets.ReadOnlyModelViewSet):
         queryset = practice_list(self.request.user).annotate(commissioner_code=F("commissioner__ods_code"))
         if self.action != "retrieve":
             return queryset
-        episodes = SpecialMeasuresEpisode.objects.special_measures()
+        # Every stage, oldest first: the list shows them, and the inspections' flags are read from them.
         return queryset.prefetch_related(
-            "inspections", Prefetch("episodes", queryset=episodes, to_attr="special_measures_episodes"))
+            Prefetch("inspections", queryset=Inspection.objects.prefetch_related("enforcements")),
+            Prefetch("episodes", queryset=SpecialMeasuresEpisode.objects.all(), to_attr="special_measures_episodes"))
 
     def get_serializer_class(self):
         return serializers.PracticeDetailSerializer if self.action == "retrieve" else serializers.PracticeSerializer
@@ -115,6 +117,7 @@ class PracticeViewSet(ExportableMixin, viewsets.ReadOnlyModelViewSet):
         current = next((i for i in practice.inspections.all() if i.pk == practice.current_inspection_id), None)
         practice.current_key_questions = (None if current is None else
                                           {field: getattr(current, field) for field in KEY_QUESTION_FIELDS})
+        serializers.attach_special_measures(practice.inspections.all(), practice.special_measures_episodes)
         return Response(self.get_serializer(practice).data)
 
 
@@ -133,7 +136,17 @@ class InspectionViewSet(ExportableMixin, viewsets.ReadOnlyModelViewSet):
     export_name = "inspections"
 
     def get_queryset(self):
-        return practice_access.inspections_for(self.request.user).select_related("practice")
+        return (practice_access.inspections_for(self.request.user).select_related("practice")
+                .prefetch_related("enforcements"))
+
+    def prepare(self, objects):
+        """Each inspection's special-measures flags from its practice's episodes: one query for the page."""
+        episodes = SpecialMeasuresEpisode.objects.special_measures().filter(
+            practice_id__in={inspection.practice_id for inspection in objects})
+        return serializers.attach_special_measures(objects, episodes)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.get_serializer(self.prepare([self.get_object()])[0]).data)
 
 
 # Contracts and plans ---------------------------------------------------------------------------
@@ -172,8 +185,11 @@ class PlanSummaryView(ExportableMixin, ListAPIView):
     export_name = "forward-plan-summary"
 
     def get_queryset(self):
-        return document_access.plans_for_figures(self.request.user).select_related("contract__practice",
-                                                                          "contract__commissioner")
+        # The versions without their snapshots: the plan's text, which this list never shows (nor logs as read).
+        versions = Prefetch("versions", queryset=PlanVersion.objects.defer("snapshot").order_by("number"))
+        return (document_access.plans_for_figures(self.request.user)
+                .select_related("contract__practice", "contract__commissioner", "inspection")
+                .prefetch_related(versions))
 
     def prepare(self, objects):
         summaries = summaries_for_plans([plan.pk for plan in objects])
@@ -311,7 +327,8 @@ class ProgrammeOutcomesView(ReportView):
         commissioner = _commissioner(query["commissioner"]) if query.get("commissioner") else None
         return Response(programme_figures(programme=query["programme"], commissioner=commissioner,
                                           date_from=query.get("from"), date_to=query.get("to"),
-                                          contracts=contract_access.contracts_for(request.user)))
+                                          contracts=contract_access.contracts_for(request.user),
+                                          enquiries=contract_access.enquiry_figures_for(request.user)))
 
 
 class FundingView(ReportView):

@@ -602,8 +602,10 @@ class ScaleData:
         plans = []
         for c in self.contract_rows:
             created = c["_steps"][4] if c["_reached"] >= 4 else c["_steps"][0]
-            plans.append({"id": c["id"], "contract_id": c["id"], "created_at": _at(created),
-                          "updated_at": _at(created), "_created": _at(created), "_day": created, "_contract": c})
+            # Plans answer no inspection here (forwardplans 0015); version 1 as a new plan's.
+            plans.append({"id": c["id"], "contract_id": c["id"], "inspection_id": None, "version": 1,
+                          "created_at": _at(created), "updated_at": _at(created), "_created": _at(created),
+                          "_day": created, "_contract": c})
         self._copy_with_history(loader, "forwardplans.ForwardPlan", [
             {k: v for k, v in p.items() if k != "_contract"} for p in plans])
 

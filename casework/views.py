@@ -54,6 +54,13 @@ def _unwritten_if_sending(moves, case):
     return unwritten_sections(case) if sending else []
 
 
+def _in_special_measures_after(contract):
+    """As recorded, or, until it is, what the practice's current special-measures episode says."""
+    if contract.in_special_measures_after is not None:
+        return contract.in_special_measures_after
+    return contract.practice.special_measures.active
+
+
 def _contract_page(request, contract, case, move_error=None, status=200):
     user = request.user
     context = contract_detail(user, contract.reference, contract=contract)
@@ -73,7 +80,8 @@ def _contract_page(request, contract, case, move_error=None, status=200):
         can_record_outcome=is_rcgp_admin(user),
         outcome_form=OutcomeForm(initial={
             "rating_after": contract.rating_after, "closure": contract.closure,
-            "in_special_measures_after": {True: "yes", False: "no"}.get(contract.in_special_measures_after, ""),
+            "in_special_measures_after": {True: "yes", False: "no"}.get(
+                _in_special_measures_after(contract) if is_rcgp_admin(user) else None, ""),
         }),
         next_inspection=next_inspection_after(contract),
         documents=documents,

@@ -30,12 +30,13 @@ from core.roles import (
     Role,
     Rule,
     is_commissioner_lead,
+    is_deputy_lead,
     is_nhse,
     is_practice_lead,
     is_rcgp_admin,
 )
 
-from .models import Contract, Referral
+from .models import Contract, Enquiry, Referral
 from .workflow import State
 
 
@@ -153,3 +154,68 @@ def referrals_for(user):
 
 def get_referral_or_404(user, pk):
     return get_object_or_404(referrals_for(user), pk=pk)
+
+
+# Enquiries (the special-measures offer, contracts/enquiry_models.py) ----------------------------------------------
+
+def _own_practice_of_enquiry(user, record=None):
+    return record is not None and relations.of_practice(user) and record.practice_id == user.practice_id
+
+
+def _commissioner_of_enquiry(user, record=None):
+    if record is None or not relations.of_commissioner(user):
+        return False
+    commissioner = record.practice.commissioner  # lists select_related("practice__commissioner")
+    return user.commissioner_id in (commissioner.pk, commissioner.parent_id)
+
+
+# The practice the offer was made to (its own users), and that practice's commissioner (its sub-ICB location, or
+# the ICB above it): the practice's, not a contract's, since an offer may never become one.
+practice_of_enquiry = Rule(_own_practice_of_enquiry, "own_practice_of_enquiry",
+                           q=lambda user: Q(practice_id=user.practice_id) if relations.of_practice(user) else False)
+commissioner_of_enquiry = Rule(
+    _commissioner_of_enquiry, "commissioner_of_enquiry",
+    q=lambda user: (Q(practice__commissioner__in=relations.commissioner_ids(user))
+                    if relations.of_commissioner(user) else False))
+
+# RCGP admin and the deputy leads (who staff what an accepted offer becomes) see every offer; the practice and its
+# commissioner theirs. Advisers see none, nor does NHSE, which reads the take-up in the programme figures only.
+VIEW_ENQUIRY = sees_all | is_deputy_lead | commissioner_of_enquiry | practice_of_enquiry
+# Who may record which reply is the table of contracts/enquiry_services.py (REPLIES), from these rules.
+ENQUIRY_VERBS = {
+    "view": VIEW_ENQUIRY,
+    "record_reply": sees_all | (is_practice_lead & practice_of_enquiry),
+}
+ENQUIRY_REFUSALS = {
+    "record_reply": "Only RCGP programme admin or the practice lead can record the practice's reply to the offer.",
+}
+
+
+def can_enquiry(user, verb, enquiry=None):
+    """May ``user`` do ``verb`` (a key of ENQUIRY_VERBS) with ``enquiry``, one they can see?"""
+    return ENQUIRY_VERBS[verb].test(user, enquiry)
+
+
+def enquiry_refusal(user, verb, enquiry=None):
+    return None if can_enquiry(user, verb, enquiry) else ENQUIRY_REFUSALS.get(verb, "You cannot do this.")
+
+
+def uses_offers(user):
+    """Whether the user may see any offer at all (their role decides: no query). A page of offers is no page for
+    the others (404), and the header's link is not theirs."""
+    return VIEW_ENQUIRY.q(user) is not False
+
+
+def enquiries_for(user):
+    """Enquiries (special-measures offers) the user may see."""
+    return VIEW_ENQUIRY.filter(user, Enquiry.objects.all())
+
+
+def enquiry_for_user_or_404(user, pk):
+    return get_object_or_404(enquiries_for(user).select_related("practice__commissioner"), pk=pk)
+
+
+def enquiry_figures_for(user):
+    """The enquiries counted in the user's programme figures: those they may see, and every one for NHSE (counts
+    only: it never sees an offer itself)."""
+    return (VIEW_ENQUIRY | is_nhse).filter(user, Enquiry.objects.all())

@@ -4,7 +4,7 @@ by the access policy, and lays them out as the page does, in words, with counts 
 
 from core.exports import export_response
 
-from .figures import SUBTOTAL_LABELS, SUBTOTALS
+from .figures import OFFER_LABELS, SUBTOTAL_LABELS, SUBTOTALS
 from .vocabulary import EndReason, Outcome, Programme
 
 SHARE_HEADER = ["Count", "Percent of completed"]
@@ -29,6 +29,11 @@ def programme_figures_export(fmt, figures, *, scope=None, date_from=None, date_t
              for outcome, share in figures["outcomes"].items()]
     rows += [[*lead, "Subtotals", SUBTOTAL_LABELS[name], share["count"], share["percent"]]
              for name, share in figures["subtotals"].items()]
+    if "offers" in figures:
+        rows += [[*lead, "Special-measures offers", OFFER_LABELS[key], value, None]
+                 for key, value in figures["offers"].items() if key != "take_up_percent"]
+        rows.append([*lead, "Special-measures offers", OFFER_LABELS["take_up_percent"], figures["offers"]["accepted"],
+                     figures["offers"]["take_up_percent"]])
     return export_response(fmt, f"programme-figures-{figures['programme'].replace('_', '-')}", header, rows)
 
 

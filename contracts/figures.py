@@ -1,7 +1,13 @@
 """Programme figures (docs/domain.md §10): activity and outcomes of one programme, from one grouped query.
 
 Pages, the command and the API all call ``programme_figures``; the caller scopes it by passing
-``contracts.access.contracts_for(user)`` as ``contracts``.
+``contracts.access.contracts_for(user)`` as ``contracts`` and, to count the enquiries that are records of their
+own (the special-measures offers, contracts/enquiry_models.py) and their take-up, ``enquiry_figures_for(user)``
+as ``enquiries``.
+
+Enquiries are counted once each: every contract (each began as an enquiry, imported ones in state "enquiry"
+included) and every Enquiry record that did not become one of the contracts counted. An accepted offer is its
+contract; a declined, unanswered or awaited one is an Enquiry record alone.
 """
 
 import datetime
@@ -9,11 +15,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, Exists, OuterRef, Q, Sum, When
 from django.db.models.functions import ExtractYear
+from django.utils import timezone
 
 from practices.ratings import Rating
 
+from .enquiry_models import SOURCE_PROGRAMME, Enquiry
 from .models import Contract, outcome_of
 from .vocabulary import Closure, EndReason, Outcome, Programme
 from .workflow import ENDED_STATES, State, status_of
@@ -62,29 +70,39 @@ def percent(count, total):
     return float((Decimal(count) * 100 / Decimal(total)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def programme_figures(*, programme, commissioner=None, date_from=None, date_to=None, contracts=None):
+def programme_figures(*, programme, commissioner=None, date_from=None, date_to=None, contracts=None,
+                      enquiries=None, today=None):
     """Activity and outcome figures for one programme, as a dict of the published JSON shape.
 
     ``commissioner`` (a Commissioner) includes its sub-ICB locations; the dates bound
-    ``commissioned_on`` inclusively; ``contracts`` is the base queryset (default: all).
+    ``commissioned_on`` inclusively; ``contracts`` is the base queryset (default: all). With ``enquiries`` (the
+    base queryset of Enquiry records), "enquiries" also counts the Enquiry records that did not become a counted
+    contract, and "offers" gives the take-up of the offers (see ``offer_figures``): the dates then bound their
+    ``opened_on`` too, and ``today`` decides which unanswered offers are past their reply date.
     """
     if programme not in Programme.values:
         raise ValueError(f"{programme!r} is not a programme: one of {', '.join(Programme.values)}")
     return figures_by_programme(programmes=[programme], commissioner=commissioner, date_from=date_from,
-                                date_to=date_to, contracts=contracts)[programme]
+                                date_to=date_to, contracts=contracts, enquiries=enquiries, today=today)[programme]
 
 
-def figures_by_programme(*, programmes=None, commissioner=None, date_from=None, date_to=None, contracts=None):
+def _in_commissioner(qs, commissioner, field="commissioner"):
+    return qs.filter(Q(**{field: commissioner}) | Q(**{f"{field}__parent": commissioner}))
+
+
+def figures_by_programme(*, programmes=None, commissioner=None, date_from=None, date_to=None, contracts=None,
+                         enquiries=None, today=None):
     """{programme: programme_figures(...)} for ``programmes`` (default: every programme, in vocabulary order),
-    from one query."""
+    from one query (two with ``enquiries``)."""
     programmes = list(Programme.values if programmes is None else programmes)
-    qs = (Contract.objects.all() if contracts is None else contracts).filter(programme__in=programmes)
+    scope = Contract.objects.all() if contracts is None else contracts
     if commissioner is not None:
-        qs = qs.filter(Q(commissioner=commissioner) | Q(commissioner__parent=commissioner))
+        scope = _in_commissioner(scope, commissioner)
     if date_from is not None:
-        qs = qs.filter(commissioned_on__gte=date_from)
+        scope = scope.filter(commissioned_on__gte=date_from)
     if date_to is not None:
-        qs = qs.filter(commissioned_on__lte=date_to)
+        scope = scope.filter(commissioned_on__lte=date_to)
+    qs = scope.filter(programme__in=programmes)
     # One GROUP BY over the few columns that decide the figures (a few dozen rows a programme at most), tallied
     # here with workflow.status_of() and models.outcome_of() themselves: far cheaper to build than ~20 filtered
     # COUNTs.
@@ -92,7 +110,73 @@ def figures_by_programme(*, programmes=None, commissioner=None, date_from=None, 
     for programme, *row in (qs.order_by().values_list("programme", "state", "end_reason", "closure", "rating_after",
                                                       "in_special_measures_after").annotate(n=Count("pk"))):
         rows[programme].append(row)
-    return {programme: _figures(programme, rows[programme]) for programme in programmes}
+    result = {programme: _figures(programme, rows[programme]) for programme in programmes}
+    if enquiries is not None:
+        for programme, (unlinked, offers) in _enquiry_rows(scope, enquiries, commissioner=commissioner,
+                                                           date_from=date_from, date_to=date_to,
+                                                           today=today).items():
+            if programme in result:
+                result[programme]["enquiries"] += unlinked
+                result[programme]["offers"] = offers
+        for figures in result.values():
+            figures.setdefault("offers", _offers({}))
+    return result
+
+
+OFFER_KEYS = ("made", "accepted", "declined", "no_reply", "awaiting")
+OFFER_LABELS = {"made": "Offers made", "accepted": "Accepted (became a contract)", "declined": "Declined",
+                "no_reply": "No reply by the reply date", "awaiting": "Awaiting a reply",
+                "take_up_percent": "Take-up (accepted, of offers made)"}
+
+
+def _offers(counts):
+    made = sum(counts.get(key, 0) for key in OFFER_KEYS[1:])
+    return {"made": made, **{key: counts.get(key, 0) for key in OFFER_KEYS[1:]},
+            "take_up_percent": percent(counts.get("accepted", 0), made)}
+
+
+def _enquiry_rows(contracts, enquiries, *, commissioner=None, date_from=None, date_to=None, today=None):
+    """{programme: (Enquiry records not counted as one of ``contracts``, offers' take-up)}, from one query."""
+    today = today or timezone.localdate()
+    qs = enquiries
+    if commissioner is not None:
+        qs = _in_commissioner(qs, commissioner, "practice__commissioner")
+    if date_from is not None:
+        qs = qs.filter(opened_on__gte=date_from)
+    if date_to is not None:
+        qs = qs.filter(opened_on__lte=date_to)
+    counted = Exists(contracts.order_by().filter(pk=OuterRef("contract_id")))
+    rows = (qs.order_by().annotate(overdue=_overdue(today), counted=counted)
+            .values_list("source", "outcome", "overdue", "counted").annotate(n=Count("pk")))
+    unlinked, counts = {}, {}
+    for source, outcome, is_overdue, is_counted, n in rows:
+        programme = SOURCE_PROGRAMME[source]
+        if not is_counted:
+            unlinked[programme] = unlinked.get(programme, 0) + n
+        tally, status = counts.setdefault(programme, {}), _status(outcome, is_overdue)
+        tally[status] = tally.get(status, 0) + n
+    return {programme: (unlinked.get(programme, 0), _offers(tally)) for programme, tally in counts.items()}
+
+
+def _overdue(today):
+    """enquiry_models.status_q's "past the reply date", as a column to group by."""
+    return Case(When(reply_due__lt=today, then=True), default=False)
+
+
+def _status(outcome, overdue):
+    return outcome or (Enquiry.Status.NO_REPLY if overdue else Enquiry.Status.AWAITING)
+
+
+def offer_figures(enquiries, *, today=None):
+    """The take-up of the offers in ``enquiries`` (contracts.access.enquiry_figures_for(user)): made, accepted,
+    declined, no reply (past the reply date with none recorded), awaiting a reply, and the take-up rate (accepted
+    as a percentage of offers made). One query."""
+    today = today or timezone.localdate()
+    rows = enquiries.order_by().annotate(overdue=_overdue(today)).values_list("outcome", "overdue")
+    counts = {}
+    for outcome, is_overdue, n in rows.annotate(n=Count("pk")):
+        counts[_status(outcome, is_overdue)] = counts.get(_status(outcome, is_overdue), 0) + n
+    return _offers(counts)
 
 
 def _figures(programme, rows):

@@ -269,3 +269,6 @@ class TeamMembership(models.Model):
 
     def __str__(self):
         return f"{self.adviser} on {self.contract.reference}"
+
+
+from .enquiry_models import Enquiry  # noqa: E402, F401

@@ -52,7 +52,8 @@ def programme_figures_view(request):
     form = ProgrammeFiguresForm(data, user=user)
     result = None
     if form.is_valid():
-        result = figures.programme_figures(contracts=access.contracts_for(user), **form.cleaned_data)
+        result = figures.programme_figures(contracts=access.contracts_for(user),
+                                           enquiries=access.enquiry_figures_for(user), **form.cleaned_data)
     scope = user.commissioner if is_commissioner_lead.test(user) else form.cleaned_data.get("commissioner")
     fmt = list_exports.wanted(request)
     if fmt and result:

@@ -3,10 +3,13 @@ the contract page and its moves, casework.urls.contract_patterns, after these)."
 
 from django.urls import path
 
-from . import views
+from . import enquiry_views, views
 
 urlpatterns = [
     path("", views.contract_list_view, name="list"),
+    # The special-measures offers (before "<reference>/..." so that no contract reference shadows them).
+    path("offers/", enquiry_views.enquiry_list_view, name="offers"),
+    path("offers/<int:pk>/", enquiry_views.enquiry_view, name="offer"),
     path("board/", views.contract_board_view, name="board"),
     path("new/", views.contract_commission_view, name="commission"),
     path("<str:reference>/first-contact/", views.contract_first_contact_view, name="first_contact"),

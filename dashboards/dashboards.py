@@ -109,7 +109,8 @@ def contracts_by_state(user, contracts=None):
 
 def programme_table(user, **filters):
     """Programme figures for every programme the user may see contracts of (one query)."""
-    figures = figures_by_programme(contracts=contract_access.contracts_for(user), **filters)
+    figures = figures_by_programme(contracts=contract_access.contracts_for(user),
+                                   enquiries=contract_access.enquiry_figures_for(user), **filters)
     return [(Programme(p), figures[p]) for p in Programme.values]
 
 

@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from concerns.access import receives_concerns
-from core.roles import COMMISSIONER_ROLES, PRACTICE_ROLES, Role, sees_programme_figures
+from core.roles import COMMISSIONER_ROLES, PRACTICE_ROLES, Role, is_deputy_lead, is_rcgp_admin, sees_programme_figures
 from forwardplans import access as document_access
 from surveillance.access import reads_runs
 
@@ -17,6 +17,8 @@ def navigation_for(request):
     items = [("Practices", reverse("practices:list")), ("Contracts", reverse("contracts:list"))]
     if user.role in REFERRAL_ROLES or user.is_superuser:
         items.append(("Referrals", reverse("referrals:list")))
+    if (is_rcgp_admin | is_deputy_lead).test(user):  # commissioners and practices find theirs on the practice page
+        items.append(("Offers", reverse("contracts:offers")))
     if receives_concerns(user):  # no count: the header costs no query for it
         items.append(("Concerns", reverse("concerns:list")))
     if sees_programme_figures.test(user):

@@ -13,6 +13,11 @@ from django.db import transaction
 from contracts.imports import import_contracts
 from core.roles import Role
 from core.services import user_upsert
+from demo.alerts import seed_alerts
+from demo.offers import seed_offers
+from demo.plans import seed_plan_links
+from demo.regulation import seed_regulation
+from demo.syncs import seed_syncs
 from practices.imports.cqc import import_cqc_ratings
 from practices.imports.list_sizes import import_list_sizes
 from practices.imports.ods import import_ods_practices
@@ -93,10 +98,21 @@ def seed_demo(log=print):
     _seed_contracts(log)
     _seed_referral()
     _seed_questionnaire()
+    _seed_regulatory(log)
     for code in SECOND_PRACTICE_LEADS:
         logins.append(DemoLogin(practice_lead_username(code), Role.PRACTICE_LEAD.label,
                                 str(Practice.objects.get(ods_code=code))))
     return logins
+
+
+def _seed_regulatory(log):
+    """The regulatory journey around the contracts (each in its own module): sync reports, breaches, enforcement and
+    what patients were told, alerts."""
+    seed_syncs(log)
+    seed_regulation(log)
+    seed_alerts(log)
+    seed_offers(log)
+    seed_plan_links(log)
 
 
 def _seed_referral():

@@ -201,5 +201,5 @@ def pdfs_for(user):
     reports = StoredPdf.objects.filter(document="report", contract__in=reports_for(user).values("contract"))
     if _reads_only_shared_states(user):
         reports = reports.exclude(source_state__in=TEAM_ONLY_REPORT_STATES)
-    plans = StoredPdf.objects.filter(document="plan", contract__in=plans_for(user).values("contract"))
+    plans = StoredPdf.objects.filter(document__in=["plan", "cqc_plan"], contract__in=plans_for(user).values("contract"))
     return reports | plans

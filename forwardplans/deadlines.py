@@ -23,8 +23,9 @@ Who hears of what (today = T):
 - first contact (a week after commissioning): the contract's deputy lead, or every RCGP admin while it has none;
 - referral acknowledgement (10 working days): the commissioner leads of the referral's commissioner (or its ICB)
   and the RCGP admins: the people who may record the acknowledgement;
-- special-measures re-inspection (six months after publication): the commissioner's leads and peer support team
-  and the RCGP admins;
+- special-measures re-inspection (the current special-measures episode's re-inspection date, extended or
+  corrected: practices.models.SpecialMeasuresEpisode): the commissioner's leads and peer support team and the
+  RCGP admins;
 - the end of a live contract's agreement (``mou_ends_on``): the deputy lead (or the RCGP admins while there is
   none) and the commissioner leads, who decide together on a follow-on, a month ahead.
 - a concern under the duty to report (the next working day after it is raised): the commissioner leads of the
@@ -42,8 +43,8 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
-from django.db.models import CharField, Exists, F, OuterRef, Q, Value
-from django.db.models.functions import Cast
+from django.db.models import CharField, F, Q, Value
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils.text import Truncator
 
@@ -54,8 +55,7 @@ from core.models import User
 from core.relations import concern_receivers
 from core.roles import Role
 from practices import access as practice_access
-from practices.models import SPECIAL_MEASURES_REINSPECTION, Inspection
-from practices.ratings import Rating
+from practices.models import Practice, SpecialMeasuresEpisode
 
 from . import access
 from .job_models import ReminderItem, ReminderKind
@@ -376,12 +376,12 @@ def _plan_audience(contract):
             CommissionerStaff(f"{contract}__commissioner", (Role.COMMISSIONER_PEER_SUPPORT,), overdue_only=True))
 
 
-def _unreinspected():
-    later = Inspection.objects.rated().filter(practice=OuterRef("practice")).filter(
-        Q(publication_date__gt=OuterRef("publication_date"))
-        | Q(publication_date=OuterRef("publication_date"), inspection_date__gt=OuterRef("inspection_date")))
-    return (Inspection.objects.rated().filter(overall_rating=Rating.INADEQUATE, practice__status="active")
-            .exclude(Exists(later)))
+def _in_special_measures():
+    """The current special-measures episodes of active practices, each with the re-inspection date that applies
+    (``sm_due``: the extended date once CQC extended it). A correction by hand moves it; the end of the episode
+    (a re-inspection, cancellation or closure) ends it."""
+    return (SpecialMeasuresEpisode.objects.current().filter(practice__status=Practice.Status.ACTIVE)
+            .annotate(sm_due=Coalesce("extended_to", "reinspection_due")).filter(sm_due__isnull=False))
 
 
 MILESTONE = Deadline(
@@ -426,16 +426,19 @@ REFERRAL = Deadline(
     summary="Acknowledge a self-referral",
     explains="Self-referrals are acknowledged within 10 working days of receipt.")
 
+# Keyed by the episode (ReminderItem.EPISODE_REINSPECTION), so its ids never meet the inspection ids of the
+# reminders sent before episodes (ReminderItem.REINSPECTION, still rendered by reminder_texts.py). A new due date
+# (an extension, a correction) is a new reminder: SentReminder's key holds the date.
 REINSPECTION = Deadline(
-    item_type=ReminderItem.REINSPECTION,
-    items=_unreinspected,
-    basis="publication_date", after=SPECIAL_MEASURES_REINSPECTION, notice=30, scope="practice",
+    item_type=ReminderItem.EPISODE_REINSPECTION,
+    items=_in_special_measures,
+    basis="sm_due", notice=30, scope="practice",
     scope_path="practice", reference="practice__ods_code", link=("practices:detail", "practice__ods_code"),
     audience=(CommissionerStaff("practice__commissioner", (Role.COMMISSIONER_LEAD, Role.COMMISSIONER_PEER_SUPPORT)),
               RcgpAdmins()),
     title=lambda row: f"special-measures re-inspection of practice {row['dl_ref']}",
     summary="Special-measures re-inspection due (practice {reference})",
-    explains="Re-inspection within six months of a rating of Inadequate.")
+    explains="CQC re-inspects a practice in special measures within six months (or by the date it extended to).")
 
 CONTRACT_ENDING = Deadline(
     item_type=CONTRACT_END,

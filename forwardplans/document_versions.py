@@ -1,15 +1,18 @@
 """Which version of a document a copy (PDF or Word) shows, as printed and in its file name.
 
 A report's versions are the copies kept each time it is sent to the practice or confirmed (``ReportVersion``); a
-plan's versions are its PDFs ("Forward plan version 3"). A copy of the document as it is now is that version when
-nothing has changed since, "edited since" that version when something has, and a draft before the first one.
+plan's versions are those kept each time it is shared with the commissioner, sent to CQC or agreed (``PlanVersion``,
+forwardplans/plan_versions.py), and its copies (the plan's and the CQC action plan's PDF and Word) carry them; a PDF's
+own number only counts the PDFs made. A copy of the document as it is now is that version when nothing has changed
+since, "edited since" that version when something has, and a draft before the first one.
 """
 
 from dataclasses import dataclass
 
 from core import audit
 
-FILE_PREFIX = {"report": "diagnostic-report", "plan": "forward-plan", "cqc-action-plan": "cqc-action-plan"}
+FILE_PREFIX = {"report": "diagnostic-report", "plan": "forward-plan", "cqc-action-plan": "cqc-action-plan",
+               "cqc_plan": "cqc-action-plan"}  # "cqc_plan": the CQC action plan's stored PDFs (PdfDocument)
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,12 @@ from core.forms import DayMonthYearField, Form, ModelForm
 from core.models import User
 from core.pii import identifier_warnings
 from core.roles import PRACTICE_ROLES
+from practices.regulations import REGULATION_LABELS, regulation_label
 
 from .models import Action
 from .questionnaire_services import MAX_CODES_AT_ONCE, normalise_code
 from .services import ACTION_FIELDS
-from .vocabulary import REPORT_SECTIONS, CorrectionAnswer, Rag, RootCause
+from .vocabulary import KEY_QUESTION_CHOICES, REPORT_SECTIONS, CorrectionAnswer, Rag, RootCause
 
 OUT_OF_DATE = {"required": "This page is out of date: open it again, then try again.",
                "invalid": "This page is out of date: open it again, then try again."}
@@ -56,6 +57,17 @@ class RootCausesForm(Form):
 
 class ActionForm(PatientDataCheck, ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    other_key_questions = forms.MultipleChoiceField(
+        choices=[(key, label) for key, label in KEY_QUESTION_CHOICES if key != "other"], required=False,
+        widget=forms.CheckboxSelectMultiple, label="Other key questions it answers",
+        help_text="The plan lists the action under its main key question; tick any others it answers too.")
+    regulations = forms.MultipleChoiceField(
+        choices=[(label, label) for label in REGULATION_LABELS], required=False, widget=forms.CheckboxSelectMultiple,
+        label="CQC regulations it answers", help_text="Tick each regulation the action answers: the CQC action plan "
+        "lists it under every one.")
+    regulation_other = forms.CharField(
+        required=False, max_length=200, label="Other regulation or standard (optional)",
+        help_text="Only for something that is none of the regulations above, such as a contract clause.")
     checked_fields = ["problem", "underlying_issue", "action_planned", "resources", "sources_of_support",
                       "evidence_needed", "eventual_goal", "next_steps", "lead_person", "responsible", "accountable"]
     error_subjects = {"lead_person": "the name of the lead", "lead_user": "the lead's account"}
@@ -68,8 +80,15 @@ class ActionForm(PatientDataCheck, ModelForm):
                        "problem", "underlying_issue", "action_planned", "resources", "sources_of_support",
                        "evidence_needed", "eventual_goal", "next_steps")}}
 
-    def __init__(self, *args, contract, **kwargs):
+    def __init__(self, *args, contract, inspection=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The regulations the plan's inspection found breached come first, each saying so (action_form.jinja).
+        self.inspection = inspection
+        self.breached = [label for label in REGULATION_LABELS
+                         if inspection is not None and label in {regulation_label(text) for text in
+                                                                  inspection.breached_regulations or []}]
+        self.fields["regulations"].choices = [(label, label) for label in self.breached] + [
+            (label, label) for label in REGULATION_LABELS if label not in self.breached]
         practice_ids = [contract.practice_id, *contract.practices.values_list("pk", flat=True)]
         team = contract.team_members.filter(removed_at__isnull=True).values("adviser__user")
         self.fields["lead_user"].queryset = User.objects.filter(
@@ -77,6 +96,22 @@ class ActionForm(PatientDataCheck, ModelForm):
             | Q(pk=contract.deputy_lead_id)).order_by("first_name", "username")
         self.fields["lead_user"].label = "Lead's account (for reminders)"
         self.fields["lead_user"].empty_label = "No account"
+
+    def clean_regulation_other(self):
+        other = " ".join((self.cleaned_data.get("regulation_other") or "").split())
+        named = regulation_label(other)
+        if named:
+            raise forms.ValidationError(f"“{other}” is {named}: tick it in the list of regulations instead")
+        return other
+
+    def clean(self):
+        data = super().clean()
+        primary, others = data.get("key_question"), data.get("other_key_questions") or []
+        if primary and primary in others:
+            label = dict(KEY_QUESTION_CHOICES)[primary]
+            self.add_error("other_key_questions", f"{label} is already the main key question: untick it here, or "
+                                                  "choose another main key question")
+        return data
 
 
 class NewActionForm(ActionForm):
@@ -244,3 +279,55 @@ class EnterCodeForm(Form):
             raise forms.ValidationError("Enter the code as it is printed: 16 letters and numbers, like "
                                         "ABCD-EFGH-JKMN-PQRS")
         return code
+
+
+# The plan itself: the inspection it answers, and its kept versions -------------------------------------------
+
+class PlanInspectionForm(Form):
+    """The RCGP team ties the plan to one of its practice's inspections (or to none)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=OUT_OF_DATE)
+    inspection = forms.TypedChoiceField(label="Inspection the plan answers", coerce=int, empty_value=None,
+                                        required=False)
+
+    def __init__(self, *args, inspections, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.inspections = {inspection.pk: inspection for inspection in inspections}
+        self.fields["inspection"].choices = [("", "None")] + [
+            (pk, _inspection_choice(inspection)) for pk, inspection in self.inspections.items()]
+
+    def chosen(self):
+        return self.inspections.get(self.cleaned_data.get("inspection"))
+
+
+def _inspection_choice(inspection):
+    when = inspection.publication_date or inspection.inspection_date
+    rating = inspection.get_overall_rating_display() or "not rated"
+    return f"{'Published' if inspection.publication_date else 'Inspected'} {when:%-d %B %Y}: {rating}" if when else (
+        f"Undated: {rating}")
+
+
+class PlanVersionForm(Form):
+    """Keep a version of the plan: why (shared, sent to CQC, agreed and by whom), among what the person may record."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=OUT_OF_DATE)
+    kind = forms.ChoiceField(widget=forms.RadioSelect, label="Why keep this version?",
+                             error_messages={"required": "Choose why you are keeping this version of the plan",
+                                             "invalid_choice": "Choose why you are keeping this version of the plan"})
+
+    LABELS = {
+        "shared": "Shared with the commissioner",
+        "sent_to_cqc": "Sent to CQC",
+        "agreed:practice": "Agreed by the practice",
+        "agreed:commissioner": "Agreed by the commissioner",
+        "agreed:rcgp": "Agreed by RCGP",
+    }
+
+    def __init__(self, *args, recordable, **kwargs):
+        super().__init__(*args, **kwargs)
+        keys = [f"{reason}:{party}" if party else reason for reason, party in recordable]
+        self.fields["kind"].choices = [(key, self.LABELS[key]) for key in keys]
+
+    def reason_and_party(self):
+        reason, _colon, party = self.cleaned_data["kind"].partition(":")
+        return reason, party or None

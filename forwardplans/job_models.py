@@ -137,6 +137,7 @@ class Notification(models.Model):
 class PdfDocument(models.TextChoices):
     REPORT = "report", "Diagnostic report"
     PLAN = "plan", "Forward plan"
+    CQC_ACTION_PLAN = "cqc_plan", "CQC action plan"
 
 
 class PdfStatus(models.TextChoices):
@@ -189,7 +190,7 @@ class StoredPdf(models.Model):
     def filename(self):
         """"diagnostic-report-H-101-v2.pdf": the version of the document it shows. A plan's PDF is that plan
         version; a report's is the report's version (kept copies), recorded in its snapshot."""
-        if self.document == PdfDocument.PLAN:
+        if self.document == PdfDocument.PLAN and not self.content.get("file_version"):  # before kept plan versions
             version = f"v{self.number}"
         elif not (version := self.content.get("file_version")):  # snapshotted before versions were recorded
             found = re.search(r"version (\d+)$", self.source_version or "")

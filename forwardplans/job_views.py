@@ -51,7 +51,7 @@ def _document_contract(request, reference, document):
     """The contract whose document the user may read now (404 otherwise)."""
     if document == PdfDocument.REPORT:
         readable = access.reports_for(request.user)
-    elif document == PdfDocument.PLAN:
+    elif document in (PdfDocument.PLAN, PdfDocument.CQC_ACTION_PLAN):
         readable = access.plans_for(request.user)
     else:
         raise Http404

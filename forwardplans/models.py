@@ -146,12 +146,65 @@ class ReportCorrection(models.Model):
 
 class ForwardPlan(models.Model):
     contract = models.OneToOneField("contracts.Contract", on_delete=models.CASCADE, related_name="forward_plan")
+    inspection = models.ForeignKey(
+        "practices.Inspection", null=True, blank=True, on_delete=models.SET_NULL, related_name="forward_plans",
+        help_text="The inspection the plan answers: the practice's latest rated one when the plan was started, "
+                  "changed by the RCGP team.")
+    version = models.PositiveIntegerField(
+        default=1, db_default=1, help_text="Bumped when the plan itself changes (its inspection, a version "
+                                           "recorded); stale writes are refused.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
     def __str__(self):
         return f"Forward plan for {self.contract}"
+
+
+class PlanVersion(models.Model):
+    """A kept copy of the plan's actions each time it is shared with the commissioner, sent to CQC or agreed (and by
+    whom). Its number is the plan's version as copies print it (forwardplans.document_versions)."""
+
+    class Reason(models.TextChoices):
+        SHARED = "shared", "Shared with the commissioner"
+        SENT_TO_CQC = "sent_to_cqc", "Sent to CQC"
+        AGREED = "agreed", "Agreed"
+
+    class Party(models.TextChoices):
+        PRACTICE = "practice", "The practice"
+        COMMISSIONER = "commissioner", "The commissioner"
+        RCGP = "rcgp", "RCGP"
+
+    plan = models.ForeignKey(ForwardPlan, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    agreed_by = models.CharField("agreed for", max_length=12, choices=Party.choices, blank=True,
+                                 help_text="The party that agreed it, when the reason is agreed.")
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    inspection = models.ForeignKey("practices.Inspection", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", help_text="The inspection the plan answered then.")
+    snapshot = models.JSONField(help_text="The plan as it was (forwardplans.pdf.plan_snapshot).")
+
+    objects = audit.AuditedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="uniq_plan_version"),
+            models.CheckConstraint(condition=Q(reason="agreed", agreed_by__in=["practice", "commissioner", "rcgp"])
+                                   | (~Q(reason="agreed") & Q(agreed_by="")), name="plan_version_agreed_by_party"),
+        ]
+
+    def __str__(self):
+        return f"Version {self.number} ({self.describe()})"
+
+    def describe(self):
+        """"Agreed by the commissioner", "Sent to CQC"."""
+        if self.reason == self.Reason.AGREED:
+            party = self.get_agreed_by_display()
+            return "Agreed by " + ("the " + party[4:] if party.startswith("The ") else party)
+        return self.get_reason_display()
 
 
 # An action's free text: what the access log counts as reading it (its RAG, dates and lead are figures).
@@ -162,8 +215,19 @@ ACTION_TEXT = ["problem", "underlying_issue", "action_planned", "resources", "so
 class Action(models.Model):
     plan = models.ForeignKey(ForwardPlan, on_delete=models.CASCADE, related_name="actions")
     key_question = models.CharField("CQC key question", max_length=20, choices=KEY_QUESTION_CHOICES)
-    regulation = models.CharField("CQC regulation", max_length=200, blank=True,
-                                  help_text="e.g. Regulation 17 Good governance")
+    other_key_questions = models.JSONField(
+        "other key questions", default=list, db_default=[], blank=True,
+        help_text="Keys of the other key questions it answers besides key_question (the plan is grouped by that).")
+    regulations = models.JSONField(
+        "CQC regulations", default=list, db_default=[], blank=True,
+        help_text='The regulations it answers, labels of practices.regulations ("Regulation 12: Safe care and '
+                  'treatment"), in CQC\'s order.')
+    regulation_other = models.CharField(
+        "other regulation or standard", max_length=200, blank=True, db_default="",
+        help_text="Wording naming none of CQC's fundamental standards (a contract clause, say).")
+    # What it answers as one line of text, written by the services from the two fields above: what copies, search
+    # (its GIN index, migration 0005) and the API's `regulation` read.
+    regulation = models.CharField("CQC regulation", max_length=1000, blank=True)
     problem = models.TextField("problem as found")
     underlying_issue = models.TextField("underlying issue (root cause)")
     action_planned = models.TextField("action(s) planned (SMART)")
@@ -416,6 +480,9 @@ audit.confidential(ReportVersion, document=_Document.REPORT_VERSION, contract="r
                    detail=lambda version: f"version {version.__dict__['number']}" if "number" in version.__dict__
                    else "")
 audit.confidential(Action, document=_Document.ACTION, contract="plan__contract", fields=ACTION_TEXT)
+audit.confidential(PlanVersion, document=_Document.PLAN, contract="plan__contract", fields=["snapshot"],
+                   detail=lambda version: f"version {version.__dict__['number']}" if "number" in version.__dict__
+                   else "")
 audit.confidential(Milestone, document=_Document.ACTION, contract="action__plan__contract", fields=["description"])
 audit.confidential(RagChange, document=_Document.ACTION, contract="action__plan__contract",
                    fields=["reason", "evidence_justification"])

@@ -26,19 +26,21 @@ from contracts.models import Contract
 from core import audit
 from core.formatting import uk_date, uk_datetime
 from core.text import document_data
+from practices.models import Inspection
 
 from .document_versions import DocumentVersion, report_version
 from .job_models import PdfDocument, PdfStatus, ReminderItem, StoredPdf
-from .models import DiagnosticReport, ForwardPlan, ProgressEntry
-from .selectors import plan_actions, summary_of_groups
-from .vocabulary import RAG_MEANING, REPORT_SECTIONS, Rag, ReportState, RootCause
+from .models import DiagnosticReport, ForwardPlan, PlanVersion, ProgressEntry
+from .selectors import cqc_action_plan, plan_actions, summary_of_groups
+from .vocabulary import KEY_QUESTION_CHOICES, RAG_MEANING, REPORT_SECTIONS, Rag, ReportState, RootCause
 
 log = logging.getLogger(__name__)
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one INFO line per layout step otherwise
 RENDER_TASK = "forwardplans.tasks.render_pdf"
 PDF_VARIANT = "pdf/ua-1"
 STALE_PENDING = datetime.timedelta(minutes=10)
-TEMPLATES = {PdfDocument.REPORT: "forwardplans/pdf/report.jinja", PdfDocument.PLAN: "forwardplans/pdf/plan.jinja"}
+TEMPLATES = {PdfDocument.REPORT: "forwardplans/pdf/report.jinja", PdfDocument.PLAN: "forwardplans/pdf/plan.jinja",
+             PdfDocument.CQC_ACTION_PLAN: "forwardplans/pdf/cqc_action_plan.jinja"}
 
 
 class RenderError(Exception):
@@ -77,8 +79,37 @@ def report_snapshot(report):
     return document_data(content), report.revision, version, report.state
 
 
-def plan_snapshot(plan):
-    """What the plan PDF shows, as plain JSON, and (revision, printed version, state)."""
+def inspection_facts(inspection):
+    """The inspection a plan answers, as copies show it (plain JSON), or None."""
+    if inspection is None:
+        return None
+    return {"published": uk_date(inspection.publication_date) if inspection.publication_date else "",
+            "inspected": uk_date(inspection.inspection_date) if inspection.inspection_date else "",
+            "rating": inspection.get_overall_rating_display() or "Not rated",
+            "location": inspection.cqc_location_id, "reference": inspection.report_link_id,
+            "url": inspection.report_url}
+
+
+def _action_facts(action, progress, key_questions):
+    return {
+        "id": action.pk,
+        "key_questions": [key_questions.get(k, k) for k in [action.key_question, *action.other_key_questions]],
+        "regulation": action.regulation, "regulations": list(action.regulations),
+        "regulation_other": action.regulation_other, "problem": action.problem,
+        "underlying_issue": action.underlying_issue, "action_planned": action.action_planned,
+        "lead_person": action.lead_person, "responsible": action.responsible, "accountable": action.accountable,
+        "resources": action.resources, "sources_of_support": action.sources_of_support,
+        "evidence_needed": action.evidence_needed, "eventual_goal": action.eventual_goal,
+        "planned_completion": uk_date(action.planned_completion), "next_steps": action.next_steps,
+        "rag": action.rag_status, "rag_word": action.get_rag_status_display(), "version": action.version,
+        "milestones": [[m.description, uk_date(m.due_on), uk_date(m.done_on)] for m in action.milestones.all()],
+        "progress": progress.get(action.pk, []),
+    }
+
+
+def plan_content(plan):
+    """The plan as its copies and kept versions hold it (plain JSON, without its version label), and its revision
+    (the sum of its actions' versions)."""
     groups = plan_actions(plan)
     summary = summary_of_groups(groups)
     actions = [a for _kq, members in groups for a in members]
@@ -89,24 +120,59 @@ def plan_snapshot(plan):
         if len(progress[entry["action_id"]]) < 3:
             progress[entry["action_id"]].append([uk_date(entry["entry_date"]), entry["text"]])
     revision = sum(a.version for a in actions)
+    key_questions = dict(KEY_QUESTION_CHOICES)
+    inspection = Inspection.objects.filter(pk=plan.inspection_id).first() if plan.inspection_id else None
     content = {
         **_header(plan.contract),
         "revision": revision,
+        "inspection": inspection_facts(inspection),
         "summary": {"total": summary.total, "by_rag": summary.by_rag, "percent_complete": summary.percent_complete,
                     "overdue_milestones": summary.overdue_milestones},
         "rag_meaning": [[status, Rag(status).label, meaning] for status, meaning in RAG_MEANING.items()],
-        "groups": [[label, [{
-            "id": a.pk,
-            "regulation": a.regulation, "problem": a.problem, "underlying_issue": a.underlying_issue,
-            "action_planned": a.action_planned, "lead_person": a.lead_person, "responsible": a.responsible,
-            "accountable": a.accountable, "evidence_needed": a.evidence_needed, "eventual_goal": a.eventual_goal,
-            "planned_completion": uk_date(a.planned_completion), "next_steps": a.next_steps,
-            "rag": a.rag_status, "rag_word": a.get_rag_status_display(), "version": a.version,
-            "milestones": [[m.description, uk_date(m.due_on), uk_date(m.done_on)] for m in a.milestones.all()],
-            "progress": progress.get(a.pk, []),
-        } for a in members]] for label, members in groups],
+        "groups": [[label, [_action_facts(a, progress, key_questions) for a in members]] for label, members in groups],
     }
-    return document_data(content), revision, "", ""
+    return document_data(content), revision
+
+
+def _same_plan(kept, content):
+    """Whether a kept version shows the plan as ``content`` does: its actions and the inspection it answers (not the
+    summary, whose overdue counts move with the calendar, nor the names in the header)."""
+    return all(kept.get(part) == content.get(part) for part in ("groups", "inspection"))
+
+
+@audit.not_a_read()
+def plan_version(plan, content=None):
+    """The plan as it is now against its kept versions (PlanVersion: shared, sent to CQC, agreed): "Version 3" when
+    nothing has changed since version 3, "Version 3, edited since" when something has, "Draft, before version 1"
+    before the first. Its copies (PDF, Word, the CQC action plan) print it and carry it in their file names. Like
+    ``snapshot``, a comparison, not a person's read."""
+    if content is None:
+        content, _revision = plan_content(plan)
+    latest = PlanVersion.objects.filter(plan=plan).order_by("-number").only("number", "snapshot").first()
+    revision = content["revision"]
+    if latest is None:
+        return DocumentVersion(None, True, revision)
+    same = _same_plan(latest.snapshot, content)
+    return DocumentVersion(latest.number, not same, None if same else revision)
+
+
+def plan_snapshot(plan):
+    """What the plan PDF shows, as plain JSON, and (revision, printed version, state)."""
+    content, revision = plan_content(plan)
+    current = plan_version(plan, content)
+    return {**content, "version": current.label, "file_version": current.slug}, revision, current.label, ""
+
+
+def cqc_action_plan_snapshot(plan):
+    """What the CQC action plan PDF shows: the plan's actions under each regulation they answer (an action answering
+    two appears under both; selectors.cqc_action_plan), with the inspection and the plan version."""
+    content, revision = plan_content(plan)
+    current = plan_version(plan, content)
+    facts = {action["id"]: action for _label, members in content["groups"] for action in members}
+    content = {key: value for key, value in content.items() if key != "groups"}
+    content["regulations"] = document_data([[heading, [facts[a.pk] for a in actions]]
+                                            for heading, actions in cqc_action_plan(plan)])
+    return {**content, "version": current.label, "file_version": current.slug}, revision, current.label, ""
 
 
 @audit.not_a_read()
@@ -118,19 +184,9 @@ def snapshot(contract, document):
                                                          "approved_by").get(contract=contract)
         return report_snapshot(report)
     plan = ForwardPlan.objects.select_related("contract__practice", "contract__commissioner").get(contract=contract)
+    if document == PdfDocument.CQC_ACTION_PLAN:
+        return cqc_action_plan_snapshot(plan)
     return plan_snapshot(plan)
-
-
-@audit.not_a_read()
-def plan_version(plan):
-    """The plan as it is now against its PDFs (each PDF of a new content is the plan's next version); like
-    ``snapshot``, a comparison, not a person's read."""
-    content, *_rest = plan_snapshot(plan)
-    numbers = StoredPdf.objects.filter(contract=plan.contract, document=PdfDocument.PLAN)
-    same = numbers.filter(fingerprint=fingerprint(content)).values_list("number", flat=True).first()
-    if same is not None:
-        return DocumentVersion(same, False)
-    return DocumentVersion(numbers.aggregate(n=Max("number"))["n"], True)
 
 
 def fingerprint(content):
@@ -164,8 +220,6 @@ def request_pdf(*, contract, document, user=None, enqueue=True):
         if pdf is None:
             number = (StoredPdf.objects.filter(contract=contract, document=document)
                       .aggregate(n=Max("number"))["n"] or 0) + 1
-            if document == PdfDocument.PLAN:
-                version = f"Forward plan version {number}"
             try:
                 with transaction.atomic():
                     pdf = StoredPdf.objects.create(

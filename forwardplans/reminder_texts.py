@@ -9,14 +9,14 @@ the team) sees that there was a notification, and nothing more. One query per ki
 from collections import defaultdict
 
 from django.apps import apps
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from contracts import access as contract_access
 from contracts.models import FIRST_CONTACT_WITHIN, ContractTransition
 from contracts.workflow import State
 from practices import access as practice_access
-from practices.models import SPECIAL_MEASURES_REINSPECTION
+from practices.models import SPECIAL_MEASURES_REINSPECTION, SpecialMeasuresEpisode
 
 from . import access
 from .deadlines import CONTRACT_END, SCOPES, date_text, prefix, when_text
@@ -114,8 +114,62 @@ def _reinspection(n, published_on, ods_code, name):
 
 
 def reinspections(user, items):
+    """Reminders sent before special-measures episodes, keyed by the Inadequate inspection: still rendered."""
     return _each(items, practice_access.inspections_for(user),
                  ("publication_date", "practice__ods_code", "practice__name"), _reinspection)
+
+
+ROUTES = dict(SpecialMeasuresEpisode.Route.choices)
+
+
+def _episode_reinspection(n, route, started_on, reinspection_due, extended_to, ended_on, ods_code, name):
+    r = n.reminder
+    lines = [f"{name} has been in special measures since {date_text(started_on)} "
+             f"({ROUTES.get(route, 'route not recorded').lower()}); the re-inspection "
+             f"{when_text(r.kind, r.due_on, _sent_on(n))}."]
+    if extended_to:
+        first = f" (first due by {date_text(reinspection_due)})" if reinspection_due else ""
+        lines.append(f"CQC extended the re-inspection date to {date_text(extended_to)}{first}.")
+    due_now = extended_to or reinspection_due
+    if ended_on:
+        lines.append(f"The episode has since ended, on {date_text(ended_on)}.")
+    elif due_now and due_now != r.due_on:
+        lines.append(f"The re-inspection date is now {date_text(due_now)}.")
+    return (f"{_overdue_or_soon(r)}: special-measures re-inspection of {name} ({ods_code})", "\n".join(lines),
+            reverse("practices:detail", args=[ods_code]))
+
+
+def _practice_code(link):
+    try:
+        match = resolve(link)
+    except Resolver404:
+        return None
+    return match.kwargs.get("ods_code") if match.view_name == "practices:detail" else None
+
+
+def _replaced_episode(n, ods_code, name):
+    r = n.reminder
+    return (f"{_overdue_or_soon(r)}: special-measures re-inspection of {name} ({ods_code})",
+            f"This reminder was about a re-inspection that was due on {date_text(r.due_on)}. {name}'s "
+            f"special-measures record has changed since (a newer report or a correction): its page shows where it "
+            f"stands now.",
+            reverse("practices:detail", args=[ods_code]))
+
+
+def episode_reinspections(user, items):
+    """The re-inspection of a special-measures episode (forwardplans.deadlines.REINSPECTION): its route, its date
+    and any extension, as the episode now stands. Derivation writes a practice's episodes anew when a newer report
+    comes: a reminder whose episode has gone says so, if the reader may still see the practice (its link names
+    it; one more query, only then)."""
+    shown = list(_each(items, SpecialMeasuresEpisode.objects.filter(practice__in=practice_access.practices_for(user)),
+                       ("route", "started_on", "reinspection_due", "extended_to", "ended_on", "practice__ods_code",
+                        "practice__name"), _episode_reinspection))
+    gone = {n.pk: _practice_code(n.link) for n, texts in shown if texts is HIDDEN}
+    names = dict(practice_access.practices_for(user).filter(ods_code__in={c for c in gone.values() if c})
+                 .values_list("ods_code", "name")) if any(gone.values()) else {}
+    for n, texts in shown:
+        code = gone.get(n.pk)
+        yield n, (_replaced_episode(n, code, names[code]) if code in names else texts)
 
 
 def digests(user, items):
@@ -178,6 +232,7 @@ RENDERERS = {
     ReminderItem.FIRST_CONTACT: first_contacts,
     ReminderItem.REFERRAL: referrals,
     ReminderItem.REINSPECTION: reinspections,
+    ReminderItem.EPISODE_REINSPECTION: episode_reinspections,
     ReminderItem.DIGEST: digests,
     CONTRACT_END: contract_ends,
     ReminderItem.CONCERN: concerns,

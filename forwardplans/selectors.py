@@ -2,13 +2,14 @@
 
 import datetime
 import difflib
-import re
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum
 
+from practices.regulations import regulation_order
+
 from . import access
-from .models import Action, Milestone, RagChange
+from .models import Action, Milestone, PlanVersion, RagChange
 from .vocabulary import KEY_QUESTION_CHOICES, REPORT_SECTIONS, Rag
 
 DUE_SOON_DAYS = 14
@@ -82,8 +83,8 @@ def summary_of_groups(groups, today=None):
 
 
 # What the plan page shows of each action (templates/forwardplans/plan.jinja), not its long texts.
-PLAN_PAGE_FIELDS = ("plan_id", "key_question", "priority", "action_planned", "regulation", "lead_person",
-                    "planned_completion", "rag_status")
+PLAN_PAGE_FIELDS = ("plan_id", "key_question", "other_key_questions", "priority", "action_planned", "regulations",
+                    "regulation_other", "lead_person", "planned_completion", "rag_status", "version")
 
 
 def plan_actions(plan, fields=None):
@@ -168,23 +169,33 @@ def rag_counts_by_commissioner(actions, *, commissioner=None):
 NO_REGULATION = "No regulation named"
 
 
-def _regulation_order(label):
-    """CQC's regulations in their own order ("Regulation 9" before "Regulation 12"), then any other wording, then
-    actions that name none."""
-    if label == NO_REGULATION:
+def action_headings(action):
+    """The headings an action counts under in the CQC action plan: each regulation it answers, then its other
+    wording, or "No regulation named"."""
+    return [*action.regulations, *filter(None, [action.regulation_other])] or [NO_REGULATION]
+
+
+def _heading_order(heading):
+    """CQC's regulations in CQC's order, then any other wording alphabetically, then actions that name none."""
+    if heading == NO_REGULATION:
         return (2, 0, "")
-    found = re.search(r"\bregulation\s+(\d+)", label, flags=re.IGNORECASE)
-    return (0, int(found.group(1)), label.lower()) if found else (1, 0, label.lower())
+    return regulation_order(heading)
 
 
 def cqc_action_plan(plan):
-    """The plan as the practice reports it to CQC: its actions grouped by the regulation each answers (as written
-    on the action, spaces tidied), regulations in CQC's order, actions by key question then priority."""
+    """The plan as the practice reports it to CQC: under each regulation (CQC's order) the actions that answer it,
+    by key question then priority. An action answering two regulations is under both."""
     order = {key: n for n, (key, _label) in enumerate(KEY_QUESTION_CHOICES)}
-    by_regulation = {}
+    by_heading = {}
     for _key_question, actions in plan_actions(plan):
         for action in actions:
-            label = " ".join((action.regulation or "").split()) or NO_REGULATION
-            by_regulation.setdefault(label, []).append(action)
-    return [(label, sorted(actions, key=lambda a: (order.get(a.key_question, 99), a.priority, a.pk)))
-            for label, actions in sorted(by_regulation.items(), key=lambda item: _regulation_order(item[0]))]
+            for heading in action_headings(action):
+                by_heading.setdefault(heading, []).append(action)
+    return [(heading, sorted(actions, key=lambda a: (order.get(a.key_question, 99), a.priority, a.pk)))
+            for heading, actions in sorted(by_heading.items(), key=lambda item: _heading_order(item[0]))]
+
+
+def plan_versions(plan):
+    """The plan's kept versions, newest first, without their snapshots (the plan page's list)."""
+    return list(PlanVersion.objects.filter(plan=plan).select_related("by", "inspection")
+                .defer("snapshot").order_by("-number"))

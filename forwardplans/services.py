@@ -5,12 +5,16 @@ version compared before saving, so two people editing at once cannot overwrite e
 second, stale save raises StaleEdit with what changed in between, and nothing is lost.
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import capfirst
 
 from core.errors import DomainError, NothingChanged, StaleEdit  # noqa: F401  (raised here; views catch them)
+from practices.models import Inspection
+from practices.regulations import REGULATION_LABELS, regulation_label
 
 from . import permissions
 from .models import (
@@ -29,11 +33,22 @@ from .models import (
     SectionDraft,
 )
 from .uploads import validate_evidence_file
-from .vocabulary import EDITABLE_REPORT_STATES, REPORT_SECTIONS, CorrectionAnswer, Rag, ReportState, RootCause
+from .vocabulary import (
+    EDITABLE_REPORT_STATES,
+    KEY_QUESTION_CHOICES,
+    REPORT_SECTIONS,
+    CorrectionAnswer,
+    Rag,
+    ReportState,
+    RootCause,
+)
 
-ACTION_FIELDS = ["key_question", "regulation", "problem", "underlying_issue", "action_planned", "lead_person",
-                 "lead_user", "responsible", "accountable", "resources", "sources_of_support", "evidence_needed",
-                 "eventual_goal", "planned_completion", "next_steps", "priority"]
+# ``regulation`` is not among them: it is the one line of text written from ``regulations`` and ``regulation_other``
+# (_links). A caller may still pass it, as free text, as before: the regulations it names are ticked.
+ACTION_FIELDS = ["key_question", "other_key_questions", "regulations", "regulation_other", "problem",
+                 "underlying_issue", "action_planned", "lead_person", "lead_user", "responsible", "accountable",
+                 "resources", "sources_of_support", "evidence_needed", "eventual_goal", "planned_completion",
+                 "next_steps", "priority"]
 
 
 def _require(predicate, actor, contract, message):
@@ -195,12 +210,19 @@ def correction_answer(*, correction, actor, answer, reason=""):
 # casework.services.case_move makes these after checking the lifecycle table (who may make the move, at which
 # stage, from which document state). Each does its document's part of a move, on rows the move has locked.
 
+def latest_rated_inspection(practice_id):
+    """The practice's latest published inspection with an overall rating (what a new plan answers), or None."""
+    return Inspection.objects.filter(practice_id=practice_id).rated().order_by(*Inspection.LATEST_FIRST).first()
+
+
 def documents_start(*, contract):
-    """Create the contract's diagnostic report (an empty draft) and forward plan."""
+    """Create the contract's diagnostic report (an empty draft) and forward plan, the plan answering the practice's
+    latest rated inspection."""
     if DiagnosticReport.objects.filter(contract=contract).exists() or ForwardPlan.objects.filter(
             contract=contract).exists():
         raise DomainError("The report and plan of this contract have already been started.")
-    return DiagnosticReport.objects.create(contract=contract), ForwardPlan.objects.create(contract=contract)
+    return DiagnosticReport.objects.create(contract=contract), ForwardPlan.objects.create(
+        contract=contract, inspection=latest_rated_inspection(contract.practice_id))
 
 
 def report_change_state(*, report, to_state, actor, keep_version=False):
@@ -256,15 +278,87 @@ def _clean_milestones(milestones):
     return cleaned
 
 
-@transaction.atomic
-def action_create(*, plan, actor, milestones=(), **fields):
-    """Add an action with every field of the improvement-plan template, and its milestones."""
-    _require(permissions.can_write_documents, actor, plan.contract,
-             "Only advisers on this contract, its deputy lead or RCGP admin can add actions.")
-    unknown = set(fields) - set(ACTION_FIELDS)
+# What an action answers: its regulations (CQC's labels, CQC's order), other wording, and other key questions -----
+
+KEY_QUESTIONS_ANSWERED = [key for key, _label in KEY_QUESTION_CHOICES if key != "other"]
+# "Regulation 12", "Reg. 17", "Regs 12, 17 and 18": a mention, and the numbers listed after it.
+_MENTION = re.compile(r"\breg(?:ulation)?s?\.?\s*(\d+[A-Za-z]?(?:\s*(?:,|&|/|\band\b)\s*\d+[A-Za-z]?)*)",
+                      re.IGNORECASE)
+
+
+def regulations_named(text):
+    """(CQC labels, other wording) that free text names: "Regulation 12 Safe care and treatment" → the label of
+    Regulation 12; "Regs 12 and 17" → both; text naming no fundamental standard stays as written (the other
+    wording). Migration 0015 read the old field the same way."""
+    text = " ".join((text or "").split())
+    found = {regulation_label(text)} | {regulation_label(number) for listed in _MENTION.findall(text)
+                                          for number in re.findall(r"\d+[A-Za-z]?", listed)}
+    labels = sorted(found - {None}, key=REGULATION_LABELS.index)
+    return labels, ("" if labels else text[:200])
+
+
+def regulation_line(regulations, other):
+    """The action's ``regulation``: what it answers as one line (copies, search, the API)."""
+    return "; ".join([*regulations, *filter(None, [other])])
+
+
+def _clean_regulations(values):
+    labels = []
+    for value in values or []:
+        label = regulation_label(str(value))
+        if label is None:
+            raise DomainError(f"“{value}” is not one of CQC's fundamental standards: choose regulations from the "
+                              "list, and write anything else under other regulation or standard.")
+        labels.append(label)
+    return sorted(set(labels), key=REGULATION_LABELS.index)
+
+
+def _links(fields, current=None):
+    """``fields`` with what the action answers made whole: regulations checked against CQC's list and ordered, other
+    wording that names none of them, other key questions without the primary one, and the line ``regulation``.
+    ``current``: the action as saved, for the parts an update leaves out."""
+    fields = dict(fields)
+    legacy = fields.pop("regulation", None)
+    if legacy is not None and "regulations" not in fields and "regulation_other" not in fields:
+        fields["regulations"], fields["regulation_other"] = regulations_named(legacy)
+    had = {name: getattr(current, name) if current is not None else default for name, default in (
+        ("regulations", []), ("regulation_other", ""), ("other_key_questions", []), ("key_question", ""))}
+    if "regulations" in fields:
+        fields["regulations"] = _clean_regulations(fields["regulations"])
+    if "regulation_other" in fields:
+        other = " ".join((fields["regulation_other"] or "").split())
+        named = regulation_label(other)
+        if named:
+            raise DomainError(f"“{other}” is {named}: tick it in the list of regulations rather than writing it "
+                              "under other regulation or standard.")
+        fields["regulation_other"] = other
+    if "other_key_questions" in fields or "key_question" in fields:
+        others = fields.get("other_key_questions", had["other_key_questions"]) or []
+        unknown = [key for key in others if key not in KEY_QUESTIONS_ANSWERED]
+        if unknown:
+            raise DomainError(f"Unknown key question(s): {', '.join(map(str, unknown))}.")
+        primary = fields.get("key_question", had["key_question"])
+        fields["other_key_questions"] = [key for key in KEY_QUESTIONS_ANSWERED if key in others and key != primary]
+    if "regulations" in fields or "regulation_other" in fields:
+        fields["regulation"] = regulation_line(fields.get("regulations", had["regulations"]),
+                                               fields.get("regulation_other", had["regulation_other"]))
+    return fields
+
+
+def _action_fields(fields):
+    unknown = set(fields) - {*ACTION_FIELDS, "regulation"}
     if unknown:
         raise DomainError(f"Unknown action field(s): {', '.join(sorted(unknown))}.")
-    action = Action.objects.create(plan=plan, **fields)
+
+
+@transaction.atomic
+def action_create(*, plan, actor, milestones=(), **fields):
+    """Add an action with every field of the improvement-plan template, and its milestones. ``regulation`` (free
+    text, as before) may stand for ``regulations`` and ``regulation_other``: the regulations it names are taken."""
+    _require(permissions.can_write_documents, actor, plan.contract,
+             "Only advisers on this contract, its deputy lead or RCGP admin can add actions.")
+    _action_fields(fields)
+    action = Action.objects.create(plan=plan, **_links(fields))
     Milestone.objects.bulk_create(
         [Milestone(action=action, description=d, due_on=due) for d, due in _clean_milestones(milestones)])
     return action
@@ -279,11 +373,16 @@ def _action_changes(action, base_version):
     """(label, value now) for what changed since ``base_version``: fields, then progress, milestones, evidence."""
     base = action.history.filter(version=base_version).order_by("-history_date").first()
     changes = []
+    key_questions = dict(KEY_QUESTION_CHOICES)
     for name in [*ACTION_FIELDS, "rag_status"]:
         field = Action._meta.get_field(name)
         now = getattr(action, field.attname)
         if base is None or getattr(base, field.attname) != now:
             shown = getattr(action, f"get_{name}_display")() if field.choices else getattr(action, name)
+            if name == "other_key_questions":
+                shown = ", ".join(key_questions.get(key, key) for key in now) or "none"
+            elif name == "regulations":
+                shown = "; ".join(now) or "none"
             changes.append((capfirst(field.verbose_name), shown))
     if base is None:
         return changes
@@ -323,10 +422,9 @@ def action_update(*, action, actor, base_version, **fields):
     """Change an action's fields if nobody else changed it since ``base_version``."""
     _require(permissions.can_write_documents, actor, action.plan.contract,
              "Only advisers on this contract, its deputy lead or RCGP admin can edit actions.")
-    unknown = set(fields) - set(ACTION_FIELDS)
-    if unknown:
-        raise DomainError(f"Unknown action field(s): {', '.join(sorted(unknown))}.")
+    _action_fields(fields)
     locked = _locked_at(action, base_version, "editing it")
+    fields = _links(fields, locked)
     changed = [name for name, value in fields.items() if getattr(locked, name) != value]
     if not changed:
         raise DomainError("Nothing to save: the action is as it was.")
@@ -447,3 +545,54 @@ def evidence_upload(*, action, actor, uploaded_file, base_version):
                                        content_type=content_type, size=size, sha256=sha256, uploaded_by=actor)
     _saved(locked, f"evidence: {evidence.original_name}", caller=action)
     return evidence
+
+
+# The plan itself: the inspection it answers ------------------------------------------------------------------
+
+def locked_plan(plan, base_version, doing):
+    """The plan's row, locked for this transaction, if it is still at ``base_version`` (StaleEdit if not, with what
+    changed: the inspection it answers, the versions recorded since)."""
+    locked = ForwardPlan.objects.select_for_update(of=("self",)).select_related("inspection").get(pk=plan.pk)
+    locked.contract = plan.contract  # as the caller fetched it (through the access policy)
+    if base_version is None or locked.version != base_version:
+        changes = [("The inspection it answers", describe_inspection(locked.inspection))]
+        changes += [(f"Version {v.number}", f"{v.describe()} by {v.by.get_full_name() or v.by.username}")
+                    for v in locked.versions.select_related("by").only("number", "reason", "agreed_by", "by")
+                    .order_by("number")]
+        raise StaleEdit(f"Someone else changed the plan while you were {doing}. Nothing of yours was saved; the plan "
+                        "as it is now is shown below. Check it, then try again.", changes)
+    return locked
+
+
+def describe_inspection(inspection):
+    """"Inspection published 3 May 2025: Inadequate", for messages and lists."""
+    if inspection is None:
+        return "None chosen"
+    when = inspection.publication_date or inspection.inspection_date
+    rating = inspection.get_overall_rating_display() or "not rated"
+    return f"Inspection {'published' if inspection.publication_date else 'of'} {when:%-d %B %Y}: {rating}"
+
+
+def plan_inspections(plan):
+    """The inspections a plan may answer: those of its contract's practice (and the practices of its group)."""
+    contract = plan.contract
+    practice_ids = [contract.practice_id, *contract.practices.values_list("pk", flat=True)]
+    return Inspection.objects.filter(practice_id__in=practice_ids).order_by(*Inspection.LATEST_FIRST)
+
+
+@transaction.atomic
+def plan_set_inspection(*, plan, actor, inspection, base_version):
+    """Tie the plan to the inspection it answers (one of its practice's), or to none; the RCGP team decides."""
+    _require(permissions.can_write_documents, actor, plan.contract,
+             "Only advisers on this contract, its deputy lead or RCGP admin choose the inspection the plan answers.")
+    if inspection is not None and not plan_inspections(plan).filter(pk=inspection.pk).exists():
+        raise DomainError("Choose one of the practice's own inspections.")
+    locked = locked_plan(plan, base_version, "choosing its inspection")
+    if locked.inspection_id == (inspection.pk if inspection else None):
+        raise NothingChanged("Nothing to save: the plan already answers that inspection.")
+    locked.inspection = inspection
+    locked.version += 1
+    locked._change_reason = f"answers: {describe_inspection(inspection)}"[:100]
+    locked.save(update_fields=["inspection", "version", "updated_at"])
+    plan.inspection, plan.version = locked.inspection, locked.version
+    return locked

@@ -17,6 +17,8 @@ urlpatterns = [
     path("contracts/<str:reference>/report.docx", views.report_word_view, name="report_word"),
     path("contracts/<str:reference>/plan/", views.plan_view, name="plan"),
     path("contracts/<str:reference>/plan.docx", views.plan_word_view, name="plan_word"),
+    path("contracts/<str:reference>/plan/inspection/", views.plan_inspection_view, name="plan_inspection"),
+    path("contracts/<str:reference>/plan/versions/", views.plan_version_view, name="plan_version"),
     path("contracts/<str:reference>/plan/cqc-action-plan/", views.cqc_action_plan_view, name="cqc_action_plan"),
     path("contracts/<str:reference>/cqc-action-plan.docx", views.cqc_action_plan_word_view,
          name="cqc_action_plan_word"),

@@ -7,11 +7,12 @@ from django.views.decorators.http import require_POST
 
 from contracts import access as contract_access
 from core import exports as list_exports
-from core.errors import DomainError, NothingChanged
+from core.errors import DomainError, NotAllowed, NothingChanged
 from core.submit import page_status, refuse, run_for_form
 from core.text import attachment_disposition
 
-from . import access, charts, exports, permissions, services, word
+from . import access, charts, exports, permissions, plan_versions, services, word
+from . import pdf as pdfs
 from .access_log import access_log, can_read_access_log
 from .forms import (
     ActionForm,
@@ -20,6 +21,8 @@ from .forms import (
     MilestoneForm,
     MilestoneToggleForm,
     NewActionForm,
+    PlanInspectionForm,
+    PlanVersionForm,
     ProgressForm,
     RagForm,
     RootCausesForm,
@@ -35,9 +38,18 @@ from .selectors import (
     summary_of_groups,
     version_diff,
 )
+from .selectors import plan_versions as plan_versions_of
 from .services import StaleEdit
 from .uploads import download_name, served_content_type
-from .vocabulary import EDITABLE_REPORT_STATES, RAG_MEANING, REPORT_SECTIONS, ROOT_CAUSE_GROUPS, Rag, ReportState
+from .vocabulary import (
+    EDITABLE_REPORT_STATES,
+    KEY_QUESTION_CHOICES,
+    RAG_MEANING,
+    REPORT_SECTIONS,
+    ROOT_CAUSE_GROUPS,
+    Rag,
+    ReportState,
+)
 
 
 def _contract(request, reference):
@@ -186,26 +198,94 @@ def report_version_view(request, reference, number):
 # Forward Plan -----------------------------------------------------------------------------------
 
 def _plan(request, reference):
-    return access.get_plan_or_404(request.user, reference)
+    return get_object_or_404(access.plans_for(request.user).select_related("contract__practice", "inspection"),
+                             contract__reference=reference)
+
+
+def _plan_context(request, plan, groups, **forms_):
+    """The plan page's context; ``forms_``: the inspection or version form as posted, with its errors."""
+    contract, user = plan.contract, request.user
+    actions = [action for _key_question, members in groups for action in members]
+    can_write = permissions.can_write_documents.test(user, contract)
+    recordable = plan_versions.recordable(user, contract)
+    return {
+        "plan": plan, "contract": contract, "groups": groups, "summary": summary_of_groups(groups),
+        "rag_over_time": charts.rag_over_time(plan, actions), "rag_series": charts.RAG_SERIES,
+        "can_write": can_write,
+        "can_update": permissions.can_update_progress.test(user, contract),
+        "rag_meaning": RAG_MEANING, "key_questions": dict(KEY_QUESTION_CHOICES),
+        "report_readable": access.reports_for(user).filter(contract=contract).exists(),
+        "inspection": plan.inspection,
+        "inspection_form": forms_.get("inspection_form") or (PlanInspectionForm(
+            inspections=services.plan_inspections(plan), initial={"version": plan.version,
+                                                                  "inspection": plan.inspection_id})
+            if can_write else None),
+        "versions": plan_versions_of(plan),
+        "version_form": forms_.get("version_form") or (PlanVersionForm(recordable=recordable, initial={
+            "version": plan.version}) if recordable else None),
+        "conflict": forms_.get("conflict"),
+    }
 
 
 @login_required
 def plan_view(request, reference):
     plan = _plan(request, reference)
-    contract = plan.contract
     fmt = list_exports.wanted(request)
     groups = plan_actions(plan, fields=None if fmt else PLAN_PAGE_FIELDS)
     if fmt:
         return exports.actions_export(fmt, plan, groups)
-    actions = [action for _key_question, members in groups for action in members]
-    return render(request, "forwardplans/plan.jinja", {
-        "plan": plan, "contract": contract, "groups": groups, "summary": summary_of_groups(groups),
-        "rag_over_time": charts.rag_over_time(plan, actions), "rag_series": charts.RAG_SERIES,
-        "can_write": permissions.can_write_documents.test(request.user, contract),
-        "can_update": permissions.can_update_progress.test(request.user, contract),
-        "rag_meaning": RAG_MEANING,
-        "report_readable": access.reports_for(request.user).filter(contract=contract).exists(),
-    })
+    return render(request, "forwardplans/plan.jinja", _plan_context(request, plan, groups))
+
+
+def _plan_form_refused(request, plan, status, **forms_):
+    groups = plan_actions(plan, fields=PLAN_PAGE_FIELDS)
+    return render(request, "forwardplans/plan.jinja", _plan_context(request, plan, groups, **forms_), status=status)
+
+
+@require_POST
+@login_required
+def plan_inspection_view(request, reference):
+    """The RCGP team chooses the inspection the plan answers (one of its practice's)."""
+    plan = _plan(request, reference)
+    refuse(request, access.refusal(request.user, "write", plan.contract))
+    form = PlanInspectionForm(request.POST, inspections=services.plan_inspections(plan))
+    if not form.is_valid():
+        return _plan_form_refused(request, plan, 422, inspection_form=form)
+    try:
+        outcome = run_for_form(form, lambda: services.plan_set_inspection(
+            plan=plan, actor=request.user, inspection=form.chosen(), base_version=form.cleaned_data["version"]),
+            current_version=lambda: type(plan).objects.get(pk=plan.pk).version)
+    except NothingChanged as exc:
+        messages.info(request, str(exc))
+        return redirect(f"{reverse('forwardplans:plan', args=[reference])}#inspection")
+    if not outcome.ok:
+        return _plan_form_refused(request, plan, page_status(form, outcome), inspection_form=form,
+                                  conflict=outcome.conflict)
+    messages.success(request, "The plan's inspection is saved.")
+    return redirect(f"{reverse('forwardplans:plan', args=[reference])}#inspection")
+
+
+@require_POST
+@login_required
+def plan_version_view(request, reference):
+    """Keep a version of the plan: shared with the commissioner, sent to CQC, or agreed (by the party the person
+    stands for; forwardplans.plan_versions)."""
+    plan = _plan(request, reference)
+    recordable = plan_versions.recordable(request.user, plan.contract)
+    if not recordable:
+        raise NotAllowed("You cannot record a version of this plan.")
+    form = PlanVersionForm(request.POST, recordable=recordable)
+    if not form.is_valid():
+        return _plan_form_refused(request, plan, 422, version_form=form)
+    reason, party = form.reason_and_party()
+    outcome = run_for_form(form, lambda: plan_versions.plan_version_record(
+        plan=plan, reason=reason, party=party, version=form.cleaned_data["version"], actor=request.user),
+        current_version=lambda: type(plan).objects.get(pk=plan.pk).version)
+    if not outcome.ok:
+        return _plan_form_refused(request, plan, page_status(form, outcome), version_form=form,
+                                  conflict=outcome.conflict)
+    messages.success(request, f"Version {outcome.value.number} kept: {outcome.value.describe()}.")
+    return redirect(f"{reverse('forwardplans:plan', args=[reference])}#versions")
 
 
 @login_required
@@ -214,6 +294,8 @@ def cqc_action_plan_view(request, reference):
     plan = _plan(request, reference)
     return render(request, "forwardplans/cqc_action_plan.jinja", {
         "plan": plan, "contract": plan.contract, "regulations": cqc_action_plan(plan), "rag_meaning": RAG_MEANING,
+        "inspection": plan.inspection, "plan_version": pdfs.plan_version(plan),
+        "key_questions": dict(KEY_QUESTION_CHOICES),
     })
 
 
@@ -221,7 +303,7 @@ def cqc_action_plan_view(request, reference):
 def action_new_view(request, reference):
     plan = _plan(request, reference)
     refuse(request, access.refusal(request.user, "write", plan.contract))
-    form = NewActionForm(request.POST or None, contract=plan.contract)
+    form = NewActionForm(request.POST or None, contract=plan.contract, inspection=plan.inspection)
     if request.method == "POST" and form.is_valid():
         fields = {k: form.cleaned_data[k] for k in services.ACTION_FIELDS}
         outcome = run_for_form(form, lambda: services.action_create(plan=plan, actor=request.user,
@@ -229,8 +311,8 @@ def action_new_view(request, reference):
         if outcome.ok:
             messages.success(request, "Action added to the forward plan.")
             return redirect("forwardplans:action", pk=outcome.value.pk)
-    return render(request, "forwardplans/action_form.jinja", {"form": form, "contract": plan.contract, "new": True},
-                  status=page_status(form))
+    return render(request, "forwardplans/action_form.jinja", {"form": form, "contract": plan.contract, "new": True,
+                                                              "inspection": plan.inspection}, status=page_status(form))
 
 
 @login_required
@@ -239,7 +321,7 @@ def action_edit_view(request, pk):
     contract = action.plan.contract
     refuse(request, access.refusal(request.user, "write", contract))
     form = ActionForm(request.POST or None, instance=None if request.method == "POST" else action,
-                      initial={"version": action.version}, contract=contract)
+                      initial={"version": action.version}, contract=contract, inspection=action.plan.inspection)
     outcome = None
     if request.method == "POST" and form.is_valid():
         fields = {k: form.cleaned_data[k] for k in services.ACTION_FIELDS}
@@ -250,7 +332,7 @@ def action_edit_view(request, pk):
             messages.success(request, "Action saved.")
             return redirect("forwardplans:action", pk=action.pk)
     return render(request, "forwardplans/action_form.jinja", {
-        "form": form, "contract": contract, "action": action, "new": False,
+        "form": form, "contract": contract, "action": action, "new": False, "inspection": action.plan.inspection,
         "conflict": outcome.conflict if outcome else None}, status=page_status(form, outcome))
 
 
@@ -269,7 +351,7 @@ def _action_context(request, pk, panel=None, action=None, **extra):
         can_update=permissions.can_update_progress.test(request.user, contract),
         rag_form=RagForm(action=action), progress_form=ProgressForm(action=action),
         milestone_form=MilestoneForm(action=action), evidence_form=EvidenceForm(action=action),
-        rag_meaning=RAG_MEANING, rags=Rag,
+        rag_meaning=RAG_MEANING, rags=Rag, key_questions=dict(KEY_QUESTION_CHOICES),
     )
     if panel is None:
         context.update(can_write=permissions.can_write_documents.test(request.user, contract))
@@ -414,7 +496,7 @@ def plan_word_view(request, reference):
 
 @login_required
 def cqc_action_plan_word_view(request, reference):
-    plan = get_object_or_404(access.plans_for(request.user).select_related("contract__practice"),
+    plan = get_object_or_404(access.plans_for(request.user).select_related("contract__practice", "inspection"),
                              contract__reference=reference)
     return _attachment(word.cqc_action_plan_docx(plan), word.cqc_action_plan_filename(plan))
 

@@ -15,9 +15,9 @@ from docx.shared import Pt, RGBColor
 from core.text import document_text
 
 from .document_versions import file_name, report_version
-from .pdf import plan_version  # the PDFs number the plan's versions
+from .pdf import inspection_facts, plan_version  # the plan's kept versions number its copies
 from .selectors import cqc_action_plan, plan_actions, summary_of_groups
-from .vocabulary import REPORT_SECTIONS, Rag, RootCause
+from .vocabulary import KEY_QUESTION_CHOICES, REPORT_SECTIONS, Rag, RootCause
 
 NHS_BLUE = RGBColor(0x00, 0x5E, 0xB8)
 RAG_COLOURS = {Rag.RED: RGBColor(0xD5, 0x28, 0x1B), Rag.AMBER: RGBColor(0xB2, 0x7A, 0x00),
@@ -53,7 +53,7 @@ def report_filename(report):
 
 
 def plan_filename(plan):
-    """"forward-plan-H-101-v3.docx": the plan version (its PDFs) the copy shows."""
+    """"forward-plan-H-101-v3.docx": the plan version (its kept versions) the copy shows."""
     return file_name("plan", plan.contract.reference, plan_version(plan), "docx")
 
 
@@ -81,7 +81,7 @@ PLAN_COLUMNS = [("Action (SMART)", "action_planned"), ("Problem", "problem"), ("
 
 def plan_docx(plan):
     contract = plan.contract
-    document = _document("Forward plan", contract, "Current plan")
+    document = _document("Forward plan", contract, plan_version(plan).label)
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = section.page_height, section.page_width
@@ -119,20 +119,41 @@ def cqc_action_plan_filename(plan):
     return file_name("cqc-action-plan", plan.contract.reference, plan_version(plan), "docx")
 
 
-CQC_COLUMNS = ["Key question", "What was found", "What we will do", "Who leads", "Complete by", "Progress",
-               "Evidence"]
+CQC_COLUMNS = ["Key questions", "How the regulation was not met", "Underlying issue", "What we will do",
+               "Who leads", "Complete by", "Progress", "Evidence"]
+
+
+def inspection_line(facts):
+    """"Inspection published 3 May 2025 (inspected 1 April 2025): Inadequate · CQC location 1-123 · report
+    https://…", or that the plan names none."""
+    if facts is None:
+        return "Inspection: none chosen for this plan."
+    when = f"published {facts['published']}" if facts["published"] else "not yet published"
+    if facts["inspected"]:
+        when += f" (inspected {facts['inspected']})"
+    parts = [f"Inspection {when}: {facts['rating']}"]
+    if facts["location"]:
+        parts.append(f"CQC location {facts['location']}")
+    if facts["reference"]:
+        parts.append(f"our reference {facts['reference']}")
+    if facts["url"]:
+        parts.append(f"report {facts['url']}")
+    return " · ".join(parts)
 
 
 def cqc_action_plan_docx(plan):
-    """The plan as the practice sends it to CQC: a table per regulation (forwardplans.selectors.cqc_action_plan)."""
+    """The plan as the practice sends it to CQC (002 Annex 2): the inspection it answers, then a table per regulation
+    of the actions answering it (forwardplans.selectors.cqc_action_plan; an action answering two is under both)."""
     contract = plan.contract
-    document = _document("CQC action plan", contract, "Current plan")
+    document = _document("CQC action plan", contract, plan_version(plan).label)
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = section.page_height, section.page_width
+    document.add_paragraph(document_text(inspection_line(inspection_facts(plan.inspection))))
     document.add_paragraph(document_text(
         f"What {contract.practice.name} is doing about each regulation CQC found it did not meet, from its forward "
         "plan."))
+    key_questions = dict(KEY_QUESTION_CHOICES)
     for regulation, actions in cqc_action_plan(plan):
         document.add_heading(document_text(regulation), level=1)
         table = document.add_table(rows=1, cols=len(CQC_COLUMNS))
@@ -142,13 +163,15 @@ def cqc_action_plan_docx(plan):
             cell.paragraphs[0].runs[0].bold = True
         for action in actions:
             cells = table.add_row().cells
-            cells[0].text = action.get_key_question_display()
+            cells[0].text = ", ".join(key_questions.get(key, key)
+                                      for key in [action.key_question, *action.other_key_questions])
             cells[1].text = document_text(action.problem)
-            cells[2].text = document_text(action.action_planned)
-            cells[3].text = document_text(action.lead_person)
-            cells[4].text = f"{action.planned_completion:%-d %B %Y}"
-            run = cells[5].paragraphs[0].add_run(action.get_rag_status_display())
+            cells[2].text = document_text(action.underlying_issue)
+            cells[3].text = document_text(action.action_planned)
+            cells[4].text = document_text(action.lead_person)
+            cells[5].text = f"{action.planned_completion:%-d %B %Y}"
+            run = cells[6].paragraphs[0].add_run(action.get_rag_status_display())
             run.bold = True
             run.font.color.rgb = RAG_COLOURS[action.rag_status]
-            cells[6].text = document_text(action.evidence_needed)
+            cells[7].text = document_text(action.evidence_needed)
     return _bytes(document)

@@ -266,17 +266,6 @@ class Inspection(models.Model):
         when = self.publication_date or self.inspection_date
         return f"{self.practice.ods_code} {when}: {self.get_overall_rating_display()}"
 
-    @property
-    def places_in_special_measures(self):
-        return self.overall_rating == Rating.INADEQUATE
-
-    @property
-    def reinspection_due(self):
-        """Special-measures practices are re-inspected within six months of publication."""
-        if self.places_in_special_measures and self.publication_date:
-            return self.publication_date + SPECIAL_MEASURES_REINSPECTION
-        return None
-
     def key_question_ratings(self):
         return [(label, getattr(self, field)) for field, _api, label in KEY_QUESTIONS]
 

@@ -14,6 +14,8 @@ from practices.selectors import attach_current_key_questions, practice_detail, p
 from . import access, exports, services, timeline
 from .forms import EpisodeCorrectionForm
 from .models import SpecialMeasuresEpisode
+from .regulation_services import patients_to_be_told_since
+from .regulations import PatientChannel
 
 
 @login_required
@@ -40,12 +42,31 @@ def practice_list_view(request):
 @login_required
 def practice_detail_view(request, ods_code):
     practice, inspections, current = practice_detail(request.user, ods_code)
+    # CQC's enforcement, beside the inspection it follows and on the timeline: one query, whatever their number.
+    enforcements = list(access.enforcements_for(request.user).filter(practice=practice))
+    by_inspection = {}
+    for enforcement in enforcements:
+        by_inspection.setdefault(enforcement.inspection_id, []).append(enforcement)
+    for inspection in inspections:
+        inspection.enforcement_list = by_inspection.get(inspection.pk, [])
+    # What patients were told: for the practice's people and its commissioner's only (one query, for them).
+    sees_patient_information = access.can_see_patient_information(request.user, practice)
+    told = list(access.patient_information_for(request.user).filter(practice=practice)) \
+        if sees_patient_information else []
+    for record in told:
+        record.channel_labels = [PatientChannel(c).label for c in record.channels if c in PatientChannel.values]
     return render(request, "practices/detail.jinja", {
         "practice": practice, "inspections": inspections, "current": current,
         "panels": panels_for(request, practice),
         "key_questions": KEY_QUESTIONS, "population_groups": POPULATION_GROUPS,
-        "timeline": timeline.build(inspections, practice.episode_list),
+        "timeline": timeline.build(inspections, practice.episode_list, enforcements=enforcements),
         "can_correct": access.can(request.user, "correct_episodes", practice),
+        "enforcements": enforcements,
+        "can_record_breaches": access.can_record_breaches(request.user, practice),
+        "can_record_enforcement": access.can_record_enforcement(request.user, practice),
+        "sees_patient_information": sees_patient_information, "patient_information": told,
+        "patients_due_since": (patients_to_be_told_since(practice, practice.episode_list, told)
+                               if sees_patient_information else None),
     })
 
 

@@ -1,8 +1,10 @@
-"""Who may read the sync reports: RCGP admin (the programme's operators), nobody else."""
+"""Who may read what surveillance keeps: the sync reports are for RCGP admin (the programme's operators) only; a
+practice's alerts are for its audience only (surveillance.audiences: the people they were sent to)."""
 
 from core.roles import is_rcgp_admin
 
-from .models import RetryItem, SyncRun
+from .audiences import audience_q
+from .models import PracticeAlert, RetryItem, SyncRun
 
 
 def runs_for(user):
@@ -15,3 +17,13 @@ def retry_items_for(user):
 
 def reads_runs(user):
     return is_rcgp_admin.test(user)
+
+
+def alerts_for(user):
+    """The alerts ``user`` may see: those they would be sent now (RCGP admin: all)."""
+    q = audience_q(user)
+    if q is True:
+        return PracticeAlert.objects.all()
+    if q is False:
+        return PracticeAlert.objects.none()
+    return PracticeAlert.objects.filter(q)

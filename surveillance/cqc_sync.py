@@ -19,6 +19,7 @@ from practices.models import Inspection, Practice
 from practices.ratings import RATING_ORDER
 
 from . import retries
+from .alerts import alerts_raise
 from .client import FetchFailed, cqc_headers, cqc_url, get_json
 from .models import SyncRun
 from .runs import finish_run, start_run
@@ -75,31 +76,50 @@ def _is_gp(data):
 
 
 def _snapshot(practice_ids):
-    """{practice id: (report link ids, latest overall rating)} before the apply, to see what it changed."""
-    seen = {pk: (set(), None) for pk in practice_ids}
+    """{practice id: ({report link id: (publication date, overall rating)}, latest (link, date, rating))} before
+    the apply, to see what it changed."""
+    seen = {pk: ({}, None) for pk in practice_ids}
     rows = (Inspection.objects.filter(practice_id__in=practice_ids)
             .order_by("practice_id", "publication_date", "pk")
-            .values_list("practice_id", "report_link_id", "overall_rating"))
-    for practice_id, link_id, rating in rows:
-        links, _latest = seen[practice_id]
-        links.add(link_id)
-        seen[practice_id] = (links, rating)
+            .values_list("practice_id", "pk", "report_link_id", "publication_date", "overall_rating"))
+    for practice_id, pk, link_id, published, rating in rows:
+        reports, latest = seen[practice_id]
+        link = link_id or f"inspection {pk}"
+        reports[link] = (published, rating)
+        seen[practice_id] = (reports, (link, published, rating) if rating else latest)
     return seen
 
 
+def _iso(day):
+    return day.isoformat() if day else None
+
+
 def _changes(before, after, codes):
-    """The changes that matter, as records for the alerts: new inspections and ratings that fell or rose."""
+    """The changes that matter, as records for the run report and the alerts: new inspections and ratings that
+    fell or rose, each with its date (``on``: the report's publication), what makes it unique (``key``: the
+    report) and its ``facts`` (rating words and dates)."""
     changes = []
-    for practice_id, (links_after, rating_after) in after.items():
-        links_before, rating_before = before.get(practice_id, (set(), None))
+    for practice_id, (reports_after, latest_after) in after.items():
+        reports_before, latest_before = before.get(practice_id, ({}, None))
         code = codes[practice_id]
-        for link in sorted(links_after - links_before):
-            changes.append({"kind": "new_inspection", "practice": code, "detail": f"report {link or '(no link)'}"})
-        if rating_before and rating_after and rating_before != rating_after:
+        for link in sorted(set(reports_after) - set(reports_before)):
+            published, rating = reports_after[link]
+            changes.append({"kind": "new_inspection", "practice": code, "detail": f"report {link or '(no link)'}",
+                            "on": _iso(published), "key": link,
+                            "facts": {"report": link, "published_on": _iso(published), "rating": rating}})
+        rating_before = latest_before[2] if latest_before else None
+        if not latest_after:
+            continue
+        link, published, rating_after = latest_after
+        if rating_before and rating_before != rating_after:
             kind = "rating_fell" if RATING_ORDER[rating_after] < RATING_ORDER[rating_before] else "rating_rose"
-            changes.append({"kind": kind, "practice": code, "detail": f"{rating_before} to {rating_after}"})
-        elif rating_after and not rating_before:
-            changes.append({"kind": "first_rating", "practice": code, "detail": rating_after})
+            changes.append({"kind": kind, "practice": code, "detail": f"{rating_before} to {rating_after}",
+                            "on": _iso(published), "key": link,
+                            "facts": {"from": rating_before, "to": rating_after, "published_on": _iso(published),
+                                      "report": link}})
+        elif not rating_before:
+            changes.append({"kind": "first_rating", "practice": code, "detail": rating_after,
+                            "on": _iso(published), "key": link})
     return changes
 
 
@@ -165,6 +185,7 @@ def sync_cqc(*, full=False, actor=None, now=None):
             apply_cqc_locations(locations, summary, actor=actor, source_file="CQC API",
                                 change_reason="CQC sync")
             run.changes = _changes(before, _snapshot(practices), practices)
+            alerts_raise(changes=run.changes, sync_run=run, actor=actor, today=timezone.localdate(now))
         given_up = retries.record(failed, succeeded=[loc.location_id for loc in locations] + skipped, now=now)
         failures += [{"item": i, "reason": r, "given_up": i in given_up} for i, r in failed.items()]
         run.fetched = len(locations) + len(skipped)

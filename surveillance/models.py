@@ -61,3 +61,40 @@ class RetryItem(models.Model):
 
     def __str__(self):
         return self.location_id
+
+
+class PracticeAlert(models.Model):
+    """A change that matters to a practice (a new CQC report, a rating that fell or rose, special measures entered
+    or left, a six-month window opened, a closure, ...), told to the practice's audience (surveillance.audiences).
+
+    Raised once: (practice, kind, key) is unique, so a re-run of a sync or a re-derivation of the episodes never
+    raises it again. ``detail`` holds facts only (rating words, dates, codes), never free text."""
+
+    class Kind(models.TextChoices):
+        NEW_INSPECTION = "new_inspection", "New CQC inspection report"
+        RATING_FELL = "rating_fell", "CQC rating fell"
+        RATING_ROSE = "rating_rose", "CQC rating rose"
+        ENTERED_SPECIAL_MEASURES = "entered_special_measures", "Entered special measures"
+        LEFT_SPECIAL_MEASURES = "left_special_measures", "Left special measures"
+        WINDOW_OPENED = "window_opened", "Six months to improve began"
+        PRACTICE_CLOSED = "practice_closed", "Practice closed"
+        PRACTICE_REOPENED = "practice_reopened", "Practice re-opened"
+        COMMISSIONER_CHANGED = "commissioner_changed", "Commissioner changed"
+        CORRECTION_DIFFERS = "correction_differs", "Corrected special measures differ from the inspections"
+
+    practice = models.ForeignKey("practices.Practice", on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    # What makes it this change and no other: a report's link id, an episode's start date, ...
+    key = models.CharField(max_length=100)
+    on = models.DateField(help_text="The date of the change (a report's publication, an episode's start, ...).")
+    detail = models.JSONField(default=dict, blank=True, help_text="Facts only: rating words, dates, codes.")
+    raised_at = models.DateTimeField()
+    sync_run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts")
+
+    class Meta:
+        ordering = ["-on", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["practice", "kind", "key"], name="uniq_practice_alert")]
+        indexes = [models.Index(fields=["practice", "-on", "-id"], name="alert_practice_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: practice {self.practice_id} on {self.on}"

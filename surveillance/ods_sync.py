@@ -14,6 +14,7 @@ from practices.imports.common import ImportRejected
 from practices.imports.ods import FIELD_COUNT, import_ods_practices
 from practices.models import Practice
 
+from .alerts import alerts_raise
 from .client import FetchFailed, get_bytes
 from .models import SyncRun
 from .runs import finish_run, start_run
@@ -57,31 +58,40 @@ def check_layout(text):
 
 
 def _state():
-    return {code: (status, commissioner) for code, status, commissioner in
-            Practice.objects.values_list("ods_code", "status", "commissioner__ods_code")}
+    return {code: (status, commissioner, closed_on) for code, status, commissioner, closed_on in
+            Practice.objects.values_list("ods_code", "status", "commissioner__ods_code", "closed_on")}
 
 
-def _changes(before, after):
+def _changes(before, after, today):
+    """Closures, re-openings and changes of commissioner, each with its date (``on``: the closure's, else the
+    run's), what makes it unique (``key``) and its ``facts``, for the run report and the alerts."""
     changes = []
     closed = Practice.Status.CLOSED
-    for code, (status, commissioner) in sorted(after.items()):
+    for code, (status, commissioner, closed_on) in sorted(after.items()):
         if code not in before:
             continue
-        old_status, old_commissioner = before[code]
+        old_status, old_commissioner, _old_closed_on = before[code]
         if status == closed and old_status != closed:
-            changes.append({"kind": "practice_closed", "practice": code, "detail": f"was {old_status}"})
+            on = closed_on or today
+            changes.append({"kind": "practice_closed", "practice": code, "detail": f"was {old_status}",
+                            "on": on.isoformat(), "key": on.isoformat(),
+                            "facts": {"closed_on": on.isoformat(), "was": old_status}})
         elif old_status == closed and status != closed:
-            changes.append({"kind": "practice_reopened", "practice": code, "detail": f"now {status}"})
+            changes.append({"kind": "practice_reopened", "practice": code, "detail": f"now {status}",
+                            "on": today.isoformat(), "key": today.isoformat(), "facts": {"status": status}})
         if commissioner != old_commissioner:
             changes.append({"kind": "commissioner_changed", "practice": code,
-                            "detail": f"{old_commissioner} to {commissioner}"})
+                            "detail": f"{old_commissioner} to {commissioner}", "on": today.isoformat(),
+                            "key": f"{today.isoformat()}:{commissioner}",
+                            "facts": {"from": old_commissioner, "to": commissioner}})
     return changes
 
 
 def sync_ods(*, actor=None, url=None, now=None):
     """Run one ODS sync and return its SyncRun (the report). A failed run changes nothing."""
     url = url or settings.ODS_EPRACCUR_URL
-    run = start_run(SyncRun.Kind.ODS, now=now or timezone.now(), source=url or "")
+    now = now or timezone.now()
+    run = start_run(SyncRun.Kind.ODS, now=now, source=url or "")
     try:
         if not url:
             return finish_run(run, error="ODS_EPRACCUR_URL is not set", now=timezone.now())
@@ -103,7 +113,9 @@ def sync_ods(*, actor=None, url=None, now=None):
                 run.skipped = exc.summary.skipped
                 return finish_run(run, failures=failures, now=timezone.now(),
                                   error=f"{exc.summary.rejected} rejected row(s); nothing was saved")
-        run.changes = _changes(before, _state())
+        today = timezone.localdate(now)
+        run.changes = _changes(before, _state(), today)
+        alerts_raise(changes=run.changes, sync_run=run, actor=actor, today=today)
         run.created, run.updated = summary.created, summary.updated
         run.unchanged, run.skipped = summary.unchanged, summary.skipped
         return finish_run(run, now=timezone.now())

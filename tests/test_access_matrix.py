@@ -72,6 +72,16 @@ MATRIX = {
                               404, 302),
     "practices:episode_correct": ("episode", {"own": frozenset({R.COMMISSIONER_LEAD, R.RCGP_ADMIN}),
                                               "other": ADMIN}, 404, 302),
+    # Breaches and CQC's enforcement, entered from the report: the same people as episodes (403s in FORBIDDEN).
+    **{name: (key, {"own": frozenset({R.COMMISSIONER_LEAD, R.RCGP_ADMIN}), "other": ADMIN}, 404, 302)
+       for name, key in (("practices:inspection_breaches", "inspection_page"),
+                         ("practices:enforcement_new", "inspection_page"),
+                         ("practices:enforcement_edit", "enforcement"),
+                         ("practices:enforcement_remove", "enforcement"))},
+    # What patients were told: the practice's people and its commissioner's only; nobody else finds the pages.
+    "practices:patient_information_new": ("practice", {"own": COMMISSIONER | PRACTICE, "other": NONE}, 404, 302),
+    "practices:patient_information_edit": ("patient_information", {"own": COMMISSIONER | PRACTICE, "other": NONE},
+                                           404, 302),
     "contracts:list": (None, {"own": ALL}, 404, 302),
     "contracts:board": (None, {"own": RCGP}, 404, 302),
     "contracts:commission": (None, {"own": frozenset({R.COMMISSIONER_LEAD, R.RCGP_ADMIN})}, 404, 302),
@@ -97,6 +107,9 @@ MATRIX = {
     "forwardplans:plan_word": ("contract", DOCS, 404, 302),
     "forwardplans:cqc_action_plan": ("contract", DOCS, 404, 302),
     "forwardplans:cqc_action_plan_word": ("contract", DOCS, 404, 302),
+    # The plan's inspection and kept versions: POST only (who may write: tests/forwardplans/test_plan_*.py).
+    "forwardplans:plan_inspection": ("contract", {"own": NONE, "other": NONE}, 405, 405),
+    "forwardplans:plan_version": ("contract", {"own": NONE, "other": NONE}, 405, 405),
     "forwardplans:action_new": ("contract", WRITERS, 404, 302),
     "forwardplans:consent": ("contract", DOCS, 404, 302),
     "forwardplans:access_log": ("contract", {"own": frozenset({R.RCGP_ADMIN, R.RCGP_DEPUTY_LEAD}), "other": ADMIN},
@@ -164,6 +177,8 @@ MATRIX = {
     "api:rag": (None, {"own": ALL}, 404, 401),
     "api:schema": (None, {"own": ALL}, 404, 401),  # signed in only (API_DOCS_PUBLIC)
     "api:docs": (None, {"own": ALL}, 404, 302),
+    # Practices' alerts: a list for everyone, holding only the alerts they were sent (tests/api/test_alerts_api.py).
+    "api:alert-list": (None, {"own": ALL}, 404, 401),
     # Concerns under the duty to report (docs/domain.md §9), whatever consent says: the commissioner's lead and
     # RCGP admin receive them; the contract's deputy lead and team raise them (the adviser raised OWN's and OTHER's
     # and sees what they raised); nobody else finds them.
@@ -176,6 +191,15 @@ MATRIX = {
                                     "other": ADMIN}, 404, 302),
     "concerns:acknowledge": ("concern", {"own": NONE, "other": NONE}, 405, 405),
     "concerns:action": ("concern", {"own": NONE, "other": NONE}, 405, 405),
+    # Special-measures offers: RCGP admin and deputy leads all; the practice's commissioner and the practice their
+    # own; advisers and NHSE none (the list is no page for them). The API list answers everyone, with what they see.
+    "contracts:offers": (None, {"own": COMMISSIONER | PRACTICE | frozenset({R.RCGP_ADMIN, R.RCGP_DEPUTY_LEAD})},
+                         404, 302),
+    "contracts:offer": ("offer", {"own": COMMISSIONER | PRACTICE | frozenset({R.RCGP_ADMIN, R.RCGP_DEPUTY_LEAD}),
+                                  "other": frozenset({R.RCGP_ADMIN, R.RCGP_DEPUTY_LEAD})}, 404, 302),
+    "api:offer-list": (None, {"own": ALL}, 404, 401),
+    "api:offer-detail": ("offer", {"own": COMMISSIONER | PRACTICE | frozenset({R.RCGP_ADMIN, R.RCGP_DEPUTY_LEAD}),
+                                   "other": frozenset({R.RCGP_ADMIN, R.RCGP_DEPUTY_LEAD})}, 404, 401),
 }
 
 # Refusals other than 404 for users who may see the object but not act on it (written out by hand).
@@ -187,7 +211,10 @@ FORBIDDEN = {
     ("referrals:decline", "own"): {R.COMMISSIONER_PEER_SUPPORT: 403, R.PRACTICE_USER: 403, R.PRACTICE_LEAD: 403,
                                    R.RCGP_ADMIN: 403},
     ("referrals:decline", "other"): {R.RCGP_ADMIN: 403},
-    **{(name, scope): dict.fromkeys(roles, 403) for name in ("practices:episode_new", "practices:episode_correct")
+    **{(name, scope): dict.fromkeys(roles, 403) for name in ("practices:episode_new", "practices:episode_correct",
+                                                             "practices:inspection_breaches",
+                                                             "practices:enforcement_new", "practices:enforcement_edit",
+                                                             "practices:enforcement_remove")
        for scope, roles in (("own", (R.COMMISSIONER_PEER_SUPPORT, R.RCGP_DEPUTY_LEAD, R.RCGP_ADVISER,
                                      R.PRACTICE_USER, R.PRACTICE_LEAD, R.NHSE_REPORTING)),
                             ("other", (R.RCGP_DEPUTY_LEAD, R.NHSE_REPORTING)))},
@@ -280,6 +307,23 @@ def organisations(world, settings, tmp_path):
     for scope, practice in (("own", world["practices"]["own"]), ("other", world["practices"]["other"])):
         objects[scope]["inspection"] = [InspectionFactory(practice=practice, report_link_id=f"m-{scope}").pk]
         objects[scope]["episode"] = [practice.ods_code, EpisodeFactory(practice=practice).pk]
+    from contracts.enquiry_services import enquiry_offer_open
+    from practices.models import SpecialMeasuresEpisode
+
+    for scope in ("own", "other"):  # the special-measures offer made for that episode
+        episode = SpecialMeasuresEpisode.objects.get(pk=objects[scope]["episode"][1])
+        objects[scope]["offer"] = [enquiry_offer_open(episode=episode).pk]
+    from practices.models import Enforcement, PatientInformation
+
+    for scope, practice in (("own", world["practices"]["own"]), ("other", world["practices"]["other"])):
+        inspection_pk = objects[scope]["inspection"][0]
+        objects[scope]["inspection_page"] = [practice.ods_code, inspection_pk]
+        objects[scope]["enforcement"] = [practice.ods_code, Enforcement.objects.create(
+            practice=practice, inspection_id=inspection_pk, kind="conditions",
+            issued_on=datetime.date(2024, 3, 15)).pk]
+        objects[scope]["patient_information"] = [practice.ods_code, PatientInformation.objects.create(
+            practice=practice, told_on=datetime.date(2024, 3, 20), what="Our plan.", channels=["waiting_room"],
+            senior_responsible_person="Dr A Patel").pk]
     return objects
 
 
@@ -468,6 +512,12 @@ def _version(objects, scope):
     return Action.objects.get(pk=objects[scope]["action"][0]).version
 
 
+def _plan_version(objects, scope):
+    from forwardplans.models import ForwardPlan
+
+    return ForwardPlan.objects.get(contract__reference=objects[scope]["contract"][0]).version
+
+
 def _rag(objects, scope):
     from forwardplans.models import Action
 
@@ -501,6 +551,14 @@ WRITES = {
     "forwardplans:milestone_add": ("action", lambda o, s: {"version": _version(o, s), "description": "Next",
                                                            "due_on": "2026-12-24"},
                                    _on_documents({ADM, DL, AD, PU, PL})),
+    # The plan's inspection: the RCGP team chooses it; the plan's other readers are refused with the reason.
+    "forwardplans:plan_inspection": ("contract", lambda o, s: {"version": _plan_version(o, s), "inspection": ""},
+                                     _on_documents({ADM, DL, AD})),
+    # A version agreed for RCGP (forwardplans/plan_versions.py): the deputy lead who leads it and RCGP admin. A reader
+    # who may keep no version at all is refused (403); one who may keep others is offered only those (422).
+    "forwardplans:plan_version": ("contract", lambda o, s: {"version": _plan_version(o, s), "kind": "agreed:rcgp"}, {
+        "own": {ADM: "ok", DL: "ok", AD: 403, PU: 403, PL: 422}, "other": {ADM: "ok"},
+        "own_shared": {ADM: "ok", DL: "ok", AD: 422, PU: 403, PL: 422, CPS: 403, CL: 422}}),
     # The staff questionnaire: the RCGP team runs it, the practice invites its staff; nobody else finds it.
     "questionnaires:close": ("questionnaire", lambda o, s: {}, _only({ADM, DL, AD}, {ADM})),
     "questionnaires:codes": ("questionnaire", lambda o, s: {"count": 2}, _only({PU, PL})),
@@ -526,7 +584,39 @@ WRITES = {
                                                           "other": {ADM: "ok"}}),
     "concerns:action": ("concern", lambda o, s: {"action": "cqc", "note": "Told CQC."},
                         {"own": {CL: "ok", ADM: "ok", AD: 403}, "other": {ADM: "ok"}}),
+    # The reply to a special-measures offer: RCGP admin and the practice's lead record it; others who see the offer
+    # are refused with the reason (contracts/enquiry_services.py REPLIES).
+    "contracts:offer": ("offer", lambda o, s: {"version": 1, "outcome": "declined", "outcome_on": _today()},
+                        {"own": {**dict.fromkeys({CPS, CL, DL, PU}, 403), ADM: "ok", PL: "ok"},
+                         "other": {DL: 403, ADM: "ok"}}),
+    # Breaches and enforcement: RCGP admin and the practice's commissioner lead; others who see it get 403.
+    **{name: (key, data, {"own": {**dict.fromkeys({CPS, DL, AD, PU, PL, NHSE}, 403), CL: "ok", ADM: "ok"},
+                          "other": {DL: 403, NHSE: 403, ADM: "ok"}})
+       for name, key, data in (
+           ("practices:inspection_breaches", "inspection_page", lambda o, s: _breaches_post(o, s)),
+           ("practices:enforcement_new", "inspection_page", lambda o, s: {"kind": "conditions",
+                                                                          "issued_on": "2024-03-15"}),
+           ("practices:enforcement_edit", "enforcement", lambda o, s: {"kind": "conditions", "issued_on": "2024-03-15",
+                                                                       "ended_on": "2024-04-01", "reason": "Lifted",
+                                                                       "version": 1}),
+           ("practices:enforcement_remove", "enforcement", lambda o, s: {"reason": "In error", "version": 1}))},
+    # What patients were told: the practice's people and its commissioner's; nobody else finds it.
+    **{name: (key, lambda o, s, v=version: {"told_on": "2024-03-21", "what": "Our plan.", "channels": ["ppg"],
+                                            "senior_responsible_person": "Dr A Patel", **v},
+              _only({CPS, CL, PU, PL}))
+       for name, key, version in (("practices:patient_information_new", "practice", {}),
+                                  ("practices:patient_information_edit", "patient_information", {"version": 1}))},
 }
+
+
+def _breaches_post(objects, scope):
+    from practices.models import Inspection
+    from practices.regulation_services import breaches_version
+
+    inspection = Inspection.objects.get(pk=objects[scope]["inspection_page"][1])
+    return {"regulations": ["12"], "reason": "From the report", "version": breaches_version(inspection)}
+
+
 DOCUMENT_WRITES = {name for name, (_k, _d, table) in WRITES.items() if "own_shared" in table}
 # Not here: signing in and out, the session, one's own API tokens and notifications (each person's own, with no
 # organisation to stand in), the report's sections and corrections (not writable at the consent decision, for
@@ -541,7 +631,10 @@ def test_every_state_changing_url_of_a_record_has_a_write_row():
                      "forwardplans:action_progress", "forwardplans:milestone_add", "questionnaires:close",
                      "questionnaires:codes", "referrals:new", "referrals:assess", "referrals:decline",
                      "referrals:acknowledge", "concerns:new", "concerns:acknowledge", "concerns:action",
-                     "practices:episode_correct"}
+                     "practices:episode_correct", "contracts:offer", "practices:inspection_breaches",
+                     "practices:enforcement_new", "practices:enforcement_edit", "practices:enforcement_remove",
+                     "practices:patient_information_new", "practices:patient_information_edit",
+                     "forwardplans:plan_inspection", "forwardplans:plan_version"}
     assert posted == record_writes
 
 

@@ -9,11 +9,14 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from practices.models import Commissioner, Practice, ods_practice_code
+from practices.services import episodes_rederive
 
 from .common import ImportRejected, ImportSummary, RowError, changed_fields, parse_date, progress
 from .names import known_names
 
 FIELD_COUNT = 27
+# A change of these ends (or, re-opened, restores) a practice's current special-measures episode.
+CLOSURE_FIELDS = {"closed_on", "status"}
 GP_PRACTICE_SETTING = 4
 STATUS = {"A": Practice.Status.ACTIVE, "C": Practice.Status.CLOSED, "D": Practice.Status.DORMANT,
           "P": Practice.Status.PROPOSED}
@@ -149,7 +152,8 @@ def import_ods_practices(path, *, all_settings=False, actor=None):
     """Import practices from an epraccur file, all or nothing.
 
     Raises ImportRejected (nothing saved) if any row is malformed. Re-importing the same file
-    reports every practice unchanged.
+    reports every practice unchanged. The special-measures episodes of practices whose closure changed are derived
+    again in the same transaction: a closure ends the current one (``practice_closed``).
     """
     rows, summary = read_ods_file(path, all_settings=all_settings)
     if summary.rejected:
@@ -157,7 +161,7 @@ def import_ods_practices(path, *, all_settings=False, actor=None):
     with transaction.atomic():
         commissioners = _ensure_commissioners(rows)
         existing = {p.ods_code: p for p in Practice.objects.filter(ods_code__in=[r.ods_code for r in rows])}
-        to_create, to_update, update_fields = [], [], set()
+        to_create, to_update, update_fields, closure_changed = [], [], set(), []
         for r in progress(rows, desc="Saving practices"):
             values = dict(r.values, commissioner_id=commissioners[r.commissioner_code].pk)
             practice = existing.get(r.ods_code)
@@ -170,6 +174,8 @@ def import_ods_practices(path, *, all_settings=False, actor=None):
                     setattr(practice, name, values[name])
                 update_fields.update(name.removesuffix("_id") for name in changed)
                 to_update.append(practice)
+                if CLOSURE_FIELDS & set(changed):
+                    closure_changed.append(practice.pk)
             else:
                 summary.unchanged += 1
         bulk_create_with_history(to_create, Practice, batch_size=1000, default_user=actor,
@@ -177,5 +183,7 @@ def import_ods_practices(path, *, all_settings=False, actor=None):
         if to_update:
             bulk_update_with_history(to_update, Practice, sorted(update_fields), batch_size=1000,
                                      default_user=actor, default_change_reason="ODS import")
+        if closure_changed:
+            episodes_rederive(practice_ids=closure_changed, actor=actor, reason="ODS import: practice closure")
         summary.created, summary.updated = len(to_create), len(to_update)
     return summary

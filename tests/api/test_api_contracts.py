@@ -318,10 +318,11 @@ from ..contracts.test_programme_figures import (  # noqa: E402
     SPECIAL_MEASURES_01A,
     SPECIAL_MEASURES_2017_TO_MAY_2019,
     SPECIAL_MEASURES_ALL,
+    with_offers,
 )
 
 KEYS = ["programme", "enquiries", "supported", "live", "ended", "ended_by_reason", "completed",
-        "awaiting_reinspection", "outcomes", "subtotals"]
+        "awaiting_reinspection", "outcomes", "subtotals", "offers"]
 
 
 @pytest.fixture
@@ -341,17 +342,17 @@ def outcomes(api, **params):
 def test_programme_outcomes_are_the_hand_computed_figures(client, handmade, role):
     api = api_for(client, handmade, role)
     response = outcomes(api, programme="special_measures")
-    assert response.json() == SPECIAL_MEASURES_ALL
+    assert response.json() == with_offers(SPECIAL_MEASURES_ALL)
     assert list(json.loads(response.content)) == KEYS
-    assert outcomes(api, programme="special_measures", commissioner="01A").json() == SPECIAL_MEASURES_01A
+    assert outcomes(api, programme="special_measures", commissioner="01A").json() == with_offers(SPECIAL_MEASURES_01A)
     assert outcomes(api, programme="special_measures", **{"from": "2017-01-09", "to": "2019-05-01"}).json() \
-        == SPECIAL_MEASURES_2017_TO_MAY_2019
-    assert outcomes(api, programme="resilience").json() == RESILIENCE_ALL
+        == with_offers(SPECIAL_MEASURES_2017_TO_MAY_2019)
+    assert outcomes(api, programme="resilience").json() == with_offers(RESILIENCE_ALL)
 
 
 def test_programme_outcomes_for_a_commissioner_lead_are_their_own(client, handmade):
     api = api_for(client, handmade, Role.COMMISSIONER_LEAD)
-    assert outcomes(api, programme="special_measures").json() == SPECIAL_MEASURES_01A
+    assert outcomes(api, programme="special_measures").json() == with_offers(SPECIAL_MEASURES_01A)
     # Asking for another commissioner cannot widen the scope: their contracts are not the caller's.
     assert outcomes(api, programme="special_measures", commissioner="02B").json()["enquiries"] == 0
 

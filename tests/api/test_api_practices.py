@@ -115,9 +115,9 @@ def test_detail_lists_special_measures_episodes(client, rated):
     practice = rated["practices"]["own"]
     api = api_for(client, rated, Role.COMMISSIONER_PEER_SUPPORT)
     body = api.get(detail(practice.ods_code)).json()
-    assert body["special_measures_episodes"] == [{"route": "overall_inadequate", "started_on": "2025-10-01",
-                                                  "reinspection_due": "2026-04-01", "ended_on": None,
-                                                  "outcome": None}]
+    assert body["special_measures_episodes"] == [{"stage": "special_measures", "route": "overall_inadequate",
+                                                  "started_on": "2025-10-01", "reinspection_due": "2026-04-01",
+                                                  "extended_to": None, "ended_on": None, "outcome": None}]
     # Left with a Good report in May 2026: the episode ends and the practice is out of special measures.
     InspectionFactory(practice=practice, inspection_date=datetime.date(2026, 3, 2),
                       publication_date=datetime.date(2026, 5, 4), overall_rating="good", report_link_id="x")
@@ -125,10 +125,12 @@ def test_detail_lists_special_measures_episodes(client, rated):
     assert body["special_measures_episodes"][0]["ended_on"] == "2026-05-04"
     assert body["special_measures_episodes"][0]["outcome"] == "exited"
     assert body["in_special_measures"] is False and body["reinspection_due"] is None
-    # A six-month window is not a special-measures episode.
+    # A six-month window is listed as its own stage, not as special measures.
     other = rated["practices"]["own_sibling"]
     InspectionFactory(practice=other, overall_rating="requires_improvement", caring="inadequate")
-    assert api.get(detail(other.ods_code)).json()["special_measures_episodes"] == []
+    body = api.get(detail(other.ods_code)).json()
+    assert [(e["stage"], e["route"]) for e in body["special_measures_episodes"]] == [("window", None)]
+    assert body["in_special_measures"] is False
 
 
 @pytest.mark.parametrize(("params", "expected"), [
@@ -205,7 +207,8 @@ def test_list_queries_do_not_grow_with_the_page(client, world, django_assert_max
         response = api.get(LIST, {"commissioner": "04D"})
     rows = response.json()["results"]
     assert len(rows) == count and all(row["key_questions"]["safe"] == "good" for row in rows)
-    with django_assert_max_num_queries(3):
+    # token, inspections, their enforcement, their practices' special-measures episodes
+    with django_assert_max_num_queries(4):
         assert len(api.get(INSPECTIONS, {"commissioner": "04D"}).json()["results"]) == min(2 * count, 100)
     with django_assert_max_num_queries(3):
         assert len(api.get(LIST, {"commissioner": "04D", "format": "csv"}).content.splitlines()) == count + 1

@@ -151,7 +151,7 @@ def test_a_pdf_download_is_logged_and_its_listing_is_not(client, docs, settings,
         response = client.get(reverse("jobs:pdf_download", args=[stored.pk]))
         assert response.status_code == 200
         b"".join(response.streaming_content)
-    row = (user.username, "DOC-1", "pdf", "downloaded", f"forward-plan-DOC-1-v{stored.number}.pdf")
+    row = (user.username, "DOC-1", "pdf", "downloaded", stored.filename)
     assert logged() == [row, row]  # one a request
 
 

@@ -168,8 +168,9 @@ def test_practice_detail(client, world, grow, django_assert_max_num_queries):
     client.force_login(world["users"][Role.COMMISSIONER_LEAD])
     practice = world["practices"]["own"]
     # 11: its special-measures episodes (the regulatory timeline) are one query, whatever their number, and when its
-    # CQC data was last refreshed (the newest sync runs) one more.
-    response = assert_flat(client, reverse("practices:detail", args=[practice.ods_code]), 11, grow,
+    # CQC data was last refreshed (the newest sync runs) one more; 15: CQC's enforcement one, what patients were told
+    # one (for the practice's and its commissioner's users), the special-measures offers one and the alerts one.
+    response = assert_flat(client, reverse("practices:detail", args=[practice.ods_code]), 15, grow,
                            django_assert_max_num_queries)
     assert len(response.context["inspections"]) == 4  # two per unit of data
     assert response.content.count(b'href="/contracts/') >= 2  # the support section: its contracts, whatever number
@@ -183,8 +184,9 @@ def test_contract_board(client, world, grow, django_assert_max_num_queries):
 
 def test_forward_plan_page(client, world, docs, grow, django_assert_max_num_queries):
     client.force_login(world["users"][Role.PRACTICE_LEAD])
-    # 10: the page links to the report only when its reader may open it (a draft is the advisers').
-    response = assert_flat(client, reverse("forwardplans:plan", args=[docs["contract"].reference]), 10, grow,
+    # 11: the page links to the report only when its reader may open it (a draft is the advisers'), and lists
+    # the plan's kept versions (one query, however many).
+    response = assert_flat(client, reverse("forwardplans:plan", args=[docs["contract"].reference]), 11, grow,
                            django_assert_max_num_queries)
     assert response.context["summary"].total == 11  # the fixture's action and five per unit of data
 
@@ -219,8 +221,8 @@ def test_commissioner_home(client, world, grow, django_assert_max_num_queries):
     client.force_login(world["users"][Role.COMMISSIONER_LEAD])
     # 12: the open concerns reported to the lead (the duty to report) are one query of their own; 15: which open
     # contracts' reports and plans the lead may open (two, for the links beside each practice), and the actions
-    # the deadlines name (one).
-    response = assert_flat(client, reverse("home"), 15, grow, django_assert_max_num_queries)
+    # the deadlines name (one); 16: the special-measures offers in the programme table.
+    response = assert_flat(client, reverse("home"), 16, grow, django_assert_max_num_queries)
     assert len(response.context["rows"]) == 2 + 2 * 13  # the world's own two and 13 per unit of data
 
 
@@ -235,7 +237,8 @@ def test_api_practices(client, world, grow, django_assert_max_num_queries):
 
 def test_api_programme_outcomes(client, world, grow, django_assert_max_num_queries):
     key = issue_token(world["users"][Role.NHSE_REPORTING])[1]
-    response = assert_flat(client, "/api/v1/reports/programme-outcomes/?programme=special_measures", 2, grow,
+    # 3: the contracts' figures, their outcomes, and the special-measures offers' take-up.
+    response = assert_flat(client, "/api/v1/reports/programme-outcomes/?programme=special_measures", 3, grow,
                            django_assert_max_num_queries, headers={"Authorization": f"Token {key}"})
     assert response.json()["enquiries"] >= 8
 

@@ -57,8 +57,9 @@ def due(docs, world):
     own_referral = ReferralFactory(practice=own, received_on=today - 10 * DAY, acknowledgement_due=today + 2 * DAY)
     other_referral = ReferralFactory(practice=other, received_on=today - 14 * DAY, acknowledgement_due=today - DAY)
     # A special-measures re-inspection due in about three weeks.
-    inspection = InspectionFactory(practice=own, overall_rating="inadequate",
-                                   publication_date=today - relativedelta(months=6) + 20 * DAY)
+    InspectionFactory(practice=own, overall_rating="inadequate",
+                      publication_date=today - relativedelta(months=6) + 20 * DAY)
+    episode = own.episodes.get()
     # An agreement ending in ten days.
     ending = ContractFactory(reference="END-1", practice=world["practices"]["own_sibling"], state="scoping",
                              first_contact_on=datetime.date(2026, 1, 6), deputy_lead=users[R.RCGP_DEPUTY_LEAD],
@@ -73,11 +74,11 @@ def due(docs, world):
     expected = {  # written out by hand from the audiences in forwardplans/deadlines.py
         R.PRACTICE_LEAD: {m, ("milestone", soon.pk), a},
         R.RCGP_DEPUTY_LEAD: {m, ("first_contact", led.pk), ("contract_end", ending.pk)},
-        R.COMMISSIONER_PEER_SUPPORT: {m, ("reinspection", inspection.pk)},
-        R.COMMISSIONER_LEAD: {("referral", own_referral.pk), ("reinspection", inspection.pk),
+        R.COMMISSIONER_PEER_SUPPORT: {m, ("episode_reinspection", episode.pk)},
+        R.COMMISSIONER_LEAD: {("referral", own_referral.pk), ("episode_reinspection", episode.pk),
                               ("contract_end", ending.pk), ("concern", concern.pk)},
         R.RCGP_ADMIN: {("first_contact", waiting.pk), ("referral", own_referral.pk), ("referral", other_referral.pk),
-                       ("reinspection", inspection.pk), ("concern", concern.pk)},
+                       ("episode_reinspection", episode.pk), ("concern", concern.pk)},
         "other_lead": {("referral", other_referral.pk)},
         R.RCGP_ADVISER: set(), R.PRACTICE_USER: set(), R.NHSE_REPORTING: set(), "other_peer": set(),
     }
@@ -157,7 +158,7 @@ def test_the_weekly_digest_lists_the_overdue_actions_the_sweep_tells_peer_suppor
     contract.consent.save(update_fields=["status"])
     peer = people[R.COMMISSIONER_PEER_SUPPORT]
     told, _candidates = _swept(today)
-    assert {t for t, _pk in told.get(peer.pk, set())} == {"reinspection"}
+    assert {t for t, _pk in told.get(peer.pk, set())} == {"episode_reinspection"}
     assert reminders.digest_for(peer, today)["overdue"] == []
     assert _calendar(peer, today) == told[peer.pk]
 

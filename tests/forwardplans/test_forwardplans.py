@@ -152,7 +152,8 @@ def test_practice_sees_the_report_only_once_sent(client, docs):
 def test_every_forward_plan_field_round_trips_through_the_pages(client, docs):
     client.force_login(docs["users"][R.RCGP_ADVISER])
     data = {k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in ACTION_FIELDS.items()}
-    data.update(key_question="well_led", regulation="Regulation 17 Good governance", priority=5,
+    del data["regulation"]  # the form ticks regulations (tests/forwardplans/test_plan_regulations.py)
+    data.update(key_question="well_led", regulations=["Regulation 17: Good governance"], priority=5,
                 lead_user=docs["users"][R.PRACTICE_LEAD].pk, milestone_1="Draft agreed", milestone_1_due="2026-12-01")
     response = client.post(reverse("forwardplans:action_new", args=["DOC-1"]), data)
     assert response.status_code == 302
@@ -165,7 +166,7 @@ def test_every_forward_plan_field_round_trips_through_the_pages(client, docs):
     milestones = list(action.milestones.values_list("description", "due_on"))
     assert milestones == [("Draft agreed", datetime.date(2026, 12, 1))]
     page = client.get(reverse("forwardplans:action", args=[action.pk])).content.decode()
-    for value in ("Well-led", "Regulation 17 Good governance", "No recall for high-risk drugs",
+    for value in ("Well-led", "Regulation 17: Good governance", "No recall for high-risk drugs",
                   "No clinical lead for prescribing", "Set up a monthly recall", "Lead nurse", "Nurse team", "Dr Khan",
                   "Two hours a month", "ICB medicines team", "Recall log", "Every patient monitored on time",
                   "31 December 2026", "Build the searches", "Draft agreed"):

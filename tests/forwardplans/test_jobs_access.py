@@ -216,7 +216,7 @@ def test_the_plan_pdf_shows_rag_words_practice_contract_and_confidential(docs, s
     reader = PdfReader(io.BytesIO(pdf.file_path(stored).read_bytes()))
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert len(reader.pages) == stored.page_count >= 1
-    for words in ("Own Practice", "Contract DOC-1", "CONFIDENTIAL", "Forward plan version 1", "Red", "Amber",
+    for words in ("Own Practice", "Contract DOC-1", "CONFIDENTIAL", "Draft, before version 1", "Red", "Amber",
                   "Green", "Set up a monthly recall", "Searches built", f"Page 1 of {len(reader.pages)}", "Generated"):
         assert words in text, words
 

@@ -175,6 +175,7 @@ def test_special_measures_reinspection_alert_to_the_commissioners_users_and_rcgp
                                overall_rating="inadequate")
     assert reminders.sweep(D(2025, 12, 1)).sent == 0  # 31 days ahead
     assert reminders.sweep(D(2025, 12, 2)).sent == 4
+    mine, theirs = mine.episodes.get(), theirs.episodes.get()  # the reminders name the episodes
     assert _told(reminder__item_id=mine.pk) == sorted([R.COMMISSIONER_LEAD, R.COMMISSIONER_PEER_SUPPORT, R.RCGP_ADMIN])
     assert _told(reminder__item_id=theirs.pk) == [R.RCGP_ADMIN]  # the own commissioner's users cannot see it
     n = REMINDERS.filter(recipient=world["users"][R.COMMISSIONER_LEAD]).get()

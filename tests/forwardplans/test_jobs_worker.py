@@ -129,7 +129,7 @@ def test_pdfs_are_rendered_by_the_worker_end_to_end(client, docs, clean_mail):
             assert words in text, (s.document, words)
     plan_text = "\n".join(p.extract_text() for p in PdfReader(pdf.file_path(stored[0])).pages)
     for words in ("Red", "Amber", "Green", "Set up a monthly recall", "Appoint a practice manager",
-                  "Forward plan version 1"):
+                  "Draft, before version 1"):
         assert words in plan_text, words
     report_text = "\n".join(p.extract_text() for p in PdfReader(pdf.file_path(stored[1])).pages)
     assert "Founded 1974." in report_text and "With the practice for factual accuracy" in report_text

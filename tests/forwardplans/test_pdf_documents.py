@@ -79,21 +79,28 @@ def test_the_report_pdf_and_word_copy_carry_the_report_version_not_the_pdf_numbe
 
 
 @pytest.mark.django_db
-def test_the_plan_pdf_and_word_copy_carry_the_plan_version(client, docs, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    users, plan = docs["users"], docs["plan"]
-    assert word.plan_filename(plan) == "forward-plan-DOC-1-draft.docx"  # no version made yet
-    first = _rendered(docs["contract"], "plan")
-    assert first.filename == "forward-plan-DOC-1-v1.pdf"
-    assert word.plan_filename(plan) == "forward-plan-DOC-1-v1.docx"
+def test_the_plan_pdf_and_word_copy_carry_the_plan_version_not_the_pdf_number(client, docs, settings, tmp_path):
+    """A plan's versions are those kept when it is shared, sent to CQC or agreed (forwardplans/plan_versions.py)."""
+    from forwardplans import plan_versions
 
-    action = docs["action"]
+    settings.MEDIA_ROOT = tmp_path
+    users, plan, action = docs["users"], docs["plan"], docs["action"]
+    assert word.plan_filename(plan) == "forward-plan-DOC-1-draft-r1.docx"  # no version kept yet
+    draft = _rendered(docs["contract"], "plan")
+    assert (draft.filename, draft.source_version) == ("forward-plan-DOC-1-draft-r1.pdf",
+                                                      "Draft, before version 1 (revision 1)")
+
+    plan_versions.plan_version_record(plan=plan, reason="sent_to_cqc", version=plan.version,
+                                      actor=users[R.PRACTICE_LEAD])
+    assert word.plan_filename(plan) == "forward-plan-DOC-1-v1.docx"
+    first = _rendered(docs["contract"], "plan")
+    assert (first.number, first.filename, first.source_version) == (2, "forward-plan-DOC-1-v1.pdf", "Version 1")
+
     services.action_set_rag(action=action, actor=users[R.RCGP_ADVISER], to_status="amber", reason="Started",
                             base_version=action.version)
-    assert word.plan_filename(plan) == "forward-plan-DOC-1-v1-edited.docx"  # changed since version 1
-    second = _rendered(docs["contract"], "plan")
-    assert (second.number, second.filename) == (2, "forward-plan-DOC-1-v2.pdf")
-    assert word.plan_filename(plan) == "forward-plan-DOC-1-v2.docx"
+    assert word.plan_filename(plan) == "forward-plan-DOC-1-v1-edited-r2.docx"  # changed since version 1
+    edited = _rendered(docs["contract"], "plan")
+    assert (edited.number, edited.filename) == (3, "forward-plan-DOC-1-v1-edited-r2.pdf")
     client.force_login(users[R.RCGP_ADVISER])
     assert _download_name(client, first) == 'attachment; filename="forward-plan-DOC-1-v1.pdf"'
 
@@ -142,7 +149,7 @@ def test_the_panel_shows_the_pdf_being_made_then_ready_through_the_real_worker(c
     html = poll.content.decode()
     assert poll.status_code == 200 and 'data-pdf-status="ready"' in html
     assert f'href="/pdfs/{stored.pk}/download/"' in html and "every 2s" not in html
-    assert "Forward plan version 1" in html
+    assert "Draft, before version 1 (revision 1)" in html
     page = client.get(reverse("jobs:pdf", args=["DOC-1", "plan"])).content.decode()
     assert "Download PDF" in page and "being created" not in page and "every 2s" not in page
 

@@ -235,7 +235,11 @@ def test_the_run_lists_the_changes_that_matter_for_the_alerts(source):
     assert {c["detail"] for c in run.changes if c["kind"] == "new_inspection"} == {f"report {x}" for x in new_links}
     fell = [c for c in run.changes if c["kind"] == "rating_fell"]
     expected = latest["rating"].lower().replace(" ", "_")
-    assert fell == [{"kind": "rating_fell", "practice": "P85019", "detail": f"outstanding to {expected}"}]
+    published = latest["reportDate"]
+    assert fell == [{"kind": "rating_fell", "practice": "P85019", "detail": f"outstanding to {expected}",
+                     "on": published, "key": latest["reportLinkId"],
+                     "facts": {"from": "outstanding", "to": expected, "published_on": published,
+                               "report": latest["reportLinkId"]}}]
 
 
 def test_the_command_prints_the_report_and_the_task_runs_a_sync(oldham, capsys):

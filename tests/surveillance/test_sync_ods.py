@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from practices.models import Practice
 from surveillance.models import SyncRun
@@ -103,7 +104,11 @@ def test_closures_reopenings_and_changes_of_commissioner_are_noted(ods):
     old_commissioner = LINES[[line.split('","')[0].strip('"') for line in LINES].index(codes[2])].split('","')[14]
     assert kinds == {("practice_closed", codes[0]), ("practice_reopened", codes[1]),
                      ("commissioner_changed", codes[2])}
-    assert {"kind": "commissioner_changed", "practice": codes[2], "detail": f"{old_commissioner} to 99Z"} in run.changes
+    today = timezone.localdate().isoformat()
+    assert {"kind": "commissioner_changed", "practice": codes[2], "detail": f"{old_commissioner} to 99Z",
+            "on": today, "key": f"{today}:99Z", "facts": {"from": old_commissioner, "to": "99Z"}} in run.changes
+    closed = next(c for c in run.changes if c["kind"] == "practice_closed")
+    assert (closed["on"], closed["facts"]) == ("2026-11-01", {"closed_on": "2026-11-01", "was": "active"})
     assert run.updated == 3
 
 

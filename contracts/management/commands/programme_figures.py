@@ -4,6 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from contracts.enquiry_models import Enquiry
 from contracts.figures import programme_figures
 from contracts.imports import ISO_DATE
 from contracts.vocabulary import Programme
@@ -41,5 +42,5 @@ class Command(BaseCommand):
         if date_from and date_to and date_from > date_to:
             raise CommandError(f"--from {date_from.isoformat()} is after --to {date_to.isoformat()}")
         figures = programme_figures(programme=programme, commissioner=commissioner, date_from=date_from,
-                                    date_to=date_to)
+                                    date_to=date_to, enquiries=Enquiry.objects.all())
         self.stdout.write(json.dumps(figures, indent=2))
