@@ -2,7 +2,8 @@
 
 The reminder sweep and the weekly digest (reminders.py), the calendar feed (ical.py) and the home pages' "what
 needs me" (dashboards) all read from ``KINDS``, so they always show the same items to the same people. Adding a
-kind is one ``Deadline`` below (and a renderer in reminder_texts.py for its notifications).
+kind is one ``Deadline`` below, or, for an app above this one, one ``Deadline`` it ``register``s when it starts (and
+a renderer in reminder_texts.RENDERERS for its notifications).
 
 A declaration says:
 - ``items``: what can be due at all (open items of live cases), read with one query per kind;
@@ -467,9 +468,28 @@ CONCERN = Deadline(
     explains="A concern under the duty to report is acknowledged by the end of the next working day; after that "
              "it goes to RCGP admin.")
 
-KINDS = (MILESTONE, ACTION, FIRST_CONTACT, REFERRAL, REINSPECTION, CONTRACT_ENDING, CONCERN)
+# A list, so that apps above this one add their kinds when they start (``register``): every reader sees them.
+KINDS = [MILESTONE, ACTION, FIRST_CONTACT, REFERRAL, REINSPECTION, CONTRACT_ENDING, CONCERN]
 PLAN_KINDS = (MILESTONE, ACTION)
 BY_TYPE = {kind.item_type: kind for kind in KINDS}
+
+
+def register(kind, *, scope=None):
+    """Add a kind of deadline declared by an app above this one (from its ``AppConfig.ready``), with, if it is
+    new, the access scope its items are checked against (``scope``: (name, user -> queryset))."""
+    if kind.item_type in BY_TYPE:
+        if BY_TYPE[kind.item_type] is not kind:
+            raise ValueError(f"deadline kind {kind.item_type} is declared twice")
+        return kind
+    if scope is not None:
+        SCOPES.setdefault(scope[0], scope[1])
+    if kind.scope not in SCOPES:
+        raise ValueError(f"deadline kind {kind.item_type}: unknown scope {kind.scope}")
+    if kind.ahead > PAGES_LOOK_AHEAD:
+        raise ValueError(f"deadline kind {kind.item_type}: notice beyond the pages' {PAGES_LOOK_AHEAD} days")
+    KINDS.append(kind)
+    BY_TYPE[kind.item_type] = kind
+    return kind
 
 
 # Readers --------------------------------------------------------------------------------------------------------

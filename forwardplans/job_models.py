@@ -29,6 +29,9 @@ class ReminderItem(models.TextChoices):
     EMAIL_FAILURE = "email_failure", "E-mail failure"
     EVENT = "event", "Event"
     ALERT = "alert", "Practice alert"
+    FOLLOW_UP = "follow_up", "Monitoring follow-up"
+    NOTICE_REMEDY = "notice_remedy", "Contract notice: remedy date"
+    NOTICE_APPEAL = "notice_appeal", "Contract notice: appeal window"
 
 
 class ReminderKind(models.TextChoices):

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "casework",
     "concerns",
     "surveillance",
+    "monitoring",
+    "contractual",
     "dashboards",
     "api",
     "demo",
