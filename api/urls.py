@@ -8,7 +8,9 @@ from rest_framework.routers import SimpleRouter
 
 from api import views
 from api.alerts import AlertViewSet
+from api.contractual import ContractualActionViewSet
 from api.docs import DocsView, SchemaView
+from api.monitoring import MonitoringRecordViewSet
 from api.offers import OfferViewSet
 
 app_name = "api"
@@ -20,6 +22,8 @@ router.register("contracts", views.ContractViewSet, basename="contract")
 router.register("actions", views.ActionViewSet, basename="action")
 router.register("offers", OfferViewSet, basename="offer")  # the special-measures offers (api/offers.py)
 router.register("alerts", AlertViewSet, basename="alert")  # practices' alerts (api/alerts.py)
+router.register("monitoring-records", MonitoringRecordViewSet, basename="monitoring-record")  # api/monitoring.py
+router.register("contractual-actions", ContractualActionViewSet, basename="contractual-action")  # api/contractual.py
 
 v1 = [
     path("forward-plans/summary/", views.PlanSummaryView.as_view(), name="plan-summary"),

@@ -7,6 +7,8 @@ from core.roles import COMMISSIONER_ROLES, PRACTICE_ROLES, Role, is_deputy_lead,
 from forwardplans import access as document_access
 from surveillance.access import reads_runs
 
+from .risk_register import reads_register
+
 REFERRAL_ROLES = COMMISSIONER_ROLES | PRACTICE_ROLES | {Role.RCGP_ADMIN}
 
 
@@ -17,6 +19,8 @@ def navigation_for(request):
     items = [("Practices", reverse("practices:list")), ("Contracts", reverse("contracts:list"))]
     if user.role in REFERRAL_ROLES or user.is_superuser:
         items.append(("Referrals", reverse("referrals:list")))
+    if reads_register(user):  # the risk register: commissioner staff and RCGP admin (dashboards/risk_register.py)
+        items.append(("Risk register", reverse("dashboards:risk_register")))
     if (is_rcgp_admin | is_deputy_lead).test(user):  # commissioners and practices find theirs on the practice page
         items.append(("Offers", reverse("contracts:offers")))
     if receives_concerns(user):  # no count: the header costs no query for it

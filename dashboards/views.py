@@ -8,8 +8,10 @@ from concerns.selectors import open_concerns_for
 from contracts import access as contract_access
 from core import exports
 from core.errors import NotAllowed
+from core.pagination import paginate
+from core.relations import of_commissioner
 from core.roles import is_commissioner_lead, is_commissioner_user, is_nhse, is_rcgp_admin
-from dashboards import charts, dashboards
+from dashboards import charts, dashboards, risk_register
 from dashboards.search import search
 from forwardplans import access as document_access
 
@@ -94,6 +96,39 @@ def rag_by_commissioner_download(request):
     header = ["Commissioner", *[label for label, _colour in charts.RAG_SERIES], "Total"]
     return exports.export_response(exports.wanted(request) or "csv", "actions-by-rag-per-commissioner", header,
                                    [[label, *counts, sum(counts)] for label, counts in rows])
+
+
+def _register(request):
+    """The register's rows for the request's filters and order, with its filter form; 404 for whoever does not read
+    it (dashboards.risk_register.reads_register)."""
+    user = request.user
+    if not risk_register.reads_register(user):
+        raise Http404
+    rows = risk_register.register(user, today=timezone.localdate())
+    notices = risk_register.sees_contractual_action(user)
+    form = risk_register.RegisterFilterForm(
+        request.GET, commissioners=risk_register.commissioner_choices(rows), notices=notices,
+        commissioner_label="Sub-ICB location" if of_commissioner(user) else "Commissioner")
+    filters, sort = form.filters()
+    return risk_register.ordered(risk_register.filtered(rows, **filters), sort), form, notices
+
+
+@login_required
+def risk_register_view(request):
+    """The risk register: the user's practices, most at risk first, with why (dashboards/risk_register.py)."""
+    rows, form, notices = _register(request)
+    return render(request, "dashboards/risk_register.jinja", {
+        "page": paginate(request, rows), "form": form, "notices": notices,
+        "commissioner_column": "Sub-ICB location" if of_commissioner(request.user) else "Commissioner",
+        "today": timezone.localdate()})
+
+
+@login_required
+def risk_register_download(request):
+    """The register as CSV (the default) or XLSX, with the page's filters and order: every matching row."""
+    rows, _form, notices = _register(request)
+    header, body = risk_register.export_table(rows, notices=notices)
+    return exports.export_response(exports.wanted(request) or "csv", "risk-register", header, body)
 
 
 HOME_PAGES = {

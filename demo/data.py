@@ -14,6 +14,8 @@ from contracts.imports import import_contracts
 from core.roles import Role
 from core.services import user_upsert
 from demo.alerts import seed_alerts
+from demo.contractual import seed_contractual
+from demo.monitoring import seed_monitoring
 from demo.offers import seed_offers
 from demo.plans import seed_plan_links
 from demo.regulation import seed_regulation
@@ -80,6 +82,7 @@ def seed_demo(log=print):
         ("historical contracts", lambda: import_contracts(CONTRACT_DATA / "historical_contracts.csv")),
     ):
         log(f"{label}: {run().line()}")
+    seed_syncs(log)  # the same files again, through the syncs: before the demo's own names below
     for code, name in COMMISSIONER_NAMES.items():
         Commissioner.objects.filter(ods_code=code).update(name=name)  # the demo's own short names win
     logins = []
@@ -106,13 +109,14 @@ def seed_demo(log=print):
 
 
 def _seed_regulatory(log):
-    """The regulatory journey around the contracts (each in its own module): sync reports, breaches, enforcement and
-    what patients were told, alerts."""
-    seed_syncs(log)
+    """The regulatory journey around the contracts (each in its own module): breaches, enforcement and what patients
+    were told, alerts, the special-measures offers, plans tied to their inspection."""
     seed_regulation(log)
     seed_alerts(log)
     seed_offers(log)
     seed_plan_links(log)
+    seed_contractual(log)
+    seed_monitoring(log)
 
 
 def _seed_referral():

@@ -42,6 +42,9 @@ urlpatterns = [
     path("reports/", include("contracts.report_urls")),
     path("", include("forwardplans.job_urls")),
     path("syncs/", include("surveillance.urls")),  # CQC and ODS sync reports (RCGP admin)
+    path("risk-register/", include("dashboards.urls")),  # the risk register and its download (dashboards)
+    path("monitoring/", include("monitoring.urls")),  # the commissioner's monitoring record
+    path("contractual/", include("contractual.urls")),  # contractual action on a practice's GMS/PMS/APMS contract
     path("api/", include("api.urls")),  # the REST API, its schema and docs
     path("admin/", admin.site.urls),
 ]

@@ -200,6 +200,42 @@ MATRIX = {
     "api:offer-list": (None, {"own": ALL}, 404, 401),
     "api:offer-detail": ("offer", {"own": COMMISSIONER | PRACTICE | frozenset({R.RCGP_ADMIN, R.RCGP_DEPUTY_LEAD}),
                                    "other": frozenset({R.RCGP_ADMIN, R.RCGP_DEPUTY_LEAD})}, 404, 401),
+    # Monitoring (issue 20): the practice's commissioner's users; the practice's users read the records shared with
+    # it (the matrix's record and follow-up are of a shared record) but never change them; never RCGP nor NHSE.
+    "monitoring:practice": ("practice", {"own": COMMISSIONER | PRACTICE, "other": NONE}, 404, 302),
+    "monitoring:record_new": ("practice", {"own": COMMISSIONER, "other": NONE}, 404, 302),
+    "monitoring:readiness_new": ("practice", {"own": COMMISSIONER, "other": NONE}, 404, 302),
+    "monitoring:record": ("monitoring_record", {"own": COMMISSIONER | PRACTICE, "other": NONE}, 404, 302),
+    "monitoring:record_edit": ("monitoring_record", {"own": COMMISSIONER, "other": NONE}, 404, 302),
+    "monitoring:follow_up_add": ("monitoring_record", {"own": COMMISSIONER, "other": NONE}, 404, 302),
+    "monitoring:follow_up_done": ("follow_up", {"own": COMMISSIONER, "other": NONE}, 404, 302),
+    "monitoring:readiness": ("monitoring_readiness", {"own": COMMISSIONER, "other": NONE}, 404, 302),
+    "monitoring:readiness_edit": ("monitoring_readiness", {"own": COMMISSIONER, "other": NONE}, 404, 302),
+    # Review notes on an action: read only while consent stands, written after handover (the matrix's contracts are
+    # at the consent decision, before consent: nobody). With consent and after handover:
+    # tests/monitoring/test_review_notes.py.
+    "monitoring:action_notes": ("action", {"own": NONE, "other": NONE}, 404, 302),
+    "monitoring:action_note_add": ("action", {"own": NONE, "other": NONE}, 405, 302),  # POST only
+    "api:monitoring-record-list": (None, {"own": ALL}, 404, 401),  # each sees what monitoring.access gives them
+    "api:monitoring-record-detail": ("monitoring_record", {"own": COMMISSIONER | PRACTICE, "other": NONE}, 404, 401),
+    # The risk register and its download: commissioner staff (their practices) and RCGP admin (the caseload); the
+    # notices in it for commissioner leads only (tests/dashboards/test_risk_register.py); nobody else finds it.
+    "dashboards:risk_register": (None, {"own": COMMISSIONER | ADMIN}, 404, 302),
+    "dashboards:risk_register_download": (None, {"own": COMMISSIONER | ADMIN}, 404, 302),
+    # Contractual action (002 Chapter 3): the practice's commissioner lead; NHSE the metadata (every commissioner's);
+    # the practice's users only the notices served on it; never RCGP nor peer support. Writes: WRITES below.
+    "contractual:practice": ("practice", {"own": frozenset({R.COMMISSIONER_LEAD, R.NHSE_REPORTING}) | PRACTICE,
+                                          "other": frozenset({R.NHSE_REPORTING})}, 404, 302),
+    "contractual:open": ("practice", {"own": NONE, "other": NONE}, 405, 405),
+    "contractual:step": ("contractual_decide", {"own": NONE, "other": NONE}, 405, 405),
+    "contractual:notice_step": ("contractual_notice_outcome", {"own": NONE, "other": NONE}, 405, 405),
+    "contractual:notice": ("contractual_notice", {"own": frozenset({R.COMMISSIONER_LEAD, R.NHSE_REPORTING}) | PRACTICE,
+                                                  "other": frozenset({R.NHSE_REPORTING})}, 404, 302),
+    "contractual:notice_letter": ("contractual_notice_letter", {"own": frozenset({R.COMMISSIONER_LEAD}) | PRACTICE,
+                                                                "other": NONE}, 404, 302),
+    "contractual:decision_letter": ("contractual_decision_letter", {"own": frozenset({R.COMMISSIONER_LEAD}),
+                                                                    "other": NONE}, 404, 302),
+    "api:contractual-action-list": (None, {"own": ALL}, 404, 401),  # each sees what contractual.access gives them
 }
 
 # Refusals other than 404 for users who may see the object but not act on it (written out by hand).
@@ -324,6 +360,30 @@ def organisations(world, settings, tmp_path):
         objects[scope]["patient_information"] = [practice.ods_code, PatientInformation.objects.create(
             practice=practice, told_on=datetime.date(2024, 3, 20), what="Our plan.", channels=["waiting_room"],
             senior_responsible_person="Dr A Patel").pk]
+    from monitoring.services import monitoring_record_create, readiness_review_record
+
+    from .monitoring.factories import checklist
+
+    for scope, practice in (("own", world["practices"]["own"]), ("other", world["practices"]["other"])):
+        lead = (users[R.COMMISSIONER_LEAD] if scope == "own"
+                else UserFactory(role=R.COMMISSIONER_LEAD, commissioner=world["other"]))
+        monitored = monitoring_record_create(
+            practice=practice, actor=lead, kind="visit", happened_on=datetime.date(2026, 1, 5), summary="Visited.",
+            shared_with_practice=True, follow_ups=[{"what": "Call back", "due_on": datetime.date(2026, 2, 1)}])
+        review = readiness_review_record(practice=practice, actor=lead, reviewed_on=datetime.date(2026, 1, 6),
+                                         checklist=checklist(), readiness="ready")
+        objects[scope].update({"monitoring_record": [monitored.pk], "follow_up": [monitored.follow_ups.get().pk],
+                               "monitoring_readiness": [review.pk]})
+    from .contractual.factories import CaseFactory, DecisionFactory, NoticeFactory
+
+    for scope, practice in (("own", world["practices"]["own"]), ("other", world["practices"]["other"])):
+        notice = NoticeFactory(decision__case__practice=practice)  # served: the practice sees it
+        no_action = DecisionFactory(case__practice=practice, kind="no_action")
+        assessed = CaseFactory(practice=practice, state="assessed")
+        objects[scope].update({
+            "contractual_notice": [notice.pk], "contractual_notice_letter": [notice.pk, "docx"],
+            "contractual_notice_outcome": [notice.pk, "outcome"], "contractual_decide": [assessed.pk, "decide"],
+            "contractual_decision_letter": [no_action.case_id, "docx"]})
     return objects
 
 
@@ -606,7 +666,41 @@ WRITES = {
               _only({CPS, CL, PU, PL}))
        for name, key, version in (("practices:patient_information_new", "practice", {}),
                                   ("practices:patient_information_edit", "patient_information", {"version": 1}))},
+    # Monitoring: the practice's commissioner's users; the practice reads the shared record and is refused (403).
+    "monitoring:record_new": ("practice", lambda o, s: {"kind": "visit", "happened_on": _today(), "summary": "Seen.",
+                                                        "shared": "no"}, _only({CPS, CL})),
+    "monitoring:record_edit": ("monitoring_record", lambda o, s: {"kind": "call", "happened_on": "2026-01-05",
+                                                                  "summary": "Called.", "shared": "yes", "version": 1},
+                               {"own": {CPS: "ok", CL: "ok", PU: 403, PL: 403}, "other": {}}),
+    "monitoring:follow_up_add": ("monitoring_record", lambda o, s: {"what": "Visit", "due_on": "2026-03-01"},
+                                 {"own": {CPS: "ok", CL: "ok", PU: 403, PL: 403}, "other": {}}),
+    "monitoring:follow_up_done": ("follow_up", lambda o, s: {}, {"own": {CPS: "ok", CL: "ok", PU: 403, PL: 403},
+                                                                 "other": {}}),
+    **{name: (key, lambda o, s, v=version: {"reviewed_on": _today(), "readiness": "partly", **v,
+                                            **{f"area_{k}": "yes" for k in checklist_keys()}}, _only({CPS, CL}))
+       for name, key, version in (("monitoring:readiness_new", "practice", {}),
+                                  ("monitoring:readiness_edit", "monitoring_readiness", {"version": 1}))},
+    # A review note: whoever reads the action is refused until handover (tests/monitoring/test_review_notes.py).
+    "monitoring:action_note_add": ("action", lambda o, s: {"note": "Supported."}, {
+        "own": dict.fromkeys({ADM, DL, AD, PU, PL}, 403), "other": {ADM: 403},
+        "own_shared": dict.fromkeys({ADM, DL, AD, PU, PL, CPS, CL}, 403)}),
+    # Contractual action: the practice's commissioner lead only; NHSE (and the practice, for a served notice) see it
+    # and are refused with the reason; nobody else finds it (RCGP never).
+    "contractual:open": ("practice", lambda o, s: {"received_on": _today(), "source": "patient",
+                                                   "summary": "A complaint."}, _only({CL})),
+    "contractual:step/decide": ("contractual_decide", lambda o, s: {"version": 1, "kind": "no_action",
+                                                                    "decided_on": _today()},
+                                {"own": {CL: "ok", NHSE: 403}, "other": {NHSE: 403}}),
+    "contractual:notice_step/outcome": ("contractual_notice_outcome",
+                                        lambda o, s: {"version": 1, "outcome": "withdrawn", "outcome_on": _today()},
+                                        {"own": {CL: "ok", NHSE: 403, PU: 403, PL: 403}, "other": {NHSE: 403}}),
 }
+
+
+def checklist_keys():
+    from monitoring.models import AREA_KEYS
+
+    return AREA_KEYS
 
 
 def _breaches_post(objects, scope):
@@ -634,7 +728,11 @@ def test_every_state_changing_url_of_a_record_has_a_write_row():
                      "practices:episode_correct", "contracts:offer", "practices:inspection_breaches",
                      "practices:enforcement_new", "practices:enforcement_edit", "practices:enforcement_remove",
                      "practices:patient_information_new", "practices:patient_information_edit",
-                     "forwardplans:plan_inspection", "forwardplans:plan_version"}
+                     "forwardplans:plan_inspection", "forwardplans:plan_version",
+                     "monitoring:record_new", "monitoring:record_edit", "monitoring:follow_up_add",
+                     "monitoring:follow_up_done", "monitoring:readiness_new", "monitoring:readiness_edit",
+                     "monitoring:action_note_add",
+                     "contractual:open", "contractual:step", "contractual:notice_step"}
     assert posted == record_writes
 
 

@@ -10,8 +10,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from concerns.services import concern_raise
-from contracts.models import Contract
+from contracts.models import Contract, Enquiry
+from contractual.models import Notice
 from core.models import User
+from monitoring.models import ActionReviewNote, MonitoringRecord
+from practices.models import Enforcement, Inspection, PatientInformation
 
 from .browser import DESKTOP, PHONES, Journey, log_in
 
@@ -20,17 +23,39 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def pages(concern):
     at = f"/concerns/{concern.pk}/"
+    # The regulatory journey in the demo: Y01124 is in special measures, with CQC's enforcement and an offer awaiting
+    # a reply; P85022's offer was accepted.
+    inspection = Inspection.objects.filter(practice__ods_code="Y01124").order_by(*Inspection.LATEST_FIRST).first()
+    enforcement = Enforcement.objects.filter(practice__ods_code="Y01124").first()
+    offer = Enquiry.objects.get(practice__ods_code="Y01124")
+    own_offer = Enquiry.objects.get(practice__ods_code="P85022")
+    told = PatientInformation.objects.filter(practice__ods_code="P85022").first()
+    notice = Notice.objects.filter(case__practice__ods_code="Y01124").first()
+    record = MonitoringRecord.objects.filter(practice__ods_code="P85022").first()
+    noted = ActionReviewNote.objects.first().action
     return {
         "commissioner_lead": ["/practices/P85022/", "/contracts/DEMO-SHARED/", "/search/?q=P85022",
                               "/reports/programme-figures/", "/practices/", "/concerns/", at,
-                              "/contracts/DEMO-PRIVATE/concerns/", "/accounts/password/"],
-        "commissioner_peer_support": ["/accounts/api-tokens/"],
+                              "/contracts/DEMO-PRIVATE/concerns/", "/accounts/password/", "/practices/Y01124/",
+                              f"/practices/Y01124/inspections/{inspection.pk}/breaches/",
+                              "/practices/Y01124/patient-information/new/", f"/contracts/offers/{offer.pk}/",
+                              # The commissioner's casework: the risk register, contractual action, monitoring.
+                              "/risk-register/", "/contractual/practices/Y01124/", f"/contractual/notices/{notice.pk}/",
+                              "/monitoring/practices/P85022/", "/monitoring/practices/Y01124/readiness/new/"],
+        "commissioner_peer_support": ["/accounts/api-tokens/", f"/practices/P85022/patient-information/{told.pk}/",
+                                      "/monitoring/practices/P85022/records/new/", f"/monitoring/records/{record.pk}/",
+                                      f"/monitoring/actions/{noted.pk}/notes/"],
         "rcgp_adviser": ["/contracts/DEMO-REPORT/", "/concerns/", at, "/contracts/DEMO-PRIVATE/concerns/new/",
-                         "/accounts/password/", "/accounts/api-tokens/"],
-        "rcgp_deputy_lead": ["/contracts/board/", "/contracts/DEMO-REPORT/team/", "/concerns/"],
+                         "/accounts/password/", "/accounts/api-tokens/", "/contracts/DEMO-REPORT/plan/actions/new/"],
+        "rcgp_deputy_lead": ["/contracts/board/", "/contracts/DEMO-REPORT/team/", "/concerns/", "/contracts/offers/"],
         "rcgp_admin": ["/contracts/", "/search/?q=lees", "/reports/programme-figures/?programme=resilience", at,
-                       "/accounts/api-tokens/all/"],
-        "practice_lead": ["/accounts/password/", "/contracts/DEMO-SHARED/plan/cqc-action-plan/"],
+                       "/accounts/api-tokens/all/", "/syncs/", "/contracts/offers/", f"/contracts/offers/{offer.pk}/",
+                       f"/practices/Y01124/inspections/{inspection.pk}/enforcement/new/",
+                       f"/practices/Y01124/enforcement/{enforcement.pk}/",
+                       f"/practices/Y01124/enforcement/{enforcement.pk}/remove/",
+                       "/reports/programme-figures/?programme=special_measures", "/risk-register/"],
+        "practice_lead": ["/accounts/password/", "/contracts/DEMO-SHARED/plan/cqc-action-plan/",
+                          "/contracts/DEMO-SHARED/plan/", f"/contracts/offers/{own_offer.pk}/"],
         "practice_user": ["/practices/P85022/"],
         "nhse_reporting": ["/practices/"],
     }

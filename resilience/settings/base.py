@@ -278,6 +278,7 @@ SPECTACULAR_SETTINGS = {
         "RatingEnum": "practices.ratings.Rating",
         "PracticeStatusEnum": "practices.models.Practice.Status",
         "ContractStatusEnum": "api.serializers.CONTRACT_STATUS_CHOICES",
+        "KeyQuestionEnum": "forwardplans.vocabulary.KEY_QUESTION_CHOICES",
     },
     # Swagger UI and Redoc from the drf-spectacular-sidecar package: served locally, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

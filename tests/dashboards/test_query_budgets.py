@@ -169,8 +169,9 @@ def test_practice_detail(client, world, grow, django_assert_max_num_queries):
     practice = world["practices"]["own"]
     # 11: its special-measures episodes (the regulatory timeline) are one query, whatever their number, and when its
     # CQC data was last refreshed (the newest sync runs) one more; 15: CQC's enforcement one, what patients were told
-    # one (for the practice's and its commissioner's users), the special-measures offers one and the alerts one.
-    response = assert_flat(client, reverse("practices:detail", args=[practice.ods_code]), 15, grow,
+    # one (for the practice's and its commissioner's users), the special-measures offers one and the alerts one;
+    # 17: the commissioner's monitoring record one and its contractual action one (for its leads).
+    response = assert_flat(client, reverse("practices:detail", args=[practice.ods_code]), 17, grow,
                            django_assert_max_num_queries)
     assert len(response.context["inspections"]) == 4  # two per unit of data
     assert response.content.count(b'href="/contracts/') >= 2  # the support section: its contracts, whatever number

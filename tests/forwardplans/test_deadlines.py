@@ -13,9 +13,11 @@ from core.roles import Role
 from dashboards import dashboards
 from forwardplans import deadlines, ical, reminder_texts, reminders
 from forwardplans.job_models import Notification
+from monitoring.services import monitoring_record_create
 
 from ..cases import advance
 from ..concerns.factories import ConcernFactory
+from ..contractual.factories import NoticeFactory
 from ..factories import ContractFactory, InspectionFactory, ReferralFactory, user_for
 
 pytestmark = pytest.mark.django_db
@@ -68,15 +70,26 @@ def due(docs, world):
     # A concern under the duty to report, not acknowledged by the end of the next working day: its commissioner's
     # lead and, escalated, RCGP admin, whatever the practice has agreed to share.
     concern = ConcernFactory(contract=ending, raised_by=users[R.RCGP_DEPUTY_LEAD], acknowledgement_due=today - DAY)
+    # A remedial notice served on the practice 15 days ago: its remedy date and its appeal window, to the
+    # commissioner's leads and the practice's.
+    notice = NoticeFactory(decision__case__practice=own, dated_on=today - 15 * DAY, served_on=today - 15 * DAY,
+                           remedy_by=today + 12 * DAY)
+    n_remedy, n_appeal = ("notice_remedy", notice.pk), ("notice_appeal", notice.pk)
+    # A monitoring follow-up (monitoring/deadlines.py), owned by the commissioner's lead, due tomorrow.
+    follow_up = monitoring_record_create(
+        practice=own, actor=users[R.COMMISSIONER_LEAD], kind="visit", happened_on=today, summary="Visited.",
+        follow_ups=[{"what": "Call back", "due_on": today + DAY, "owner": users[R.COMMISSIONER_LEAD]}],
+    ).follow_ups.get()
 
     people = {**users, "other_lead": other_lead, "other_peer": other_peer}
     m, a = ("milestone", late.pk), ("action", action.pk)
     expected = {  # written out by hand from the audiences in forwardplans/deadlines.py
-        R.PRACTICE_LEAD: {m, ("milestone", soon.pk), a},
+        R.PRACTICE_LEAD: {m, ("milestone", soon.pk), a, n_remedy, n_appeal},
         R.RCGP_DEPUTY_LEAD: {m, ("first_contact", led.pk), ("contract_end", ending.pk)},
         R.COMMISSIONER_PEER_SUPPORT: {m, ("episode_reinspection", episode.pk)},
         R.COMMISSIONER_LEAD: {("referral", own_referral.pk), ("episode_reinspection", episode.pk),
-                              ("contract_end", ending.pk), ("concern", concern.pk)},
+                              ("contract_end", ending.pk), ("concern", concern.pk), n_remedy, n_appeal,
+                              ("follow_up", follow_up.pk)},
         R.RCGP_ADMIN: {("first_contact", waiting.pk), ("referral", own_referral.pk), ("referral", other_referral.pk),
                        ("episode_reinspection", episode.pk), ("concern", concern.pk)},
         "other_lead": {("referral", other_referral.pk)},

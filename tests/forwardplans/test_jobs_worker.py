@@ -140,7 +140,8 @@ def test_pdfs_are_rendered_by_the_worker_end_to_end(client, docs, clean_mail):
 def test_render_documents_queues_on_the_worker_waits_and_prints_path_bytes_sha256(docs, celery_worker, capsys):
     call_command("render_documents", "--contract", "DOC-1", "--wait", "90")
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 2
+    assert len(lines) == 3  # the CQC action plan, the report and the plan, in that order
+    assert sorted(StoredPdf.objects.values_list("document", flat=True)) == ["cqc_plan", "plan", "report"]
     for line, stored in zip(lines, StoredPdf.objects.order_by("document"), strict=True):
         path, size, sha = line.split(" ")
         assert stored.status == "ready" and path == str(pdf.file_path(stored))

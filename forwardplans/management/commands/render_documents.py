@@ -29,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--wait", type=float, default=60.0, help="seconds to wait for the worker (default 60)")
         parser.add_argument("--sync", action="store_true", help="render here, in this process, without Celery")
         parser.add_argument("--document", choices=PdfDocument.values, action="append",
-                            help="only this document (repeatable); default both that exist")
+                            help="only this document (repeatable); default every one that exists")
 
     def handle(self, *args, contract, wait, sync, document, **options):
         found = Contract.objects.select_related("practice").filter(reference=contract).first()
