@@ -5,7 +5,17 @@ from django import forms
 
 from core.forms import DayMonthYearField, Form
 
-from .models import AppealOutcome, DecisionKind, Level, NoticeOutcome, RiskOutcome, ShorterGround, Source
+from .models import (
+    AppealOutcome,
+    ContinuityKind,
+    DecisionKind,
+    Level,
+    NoticeOutcome,
+    RegistrationEvent,
+    RiskOutcome,
+    ShorterGround,
+    Source,
+)
 
 CONSIDER = [("yes", "Yes, the commissioner will consider it"), ("no", "No, it will not be considered")]
 
@@ -34,6 +44,7 @@ class CaseOpenForm(StepForm):
     cqc_visit_on = _date("Date of CQC's visit (CQC only)", "the date of CQC's visit", required=False)
     summary = _text("Summary of the concern")
     fields_for_service = ("received_on", "source", "cqc_visit_on", "summary")
+    error_subjects = {"source": "where the concern came from"}
 
 
 class RiskForm(StepForm):
@@ -59,9 +70,20 @@ class InvestigationForm(StepForm):
     visit_on = _date("Visit date (moderate)", "the date of the visit", required=False)
     audit_report_on = _date("Audit report dated (major)", "the date of the audit report", required=False)
     findings = _text("Findings", required=False)
-    complete = forms.BooleanField(required=False, label="The investigation is complete")
     fields_for_service = ("assurance_letter_sent_on", "reply_received_on", "visit_notice_on", "visit_on",
-                          "audit_report_on", "findings", "complete")
+                          "audit_report_on", "findings")
+
+
+class InvestigationCompleteForm(StepForm):
+    """Ends the investigation: the service refuses it until what its level needs (the letter and the reply, the
+    visit and its notice, the audit report) and the findings are recorded, and says which is missing."""
+
+    findings = _text("Findings (if not already recorded, or to replace them)", required=False)
+    completed_on = _date("Date the investigation was completed", "the date the investigation was completed")
+    fields_for_service = ("findings", "completed_on")
+
+    def service_kwargs(self):
+        return {**super().service_kwargs(), "complete": True}
 
 
 class DecisionForm(StepForm):
@@ -115,6 +137,24 @@ class OutcomeForm(StepForm):
     outcome = forms.ChoiceField(choices=NoticeOutcome.choices, widget=forms.RadioSelect, label="Outcome of the notice")
     outcome_on = _date("Date of the outcome", "the date of the outcome")
     fields_for_service = ("outcome", "outcome_on")
+
+
+class PerformerReferralForm(StepForm):
+    referred_on = _date("Date the performer concern was referred", "the date of the referral")
+    fields_for_service = ("referred_on",)
+
+
+class ContinuityForm(StepForm):
+    registration = forms.ChoiceField(choices=RegistrationEvent.choices, widget=forms.RadioSelect,
+                                     label="What happened to the practice's registration?")
+    kind = forms.ChoiceField(choices=ContinuityKind.choices, widget=forms.RadioSelect,
+                             label="How do patients keep a service?")
+    starts_on = _date("Date the arrangement starts", "the date the arrangement starts")
+    ends_on = _date("Date the arrangement ends (if known)", "the date the arrangement ends", required=False)
+    notes = _text("Notes", required=False, rows=3)
+    fields_for_service = ("registration", "kind", "starts_on", "ends_on", "notes")
+    error_subjects = {"registration": "whether the registration was suspended or cancelled",
+                      "kind": "the arrangement for patients"}
 
 
 class CloseForm(StepForm):

@@ -172,10 +172,13 @@ def investigation_record(*, case, actor, version, complete=False, findings="", a
         }[inv.level]
         for field, words in missing:
             if getattr(inv, field) is None:
-                raise DomainError(f"Enter {words} before completing a {inv.get_level_display().lower()} investigation.")
+                # The level's value ("moderate"), not its label ("Moderate: practice visit with notice").
+                raise DomainError(f"Enter {words} before completing a {inv.level} investigation.")
         if not inv.findings:
             raise DomainError("Record the findings before completing the investigation.")
         inv.completed_on = _not_future(completed_on or timezone.localdate(), "the date the investigation completed")
+        if inv.completed_on < inv.started_on:
+            raise DomainError("The investigation cannot be completed before it started.")
     inv.save()
     return _bump(case, State.INVESTIGATED if complete else None)
 

@@ -17,8 +17,11 @@ CASE_STEPS = {
     "assess_risk": (forms.RiskForm, services.risk_assess),
     "open_investigation": (forms.InvestigationOpenForm, services.investigation_open),
     "record_investigation": (forms.InvestigationForm, services.investigation_record),
+    "complete_investigation": (forms.InvestigationCompleteForm, services.investigation_record),
     "decide": (forms.DecisionForm, services.decision_record),
     "issue_notice": (forms.NoticeForm, services.notice_issue),
+    "flag_performer": (forms.PerformerReferralForm, services.case_flag_performer_referral),
+    "record_continuity": (forms.ContinuityForm, services.continuity_record),
     "close": (forms.CloseForm, services.case_close),
 }
 NOTICE_STEPS = {
@@ -40,9 +43,9 @@ def _practice_page(request, practice, *, open_form=None, step_forms=None, status
     step_forms = step_forms or {}
     for case in cases:
         case.can_act = access.can_act(user, case)
-        case.steps = [(step, step_forms.get((case.pk, step.name)) or CASE_STEPS[_form_key(step.name)][0](
-            initial={"version": case.version}, auto_id=_ids(case.pk, step.name))) for step in lifecycle.next_steps(case)
-            if _form_key(step.name) in CASE_STEPS] if case.can_act else []
+        case.steps = [(step, step_forms.get((case.pk, step.name)) or CASE_STEPS[step.name][0](
+            initial={"version": case.version}, auto_id=_ids(case.pk, step.name))) for step in _offered(case)
+            ] if case.can_act else []
         # A step refused as out of order keeps its form, with the reason, where it was filled in.
         shown = {step.name for step, _form in case.steps}
         case.steps += [(lifecycle.STEPS[name], form) for (pk, name), form in step_forms.items()
@@ -58,8 +61,10 @@ def _ids(*keys):
     return "id_" + "_".join(str(key) for key in keys) + "_%s"
 
 
-def _form_key(step_name):
-    return "record_investigation" if step_name == "complete_investigation" else step_name
+def _offered(case):
+    """The next steps that have a form here; a performer referral is recorded once, so its form goes once it is."""
+    return [step for step in lifecycle.next_steps(case) if step.name in CASE_STEPS
+            and not (step.name == "flag_performer" and case.performer_referred_on)]
 
 
 def _probe(practice):
@@ -101,8 +106,7 @@ def case_step_view(request, pk, step):
     case = access.get_case_or_404(request.user, pk)
     refuse(request, access.refusal(request.user, case))
     form_class, service = CASE_STEPS[step]
-    shown = "complete_investigation" if step == "record_investigation" and case.state == "investigating" else step
-    form = form_class(request.POST, auto_id=_ids(case.pk, shown))
+    form = form_class(request.POST, auto_id=_ids(case.pk, step))
     outcome = None
     if form.is_valid():
         kwargs = form.service_kwargs()
@@ -112,7 +116,7 @@ def case_step_view(request, pk, step):
         if outcome.ok:
             messages.success(request, "Recorded.")
             return redirect("contractual:practice", ods_code=case.practice.ods_code)
-    return _practice_page(request, case.practice, step_forms={(case.pk, shown): form},
+    return _practice_page(request, case.practice, step_forms={(case.pk, step): form},
                           status=page_status(form, outcome))
 
 

@@ -2,8 +2,8 @@
 
 - Monitoring records, their follow-ups and readiness reviews are the commissioner's: the users (peer support and
   leads) of the practice's commissioner, or of the ICB above it. A record marked shared with the practice is also
-  read by the practice's own users (never its follow-ups' owners' names beyond what the record shows, never a
-  readiness review). Never RCGP (admin included), never NHSE, never another commissioner or practice.
+  read by the practice's own users, with its follow-ups (what, when, whose: the people the practice deals with);
+  never a readiness review. Never RCGP (admin included), never NHSE, never another commissioner or practice.
 - A review note on a forward plan's action (after handover) is read by whoever may read that action now, and only
   while the practice's consent to share stands (so the commissioner who wrote it, the practice and the contract's
   RCGP team; nobody once consent is withdrawn). It is written by the commissioner's users, with consent, once the

@@ -17,6 +17,8 @@ from . import access, selectors, services
 from .forms import FollowUpDoneForm, FollowUpForm, ReadinessForm, RecordForm, ReviewNoteForm
 from .models import MonitoringRecord, ReadinessReview
 
+SAVED_NOTE = "The review note is saved. The action's RAG status is unchanged."
+
 
 def _posted(request):
     """The posted data, even when empty (a button-only form), or None for a GET."""
@@ -179,13 +181,13 @@ def readiness_edit_view(request, pk):
                    review=review)
 
 
-def _notes_context(request, action, form=None):
+def _notes_context(request, action, form=None, message=None):
     contract = action.plan.contract
     return {"action": action, "contract": contract,
             "notes": list(access.review_notes_for(request.user).filter(action=action).select_related("recorded_by")),
             "may_read": access.can_note(request.user, "read", contract),
             "may_write": access.can_note(request.user, "write", contract),
-            "note_form": form or ReviewNoteForm()}
+            "note_form": form or ReviewNoteForm(), "note_message": message, "in_place": bool(request.htmx)}
 
 
 @login_required
@@ -207,6 +209,9 @@ def action_notes_view(request, pk):
 def action_note_add_view(request, pk):
     action = document_access.get_action_or_404(request.user, pk)
     refusal = access.note_refusal(request.user, "write", action.plan.contract)
+    if refusal and request.htmx:  # the panel says why in place (a stale page: consent withdrawn, case closed)
+        return render(request, "monitoring/_action_notes.jinja",
+                      {**_notes_context(request, action), "note_error": refusal}, status=403)
     if refusal:
         raise NotAllowed(refusal)
     form = ReviewNoteForm(request.POST)
@@ -215,8 +220,11 @@ def action_note_add_view(request, pk):
         outcome = run_for_form(form, lambda: services.action_review_note_add(
             action=action, actor=request.user, note=form.cleaned_data["note"],
             confirmed_no_patient_data=form.cleaned_data["confirm_no_patient_data"]), field="note")
+        if outcome.ok and request.htmx:  # in place on the action page: the notes, a fresh form and the result
+            return render(request, "monitoring/_action_notes.jinja",
+                          _notes_context(request, action, message=SAVED_NOTE))
         if outcome.ok:
-            messages.success(request, "The review note is saved. The action's RAG status is unchanged.")
+            messages.success(request, SAVED_NOTE)
             return redirect(reverse("monitoring:action_notes", args=[action.pk]) + "#review-notes")
-    return render(request, "monitoring/action_notes.jinja", _notes_context(request, action, form),
-                  status=page_status(form, outcome))
+    template = "monitoring/_action_notes.jinja" if request.htmx else "monitoring/action_notes.jinja"
+    return render(request, template, _notes_context(request, action, form), status=page_status(form, outcome))

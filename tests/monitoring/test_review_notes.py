@@ -134,6 +134,47 @@ def test_an_empty_note_is_refused_with_the_error_summary(case, client):
     assert not ActionReviewNote.objects.exists()
 
 
+def test_on_the_action_page_a_note_is_added_in_place_and_says_the_rag_status_is_unchanged(case, client):
+    """In place (htmx): the panel comes back with the note, a fresh form and the result where focus goes
+    (static/js/panels.js), never a redirect that would reload the action page; refusals come back in the panel."""
+    _handed_over(case)
+    action, peer = case["action"], case["users"][R.COMMISSIONER_PEER_SUPPORT]
+    url = reverse("monitoring:action_note_add", args=[action.pk])
+    client.force_login(peer)
+    empty = client.post(url, {"note": ""}, headers={"HX-Request": "true"})
+    assert empty.status_code == 422
+    html = empty.content.decode()
+    assert html.lstrip().startswith('<section id="review-notes"') and "<html" not in html
+    assert 'data-module="nhsuk-error-summary"' in html and "Enter the review note" in html
+    saved = client.post(url, {"note": "Support visit in place."}, headers={"HX-Request": "true"})
+    assert saved.status_code == 200 and "<html" not in saved.content.decode()
+    html = saved.content.decode()
+    assert "Support visit in place." in html and 'role="status"' in html
+    assert "The review note is saved. The action&#39;s RAG status is unchanged." in html
+    assert 'hx-post="' + url + '"' in html  # a fresh form for the next note
+    assert ActionReviewNote.objects.get(action=action).note == "Support visit in place."
+    # Consent withdrawn while the page was open: the panel says why, and nothing is saved.
+    case_move(contract=case["contract"], move="withdraw_consent", actor=case["users"][R.PRACTICE_LEAD])
+    client.force_login(case["users"][R.COMMISSIONER_LEAD])
+    refused = client.post(url, {"note": "Too late."}, headers={"HX-Request": "true"})
+    # The commissioner no longer reads the plan at all: the action is hidden (404), like a missing one.
+    assert refused.status_code == 404
+    assert ActionReviewNote.objects.count() == 1
+
+
+def test_a_reader_who_may_not_write_is_refused_in_place_with_the_reason(case, client):
+    _handed_over(case)
+    client.force_login(case["users"][R.PRACTICE_LEAD])  # reads the notes, never writes one
+    response = client.post(reverse("monitoring:action_note_add", args=[case["action"].pk]), {"note": "Ours."},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="review-notes"') and "<html" not in html
+    assert access.NOTE_REFUSALS["write"].replace("'", "&#39;") in html and 'data-module="nhsuk-error-summary"' in html
+    assert "review-note-form" not in html
+    assert not ActionReviewNote.objects.exists()
+
+
 def test_the_action_pages_slot_loads_the_notes_in_place_once_handed_over(case, rf):
     from django.template.loader import render_to_string
 
