@@ -160,30 +160,35 @@ class RcgpAdmins:
 
 @dataclass(frozen=True)
 class CommissionerStaff:
-    """Active users of ``roles`` at the item's commissioner or at its ICB (the access policy lets both see it)."""
+    """Active users of ``roles`` at the item's commissioner or at its ICB (the access policy lets both see it);
+    with ``unless``, only while the item's ``unless`` field names no one (a follow-up nobody owns)."""
 
     path: str  # from the item to its commissioner
     roles: tuple
     overdue_only: bool = False
+    unless: str | None = None
 
     @property
     def fields(self):
-        return (self.path, f"{self.path}__parent")
+        return (self.path, f"{self.path}__parent", *([self.unless] if self.unless else []))
 
     def for_rows(self, rows, cache):
-        wanted = {c for row in rows for c in (row[self.path], row[f"{self.path}__parent"]) if c}
+        rows = [None if self.unless and row[self.unless] else row for row in rows]
+        wanted = {c for row in rows if row for c in (row[self.path], row[f"{self.path}__parent"]) if c}
         found = defaultdict(list)
         if wanted:
             for pk, commissioner_id in User.objects.filter(is_active=True, role__in=self.roles,
                                                            commissioner_id__in=wanted).values_list(
                     "pk", "commissioner_id"):
                 found[commissioner_id].append(pk)
-        return [found.get(row[self.path], []) + found.get(row[f"{self.path}__parent"], []) for row in rows]
+        return [found.get(row[self.path], []) + found.get(row[f"{self.path}__parent"], []) if row else []
+                for row in rows]
 
     def condition(self, user):
         if user.role not in self.roles or not user.commissioner_id:
             return None
-        return Q(**{self.path: user.commissioner_id}) | Q(**{f"{self.path}__parent": user.commissioner_id})
+        here = Q(**{self.path: user.commissioner_id}) | Q(**{f"{self.path}__parent": user.commissioner_id})
+        return here & Q(**{f"{self.unless}__isnull": True}) if self.unless else here
 
 
 @dataclass(frozen=True)

@@ -5,16 +5,12 @@ Who hears of it: its owner; with no owner named, the commissioner's peer support
 commissioner, or of the ICB above it). The access policy is asked about the follow-up's record (``records_for``),
 so nobody hears of one they may not see."""
 
-from collections import defaultdict
-from dataclasses import dataclass
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import User
 from core.roles import Role
-from forwardplans.deadlines import Deadline, Named, date_text, prefix, when_text
+from forwardplans.deadlines import CommissionerStaff, Deadline, Named, date_text, prefix, when_text
 from forwardplans.job_models import ReminderItem
 from forwardplans.reminder_texts import HIDDEN
 from practices.models import Practice
@@ -26,39 +22,6 @@ SCOPE = ("monitoring_record", access.records_for)
 TEAM_ROLES = (Role.COMMISSIONER_PEER_SUPPORT, Role.COMMISSIONER_LEAD)
 
 
-@dataclass(frozen=True)
-class TeamUnlessOwned:
-    """The commissioner's staff of ``roles`` (at the item's commissioner or its ICB) while the item's ``unless``
-    field names no one: a follow-up nobody owns still reaches the team."""
-
-    path: str  # from the item to its commissioner
-    roles: tuple
-    unless: str
-    overdue_only: bool = False
-
-    @property
-    def fields(self):
-        return (self.path, f"{self.path}__parent", self.unless)
-
-    def for_rows(self, rows, cache):
-        wanted = {c for row in rows if not row[self.unless] for c in (row[self.path], row[f"{self.path}__parent"])
-                  if c}
-        found = defaultdict(list)
-        if wanted:
-            for pk, commissioner_id in User.objects.filter(is_active=True, role__in=self.roles,
-                                                           commissioner_id__in=wanted).values_list(
-                    "pk", "commissioner_id"):
-                found[commissioner_id].append(pk)
-        return [[] if row[self.unless] else found.get(row[self.path], []) + found.get(row[f"{self.path}__parent"], [])
-                for row in rows]
-
-    def condition(self, user):
-        if user.role not in self.roles or not user.commissioner_id:
-            return None
-        return Q(**{f"{self.unless}__isnull": True}) & (Q(**{self.path: user.commissioner_id})
-                                                        | Q(**{f"{self.path}__parent": user.commissioner_id}))
-
-
 def _open_follow_ups():
     return FollowUp.objects.filter(done_on__isnull=True, record__practice__status=Practice.Status.ACTIVE)
 
@@ -68,7 +31,7 @@ FOLLOW_UP = Deadline(
     items=_open_follow_ups,
     basis="due_on", scope=SCOPE[0], scope_path="record",
     reference="record__practice__ods_code", link=("monitoring:record", "record_id"),
-    audience=(Named("owner"), TeamUnlessOwned("record__practice__commissioner", TEAM_ROLES, unless="owner")),
+    audience=(Named("owner"), CommissionerStaff("record__practice__commissioner", TEAM_ROLES, unless="owner")),
     title=lambda row: f"a monitoring follow-up for practice {row['dl_ref']}",
     summary="Monitoring follow-up due (practice {reference})",
     explains="A follow-up agreed in the commissioner's monitoring of the practice.")
