@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from contracts import access as contract_access
 from contracts.forms import FirstContactForm, OutcomeForm
+from contracts.panels import panels_for
 from contracts.selectors import contract_detail
 from contracts.services import next_inspection_after
 from contracts.workflow import State, rcgp_lead, rcgp_team
@@ -97,6 +98,7 @@ def _contract_page(request, contract, case, move_error=None, status=200):
         receives_concerns=concern_receivers.test(user, contract),
         draft_corrections=case.draft_corrections if doc_permissions.can_check_accuracy.test(user, contract) else 0,
     )
+    context["panels"] = panels_for(request, contract)
     if context["can_run_questionnaire"] or context["can_invite_staff"]:
         context["questionnaires"] = list(contract.questionnaires.all())
     return render(request, "contracts/detail.jinja", context, status=status)

@@ -229,6 +229,9 @@ class Action(models.Model):
     # (its GIN index, migration 0005) and the API's `regulation` read.
     regulation = models.CharField("CQC regulation", max_length=1000, blank=True)
     problem = models.TextField("problem as found")
+    root_causes = models.JSONField(
+        default=list, db_default=[], blank=True,
+        help_text="RootCause values (forwardplans/vocabulary.py) the action answers, as the report tags them.")
     underlying_issue = models.TextField("underlying issue (root cause)")
     action_planned = models.TextField("action(s) planned (SMART)")
     lead_person = models.CharField(max_length=200)
@@ -375,7 +378,14 @@ class Questionnaire(models.Model):
     """A confidential staff questionnaire. Staff answer without logging in, each through a single-use
     invitation the practice sends (QuestionnaireInvitation); there is no shared link."""
 
+    class Purpose(models.TextChoices):
+        # The same anonymity serves both: single-use invitations, answers kept without who or when (only the day).
+        DIAGNOSTIC = "diagnostic", "Confidential staff questionnaire (scoping)"
+        CLOSURE_FEEDBACK = "closure_feedback", "Anonymous staff feedback on the support (at closure)"
+
     contract = models.ForeignKey("contracts.Contract", on_delete=models.CASCADE, related_name="questionnaires")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.DIAGNOSTIC,
+                               db_default=Purpose.DIAGNOSTIC)
     opened_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -57,6 +57,12 @@ REPORT_SECTIONS = [
 
 
 class RootCause(models.TextChoices):
+    """Root causes and causes for concern, as the RCGP method names them (seed 001): tagged on the diagnostic report
+    and on the forward plan's actions."""
+
+    # Causes for concern: without insight no change is made or embedded; without engagement, none is carried out.
+    LACK_OF_INSIGHT = "lack_of_insight", "Lack of insight or outright denial"
+    FAILURE_TO_ENGAGE = "failure_to_engage", "Failure to engage"
     # Clinical leadership
     DYSFUNCTIONAL_PARTNERSHIP = "dysfunctional_partnership", "Dysfunctional partnership"
     INEXPERIENCED_PARTNERSHIP = "inexperienced_partnership", "Inexperienced partnership"
@@ -66,15 +72,18 @@ class RootCause(models.TextChoices):
     RESISTANCE_TO_CHANGE = "resistance_to_change", "Resistance to change"
     # Practice management
     NO_MANAGER = "no_manager", "No practice manager"
-    MANAGER_NOT_ALLOWED = "manager_not_allowed", "Manager not allowed to manage"
-    CANNOT_DELEGATE = "cannot_delegate", "Inability to delegate"
+    INAPPROPRIATE_APPOINTMENT = "inappropriate_appointment", "Inappropriate appointment of the practice manager"
+    MANAGER_NOT_ALLOWED = "manager_not_allowed", "Manager not allowed to manage, or not challenging clinicians"
+    CANNOT_DELEGATE = "cannot_delegate", "Inability to delegate or performance manage"
 
 
 ROOT_CAUSE_GROUPS = [
+    ("Causes for concern", [RootCause.LACK_OF_INSIGHT, RootCause.FAILURE_TO_ENGAGE]),
     ("Clinical leadership", [RootCause.DYSFUNCTIONAL_PARTNERSHIP, RootCause.INEXPERIENCED_PARTNERSHIP,
                              RootCause.SINGLE_HANDED, RootCause.CAPABILITY, RootCause.RAPID_LIST_GROWTH,
                              RootCause.RESISTANCE_TO_CHANGE]),
-    ("Practice management", [RootCause.NO_MANAGER, RootCause.MANAGER_NOT_ALLOWED, RootCause.CANNOT_DELEGATE]),
+    ("Practice management", [RootCause.NO_MANAGER, RootCause.INAPPROPRIATE_APPOINTMENT, RootCause.MANAGER_NOT_ALLOWED,
+                             RootCause.CANNOT_DELEGATE]),
 ]
 
 

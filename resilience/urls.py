@@ -45,6 +45,10 @@ urlpatterns = [
     path("risk-register/", include("dashboards.urls")),  # the risk register and its download (dashboards)
     path("monitoring/", include("monitoring.urls")),  # the commissioner's monitoring record
     path("contractual/", include("contractual.urls")),  # contractual action on a practice's GMS/PMS/APMS contract
+    path("agreements/", include("agreements.urls")),  # a contract's agreement (MoU) in full, and its Word copy
+    path("delivery/", include("delivery.urls")),  # visits, meetings, interviews and review meetings; support given
+    path("finance/", include("finance.urls")),  # costed plan, time, other costs, payments, variations, adviser load
+    path("evaluation/", include("evaluation.urls")),  # feedback at closure, reflections, case studies
     path("api/", include("api.urls")),  # the REST API, its schema and docs
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,1 @@
+"""Agreements: the memorandum of understanding between practice, commissioner and RCGP."""

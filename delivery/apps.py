@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DeliveryConfig(AppConfig):
+    name = "delivery"
+    verbose_name = "Delivery: the advisers' visits, meetings, interviews and the support they gave"

@@ -1,0 +1,1 @@
+"""Delivery: the advisers' visits, meetings, interviews and the support they gave."""

@@ -1,0 +1,1 @@
+"""Evaluation: feedback at closure, the advisers' reflections and case studies."""

@@ -1,0 +1,1 @@
+"""Finance: the costed plan, time and other costs, payments and variations."""
