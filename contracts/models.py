@@ -113,6 +113,7 @@ class Contract(models.Model):
     nhse_contribution = models.DecimalField("NHSE/commissioner contribution", max_digits=10, decimal_places=2,
                                             default=Decimal("0"))
     practice_contribution = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    # Payments made (paid invoices less paid refunds: contracts/payment_models.py), kept by finance.payment_services.
     spent = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
     # Agreement / MoU
     mou_signed_on = models.DateField("agreement signed", null=True, blank=True)
@@ -272,3 +273,4 @@ class TeamMembership(models.Model):
 
 
 from .enquiry_models import Enquiry  # noqa: E402, F401
+from .payment_models import Payment, Variation  # noqa: E402, F401
