@@ -1,5 +1,6 @@
 """GET /api/v1/offers/: the special-measures offers the caller may see (contracts.access.enquiries_for), with their
-derived status. Read-only: replies are recorded on the offer's page (contracts/enquiry_services.py)."""
+derived status. Read-only: replies are recorded on the offer's page (contracts/enquiry_services.py). Every source
+of enquiry (the initial conversations too) is /api/v1/enquiries/ (api/enquiries.py)."""
 
 from django.utils import timezone
 from django_filters import rest_framework as django_filters
@@ -11,7 +12,7 @@ from contracts import access as contract_access
 from contracts.enquiry_models import Enquiry
 
 STATUS_HELP = ("awaiting (no reply yet, within the reply date), no_reply (none recorded by the reply date), accepted "
-               "or declined.")
+               "(became a contract) or declined.")
 
 
 class OfferSerializer(serializers.Serializer):
@@ -66,6 +67,7 @@ class OfferViewSet(ExportableMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return (contract_access.enquiries_for(self.request.user)
+                .filter(source=Enquiry.Source.SPECIAL_MEASURES_OFFER)
                 .select_related("practice", "contract", "episode"))
 
     def get_serializer_context(self):

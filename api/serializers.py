@@ -7,7 +7,7 @@ from rest_framework import serializers
 from contracts.vocabulary import Closure, EndReason, Outcome, Programme
 from contracts.workflow import State
 from forwardplans.models import PlanVersion
-from forwardplans.vocabulary import KEY_QUESTION_CHOICES, Rag
+from forwardplans.vocabulary import KEY_QUESTION_CHOICES, Rag, RootCause
 from practices.models import Practice, SpecialMeasuresEpisode
 from practices.ratings import KEY_QUESTIONS, POPULATION_GROUPS, Rating
 from practices.regulations import EnforcementKind
@@ -304,6 +304,10 @@ class ActionSerializer(serializers.Serializer):
                                              "regulations (a contract clause, say); empty if none.")
     regulation = serializers.CharField(read_only=True, help_text="What it answers as one line: the regulations, "
                                        "then any other wording (as before, for existing clients).")
+    root_causes = serializers.ListField(
+        child=serializers.ChoiceField(choices=RootCause.choices), read_only=True,
+        help_text="The root causes it answers (the RCGP method's: causes for concern, clinical leadership, practice "
+                  "management), in the method's order.")
     planned_completion = serializers.DateField(read_only=True)
     priority = serializers.IntegerField(read_only=True)
     rag_status = serializers.ChoiceField(choices=Rag.choices, read_only=True)
@@ -339,9 +343,10 @@ class FundingRowSerializer(serializers.Serializer):
     programme = serializers.ChoiceField(choices=Programme.choices)
     contracts = serializers.IntegerField(help_text="Contracts commissioned in the year (enquiries included).")
     allocated = serializers.DecimalField(help_text="Sum of the value of those contracts.", **MONEY)
-    committed_contracts = serializers.IntegerField(help_text="Those live or ended (not enquiries).")
-    committed = serializers.DecimalField(help_text="Sum of the value of the live or ended ones.", **MONEY)
-    spent = serializers.DecimalField(help_text="Sum of their spent amounts.", **MONEY)
+    committed_contracts = serializers.IntegerField(help_text="Contracts whose agreement was signed in the year.")
+    committed = serializers.DecimalField(help_text="The agreed value of the agreements signed in the year.", **MONEY)
+    spent = serializers.DecimalField(help_text="Payments made in the year: paid invoices less paid refunds, counted "
+                                               "in the financial year they were paid.", **MONEY)
 
 
 class RagRowSerializer(serializers.Serializer):
@@ -373,6 +378,18 @@ class OfferTakeUpSerializer(serializers.Serializer):
     take_up_percent = serializers.FloatField(help_text="Accepted as a percentage of offers made, one decimal place.")
 
 
+class EnquiryOutcomesSerializer(serializers.Serializer):
+    """The take-up of the enquiries of every source (offers and initial conversations; contracts.figures)."""
+
+    made = serializers.IntegerField(help_text="Enquiry records of every source.")
+    accepted = serializers.IntegerField(help_text="Became a contract.")
+    declined = serializers.IntegerField()
+    not_eligible = serializers.IntegerField()
+    no_reply = serializers.IntegerField(help_text="Recorded for a conversation; past the reply date for an offer.")
+    awaiting = serializers.IntegerField(help_text="No outcome yet.")
+    take_up_percent = serializers.FloatField(help_text="Became a contract, as a percentage of those made.")
+
+
 class ProgrammeFiguresSerializer(serializers.Serializer):
     """Documents contracts.figures.programme_figures(): the view returns that dict as it is."""
 
@@ -388,6 +405,7 @@ class ProgrammeFiguresSerializer(serializers.Serializer):
     outcomes = _shares(Outcome.values, "Outcomes")()
     subtotals = _shares(["improved", "in_special_measures", "closed"], "Subtotals")()
     offers = OfferTakeUpSerializer()
+    enquiry_outcomes = EnquiryOutcomesSerializer()
 
 
 # Query parameters of the reports (validated like bodies; "from" and "to" are Python keywords).

@@ -7,9 +7,14 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from api import views
+from api.agreements import AgreementViewSet
 from api.alerts import AlertViewSet
 from api.contractual import ContractualActionViewSet
+from api.delivery import DeliveryRecordViewSet
 from api.docs import DocsView, SchemaView
+from api.enquiries import EnquiryViewSet
+from api.evaluation import CaseStudyViewSet
+from api.finance import ROUTES as FINANCE_ROUTES
 from api.monitoring import MonitoringRecordViewSet
 from api.offers import OfferViewSet
 
@@ -21,9 +26,15 @@ router.register("inspections", views.InspectionViewSet, basename="inspection")
 router.register("contracts", views.ContractViewSet, basename="contract")
 router.register("actions", views.ActionViewSet, basename="action")
 router.register("offers", OfferViewSet, basename="offer")  # the special-measures offers (api/offers.py)
+router.register("enquiries", EnquiryViewSet, basename="enquiry")  # every source of enquiry (api/enquiries.py)
 router.register("alerts", AlertViewSet, basename="alert")  # practices' alerts (api/alerts.py)
 router.register("monitoring-records", MonitoringRecordViewSet, basename="monitoring-record")  # api/monitoring.py
 router.register("contractual-actions", ContractualActionViewSet, basename="contractual-action")  # api/contractual.py
+router.register("delivery-records", DeliveryRecordViewSet, basename="delivery-record")  # api/delivery.py
+router.register("agreements", AgreementViewSet, basename="agreement")  # api/agreements.py
+router.register("case-studies", CaseStudyViewSet, basename="case-study")  # api/evaluation.py
+for prefix, viewset, basename in FINANCE_ROUTES:  # payments, delivery costs, adviser load (api/finance.py)
+    router.register(prefix, viewset, basename=basename)
 
 v1 = [
     path("forward-plans/summary/", views.PlanSummaryView.as_view(), name="plan-summary"),

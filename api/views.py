@@ -17,7 +17,8 @@ from api.errors import PreconditionFailed, PreconditionRequired, Rejected
 from api.parsers import JSONParser  # bounded size and depth
 from api.renderers import CSVRenderer, XLSXRenderer
 from contracts import access as contract_access
-from contracts.figures import funding_by_programme, programme_figures
+from contracts.figures import programme_figures
+from contracts.funding import funding_by_programme
 from core.errors import DomainError
 from core.exports import EXPORT_FORMATS
 from core.roles import is_nhse, sees_programme_figures
@@ -339,9 +340,11 @@ class FundingView(ReportView):
 
     @extend_schema(summary="Allocated, committed and spent by programme for one April-March financial year",
                    parameters=[serializers.FundingQuery], responses=serializers.FundingRowSerializer(many=True),
-                   description="Over contracts commissioned in the year that you may see. allocated: sum of the "
-                               "contracts' value; committed: sum of the value of those past enquiry (live or "
-                               "ended); spent: sum of their spent amounts.")
+                   description="Over the contracts you may see (contracts/funding.py). allocated: the value of "
+                               "the contracts commissioned in the year, enquiries included; committed: the agreed "
+                               "value of agreements signed in the year; spent: payments made in the year (paid "
+                               "invoices less paid refunds, counted by the day they were paid), not the advisers' "
+                               "delivery cost.")
     def get(self, request):
         query = self.query(request)
         commissioner = _commissioner(query["commissioner"]) if query.get("commissioner") else None

@@ -164,8 +164,9 @@ class ScaleData:
         self.model = {name: apps.get_model(*name.split(".")) for name in [
             "practices.Commissioner", "practices.PCN", "practices.Practice", "practices.Inspection",
             "resilience.User", "resilience.Membership", "contracts.Adviser", "contracts.Referral", "contracts.Contract",
-            "contracts.ContractTransition", "contracts.TeamMembership", "forwardplans.DiagnosticReport",
-            "forwardplans.ReportVersion", "forwardplans.ForwardPlan", "forwardplans.Action", "forwardplans.Milestone",
+            "contracts.ContractTransition", "contracts.TeamMembership", "contracts.Payment",
+            "forwardplans.DiagnosticReport", "forwardplans.ReportVersion", "forwardplans.ForwardPlan",
+            "forwardplans.Action", "forwardplans.Milestone",
             "forwardplans.RagChange", "forwardplans.ProgressEntry", "forwardplans.ConsentToShare"]}
         self.history_ids = {}
         self.ids = dict.fromkeys(["action", "action_history", "milestone", "milestone_history", "rag", "progress"], 0)
@@ -431,7 +432,7 @@ class ScaleData:
         n = self.size["contracts"]
         start = datetime.date(2014, 4, 1)
         span = (self.today - start).days - 3
-        contracts, transitions, teams, consents, history = [], [], [], [], []
+        contracts, transitions, teams, consents, payments, history = [], [], [], [], [], []
         roots, number = {}, 0
         load = {a["id"]: 0 for a in self.field_advisers}
         for i in range(n):
@@ -490,6 +491,7 @@ class ScaleData:
                 "first_contact_on": (commissioned + datetime.timedelta(days=rng.randint(1, 10))
                                      if reached >= 1 else None),
                 "value": value, "nhse_contribution": value - practice_share, "practice_contribution": practice_share,
+                # Payments made (contracts/payment_models.py): one paid invoice each, below.
                 "spent": value if ended else (value * Decimal(rng.randint(0, 90)) / 100).quantize(Decimal("0.01")),
                 "mou_signed_on": commissioned + datetime.timedelta(days=14) if reached >= 2 else None,
                 "mou_starts_on": commissioned + datetime.timedelta(days=14) if reached >= 2 else None,
@@ -507,6 +509,15 @@ class ScaleData:
                 "_steps": step_days, "_ended": ended,
             }
             contracts.append(contract)
+            # "Spent" is payments made: a paid NHSE invoice of that amount, paid a month or so after the agreement.
+            if contract["spent"] > 0:
+                invoiced = min(self.today, commissioned + datetime.timedelta(days=rng.randint(20, 60)))
+                payments.append({
+                    "id": len(payments) + 1, "contract_id": contract["id"], "funder": "nhse", "kind": "invoice",
+                    "reference": f"INV-{contract['id']:05d}", "amount": contract["spent"], "invoiced_on": invoiced,
+                    "paid_on": min(self.today, invoiced + datetime.timedelta(days=rng.randint(7, 45))), "note": "",
+                    "recorded_by_id": self.rcgp_admins[0]["id"], "created_at": _at(invoiced), "version": 1,
+                    "_created": _at(invoiced), "_by": self.rcgp_admins[0]["id"]})
             # Workflow moves (a transition row and a history row each).
             path = [] if state == "enquiry" else MAIN_PATH[:reached + 1]
             previous = ""
@@ -547,6 +558,7 @@ class ScaleData:
                     ((k + 1, cid, frm, to, by, _at(day, 30), day, "") for k, (to, frm, cid, day, by)
                      in enumerate(transitions)))
         self._copy_with_history(loader, "contracts.TeamMembership", teams)
+        self._copy_with_history(loader, "contracts.Payment", payments)
         self._copy_with_history(loader, "forwardplans.ConsentToShare", consents)
         self.contract_rows = contracts
 

@@ -99,8 +99,10 @@ def _contract_page(request, contract, case, move_error=None, status=200):
         draft_corrections=case.draft_corrections if doc_permissions.can_check_accuracy.test(user, contract) else 0,
     )
     context["panels"] = panels_for(request, contract)
+    # The objectives set at commissioning show until an agreement (agreements app, reached by its relation) holds them.
+    context["has_agreement"] = bool(context.get("show_objectives")) and hasattr(contract, "agreement")
     if context["can_run_questionnaire"] or context["can_invite_staff"]:
-        context["questionnaires"] = list(contract.questionnaires.all())
+        context["questionnaires"] = list(contract.questionnaires.filter(purpose="diagnostic"))
     return render(request, "contracts/detail.jinja", context, status=status)
 
 

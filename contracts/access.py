@@ -156,39 +156,68 @@ def get_referral_or_404(user, pk):
     return get_object_or_404(referrals_for(user), pk=pk)
 
 
-# Enquiries (the special-measures offer, contracts/enquiry_models.py) ----------------------------------------------
+# Enquiries (the special-measures offer and the initial conversations, contracts/enquiry_models.py) -----------------
 
 def _own_practice_of_enquiry(user, record=None):
     return record is not None and relations.of_practice(user) and record.practice_id == user.practice_id
 
 
-def _commissioner_of_enquiry(user, record=None):
-    if record is None or not relations.of_commissioner(user):
+def commissions_practice(user, practice):
+    """Is ``practice`` one of the user's commissioner's (its sub-ICB location, or the ICB above it)?"""
+    if practice is None or not relations.of_commissioner(user):
         return False
-    commissioner = record.practice.commissioner  # lists select_related("practice__commissioner")
-    return user.commissioner_id in (commissioner.pk, commissioner.parent_id)
+    commissioner = practice.commissioner
+    return commissioner is not None and user.commissioner_id in (commissioner.pk, commissioner.parent_id)
 
 
-# The practice the offer was made to (its own users), and that practice's commissioner (its sub-ICB location, or
-# the ICB above it): the practice's, not a contract's, since an offer may never become one.
+def _commissioner_of_enquiry(user, record=None):
+    # lists select_related("practice__commissioner")
+    return record is not None and commissions_practice(user, record.practice)
+
+
+def _is_offer(user, record=None):
+    return record is not None and record.source == Enquiry.Source.SPECIAL_MEASURES_OFFER
+
+
+def _own_word(user, record=None):
+    return record is not None and record.source in (Enquiry.Source.SPECIAL_MEASURES_OFFER, Enquiry.Source.PRACTICE)
+
+
+# The practice the enquiry is about (its own users), and that practice's commissioner (its sub-ICB location, or
+# the ICB above it): the practice's, not a contract's, since an enquiry may never become one.
 practice_of_enquiry = Rule(_own_practice_of_enquiry, "own_practice_of_enquiry",
                            q=lambda user: Q(practice_id=user.practice_id) if relations.of_practice(user) else False)
 commissioner_of_enquiry = Rule(
     _commissioner_of_enquiry, "commissioner_of_enquiry",
     q=lambda user: (Q(practice__commissioner__in=relations.commissioner_ids(user))
                     if relations.of_commissioner(user) else False))
+is_offer = Rule(_is_offer, "is_offer", q=lambda user: Q(source=Enquiry.Source.SPECIAL_MEASURES_OFFER))
+is_conversation = ~is_offer
+# What the practice itself said or was sent: the offer made to it, and the conversations it began. What its
+# commissioner, CQC or NHSE raised about it is not the practice's to read.
+practice_own_word = Rule(_own_word, "practice_own_word", q=lambda user: Q(source__in=[
+    Enquiry.Source.SPECIAL_MEASURES_OFFER, Enquiry.Source.PRACTICE]))
 
-# RCGP admin and the deputy leads (who staff what an accepted offer becomes) see every offer; the practice and its
-# commissioner theirs. Advisers see none, nor does NHSE, which reads the take-up in the programme figures only.
-VIEW_ENQUIRY = sees_all | is_deputy_lead | commissioner_of_enquiry | practice_of_enquiry
+# RCGP admin and the deputy leads (who take the first calls, and staff what an enquiry becomes) see every
+# enquiry; a practice's commissioner every enquiry about its practices; the practice the offers made to it and the
+# conversations it began. Advisers see none, nor does NHSE, which reads the take-up in the programme figures only.
+VIEW_ENQUIRY = sees_all | is_deputy_lead | commissioner_of_enquiry | (practice_of_enquiry & practice_own_word)
+# Who records a conversation's outcome: who records conversations, on those they see.
+CONVERSATION_OUTCOME = sees_all | is_deputy_lead | (is_commissioner_lead & commissioner_of_enquiry)
 # Who may record which reply is the table of contracts/enquiry_services.py (REPLIES), from these rules.
 ENQUIRY_VERBS = {
     "view": VIEW_ENQUIRY,
-    "record_reply": sees_all | (is_practice_lead & practice_of_enquiry),
+    # A new conversation: no record yet (the practice is checked by ``may_record_enquiry_for``).
+    "record": sees_all | is_deputy_lead | is_commissioner_lead,
+    "record_reply": ((is_offer & (sees_all | (is_practice_lead & practice_of_enquiry)))
+                     | (is_conversation & CONVERSATION_OUTCOME)),
 }
 ENQUIRY_REFUSALS = {
+    "record": "Only RCGP programme admin, a deputy lead or a commissioner lead can record an enquiry.",
     "record_reply": "Only RCGP programme admin or the practice lead can record the practice's reply to the offer.",
 }
+CONVERSATION_REFUSAL = ("Only RCGP programme admin, a deputy lead or the practice's commissioner lead can record "
+                        "what came of the enquiry.")
 
 
 def can_enquiry(user, verb, enquiry=None):
@@ -197,17 +226,29 @@ def can_enquiry(user, verb, enquiry=None):
 
 
 def enquiry_refusal(user, verb, enquiry=None):
-    return None if can_enquiry(user, verb, enquiry) else ENQUIRY_REFUSALS.get(verb, "You cannot do this.")
+    if can_enquiry(user, verb, enquiry):
+        return None
+    if verb == "record_reply" and enquiry is not None and not enquiry.is_offer:
+        return CONVERSATION_REFUSAL
+    return ENQUIRY_REFUSALS.get(verb, "You cannot do this.")
+
+
+def may_record_enquiry_for(user, practice):
+    """May ``user`` record a conversation about ``practice``? RCGP admin and deputy leads about any practice (the
+    RCGP's administrative team takes the first calls); a commissioner lead about its own commissioner's."""
+    if not can_enquiry(user, "record"):
+        return False
+    return bool(sees_all.test(user) or is_deputy_lead.test(user) or commissions_practice(user, practice))
 
 
 def uses_offers(user):
-    """Whether the user may see any offer at all (their role decides: no query). A page of offers is no page for
-    the others (404), and the header's link is not theirs."""
+    """Whether the user may see any enquiry at all (their role decides: no query). A page of enquiries is no page
+    for the others (404), and the header's link is not theirs."""
     return VIEW_ENQUIRY.q(user) is not False
 
 
 def enquiries_for(user):
-    """Enquiries (special-measures offers) the user may see."""
+    """Enquiries (offers and conversations) the user may see."""
     return VIEW_ENQUIRY.filter(user, Enquiry.objects.all())
 
 
@@ -217,5 +258,5 @@ def enquiry_for_user_or_404(user, pk):
 
 def enquiry_figures_for(user):
     """The enquiries counted in the user's programme figures: those they may see, and every one for NHSE (counts
-    only: it never sees an offer itself)."""
+    only: it never sees an enquiry itself)."""
     return (VIEW_ENQUIRY | is_nhse).filter(user, Enquiry.objects.all())

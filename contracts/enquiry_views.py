@@ -1,4 +1,5 @@
-"""The special-measures offers: their list, one offer with the reply form, and the practice page's panel."""
+"""Enquiries (the special-measures offers and the initial conversations): their list, recording a conversation,
+one enquiry with the outcome form, and the practice page's panel."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,24 +15,49 @@ from core.submit import page_status, refuse, run_for_form
 from practices.panels import register
 
 from . import access, enquiry_services
-from .enquiry_forms import EnquiryReplyForm
+from .enquiry_forms import EnquiryForm, EnquiryReplyForm
 from .enquiry_models import Enquiry
-from .figures import offer_figures
+from .figures import enquiry_outcome_figures
 
 
 @login_required
 def enquiry_list_view(request):
+    """Every enquiry the user sees, filtered by source and status, with the take-up of those shown."""
     if not access.uses_offers(request.user):
         raise Http404
     visible = access.enquiries_for(request.user)
-    offers = visible.select_related("practice", "contract").order_by("-opened_on", "-pk")
-    status = request.GET.get("status")
+    source, status = request.GET.get("source"), request.GET.get("status")
+    if source in Enquiry.Source.values:
+        visible = visible.filter(source=source)
+    else:
+        source = None
+    enquiries = visible.select_related("practice", "contract").order_by("-opened_on", "-pk")
     if status in Enquiry.Status.values:
-        offers = offers.with_status(status)
+        enquiries = enquiries.with_status(status)
     return render(request, "contracts/enquiries/list.jinja", {
-        "page": paginate(request, offers), "statuses": Enquiry.Status.choices, "status": status,
-        "figures": offer_figures(visible), "today": timezone.localdate(),
+        "page": paginate(request, enquiries), "statuses": Enquiry.Status.choices, "status": status,
+        "sources": Enquiry.Source.choices, "source": source,
+        "figures": enquiry_outcome_figures(visible), "today": timezone.localdate(),
+        "may_record": access.can_enquiry(request.user, "record"),
     })
+
+
+@login_required
+def enquiry_new_view(request):
+    """Record an initial conversation (RCGP admin, deputy leads, commissioner leads: no page for the others)."""
+    if not access.can_enquiry(request.user, "record"):
+        raise Http404
+    form = EnquiryForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        outcome = run_for_form(form, lambda: enquiry_services.enquiry_record(
+            practice=data["practice"], source=data["source"], programme=data["programme"],
+            opened_on=data["opened_on"], asked=data["asked"], contact_name=data["contact_name"],
+            actor=request.user))
+        if outcome.ok:
+            messages.success(request, f"Enquiry about {data['practice'].name} recorded.")
+            return redirect("contracts:offer", pk=outcome.value.pk)
+    return render(request, "contracts/enquiries/new.jinja", {"form": form}, status=page_status(form))
 
 
 def _reply_form(request, enquiry, replies):
@@ -42,13 +68,14 @@ def _reply_form(request, enquiry, replies):
     initial = {"version": enquiry.version}
     # Nothing the user may record now (say, a reply someone else recorded meanwhile): every reply is offered, so
     # that the service says why not.
-    return EnquiryReplyForm(request.POST or None, initial=initial, replies=replies or enquiry_services.REPLIES,
-                            contracts=contracts)
+    return EnquiryReplyForm(request.POST or None, initial=initial,
+                            replies=replies or enquiry_services.replies_of(enquiry), contracts=contracts,
+                            offer=enquiry.is_offer)
 
 
 @login_required
 def enquiry_view(request, pk):
-    """One offer; with the reply form for those who may record a reply now."""
+    """One enquiry; with the outcome form for those who may record an outcome now."""
     enquiry = access.enquiry_for_user_or_404(request.user, pk)
     if request.method == "POST":
         refuse(request, access.enquiry_refusal(request.user, "record_reply", enquiry))
@@ -62,7 +89,8 @@ def enquiry_view(request, pk):
             version=data["version"], actor=request.user),
             current_version=lambda: Enquiry.objects.get(pk=enquiry.pk).version)
         if outcome.ok:
-            messages.success(request, f"Reply recorded: {Enquiry.Outcome(data['outcome']).label.lower()}.")
+            messages.success(request, f"{'Reply' if enquiry.is_offer else 'Outcome'} recorded: "
+                                      f"{Enquiry.Outcome(data['outcome']).label.lower()}.")
             return redirect("contracts:offer", pk=enquiry.pk)
     status = page_status(form, outcome) if form is not None else 200
     return render(request, "contracts/enquiries/detail.jinja", {
@@ -74,7 +102,7 @@ def enquiry_view(request, pk):
 
 @register
 def offers_for_practice(request, practice):
-    """The practice page's "Special-measures offers": the practice's offers the user may see (none: no section,
+    """The practice page's "Enquiries and offers": the practice's enquiries the user may see (none: no section,
     and no query)."""
     if not access.uses_offers(request.user):
         return ""

@@ -4,7 +4,7 @@ by the access policy, and lays them out as the page does, in words, with counts 
 
 from core.exports import export_response
 
-from .figures import OFFER_LABELS, SUBTOTAL_LABELS, SUBTOTALS
+from .figures import OFFER_LABELS, OUTCOME_LABELS, SUBTOTAL_LABELS, SUBTOTALS
 from .vocabulary import EndReason, Outcome, Programme
 
 SHARE_HEADER = ["Count", "Percent of completed"]
@@ -34,6 +34,12 @@ def programme_figures_export(fmt, figures, *, scope=None, date_from=None, date_t
                  for key, value in figures["offers"].items() if key != "take_up_percent"]
         rows.append([*lead, "Special-measures offers", OFFER_LABELS["take_up_percent"], figures["offers"]["accepted"],
                      figures["offers"]["take_up_percent"]])
+    if "enquiry_outcomes" in figures:
+        taken_up = figures["enquiry_outcomes"]
+        rows += [[*lead, "Enquiries (every source)", OUTCOME_LABELS[key], value, None]
+                 for key, value in taken_up.items() if key != "take_up_percent"]
+        rows.append([*lead, "Enquiries (every source)", OUTCOME_LABELS["take_up_percent"], taken_up["accepted"],
+                     taken_up["take_up_percent"]])
     return export_response(fmt, f"programme-figures-{figures['programme'].replace('_', '-')}", header, rows)
 
 
@@ -52,8 +58,8 @@ def programme_outcomes_export(fmt, table):
 
 
 def funding_export(fmt, years):
-    """Funding by financial year (contracts.figures.funding_by_years): each programme's row, then the year's
-    total."""
+    """Funding by financial year (contracts.funding.funding_by_years): each programme's row, then the year's
+    total. Committed: agreements signed in the year; spent: payments made in the year."""
     header = ["Financial year", "Programme", "Contracts", "Allocated (£)", "Committed (£)", "Spent (£)"]
     rows = []
     for year in years:

@@ -2,26 +2,27 @@
 
 Pages, the command and the API all call ``programme_figures``; the caller scopes it by passing
 ``contracts.access.contracts_for(user)`` as ``contracts`` and, to count the enquiries that are records of their
-own (the special-measures offers, contracts/enquiry_models.py) and their take-up, ``enquiry_figures_for(user)``
-as ``enquiries``.
+own (the special-measures offers and the initial conversations, contracts/enquiry_models.py) and their take-up,
+``enquiry_figures_for(user)`` as ``enquiries``.
 
 Enquiries are counted once each: every contract (each began as an enquiry, imported ones in state "enquiry"
-included) and every Enquiry record that did not become one of the contracts counted. An accepted offer is its
-contract; a declined, unanswered or awaited one is an Enquiry record alone.
+included) and every Enquiry record that did not become one of the contracts counted. An enquiry that became a
+contract is its contract; a declined, not eligible, unanswered or awaited one is an Enquiry record alone. The
+take-up blocks ("offers": the special-measures offers alone; "enquiry_outcomes": the Enquiry records of every
+source) count the records: an imported contract has none.
 """
 
-import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
 from operator import or_
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, Sum, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, When
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from practices.ratings import Rating
 
-from .enquiry_models import SOURCE_PROGRAMME, Enquiry
+from .enquiry_models import Enquiry
 from .models import Contract, outcome_of
 from .vocabulary import Closure, EndReason, Outcome, Programme
 from .workflow import ENDED_STATES, State, status_of
@@ -112,14 +113,16 @@ def figures_by_programme(*, programmes=None, commissioner=None, date_from=None, 
         rows[programme].append(row)
     result = {programme: _figures(programme, rows[programme]) for programme in programmes}
     if enquiries is not None:
-        for programme, (unlinked, offers) in _enquiry_rows(scope, enquiries, commissioner=commissioner,
-                                                           date_from=date_from, date_to=date_to,
-                                                           today=today).items():
+        for programme, (unlinked, offers, outcomes) in _enquiry_rows(scope, enquiries, commissioner=commissioner,
+                                                                     date_from=date_from, date_to=date_to,
+                                                                     today=today).items():
             if programme in result:
                 result[programme]["enquiries"] += unlinked
                 result[programme]["offers"] = offers
+                result[programme]["enquiry_outcomes"] = outcomes
         for figures in result.values():
             figures.setdefault("offers", _offers({}))
+            figures.setdefault("enquiry_outcomes", _outcomes({}))
     return result
 
 
@@ -127,6 +130,11 @@ OFFER_KEYS = ("made", "accepted", "declined", "no_reply", "awaiting")
 OFFER_LABELS = {"made": "Offers made", "accepted": "Accepted (became a contract)", "declined": "Declined",
                 "no_reply": "No reply by the reply date", "awaiting": "Awaiting a reply",
                 "take_up_percent": "Take-up (accepted, of offers made)"}
+# The take-up of the enquiries of every source (offers and conversations): "enquiry_outcomes".
+OUTCOME_KEYS = ("made", "accepted", "declined", "not_eligible", "no_reply", "awaiting")
+OUTCOME_LABELS = {"made": "Enquiries recorded", "accepted": "Became a contract", "declined": "Declined",
+                  "not_eligible": "Not eligible", "no_reply": "No reply", "awaiting": "Awaiting an outcome",
+                  "take_up_percent": "Take-up (became a contract, of enquiries recorded)"}
 
 
 def _offers(counts):
@@ -135,8 +143,15 @@ def _offers(counts):
             "take_up_percent": percent(counts.get("accepted", 0), made)}
 
 
+def _outcomes(counts):
+    made = sum(counts.get(key, 0) for key in OUTCOME_KEYS[1:])
+    return {"made": made, **{key: counts.get(key, 0) for key in OUTCOME_KEYS[1:]},
+            "take_up_percent": percent(counts.get("accepted", 0), made)}
+
+
 def _enquiry_rows(contracts, enquiries, *, commissioner=None, date_from=None, date_to=None, today=None):
-    """{programme: (Enquiry records not counted as one of ``contracts``, offers' take-up)}, from one query."""
+    """{programme: (Enquiry records not counted as one of ``contracts``, the offers' take-up, the take-up of the
+    enquiries of every source)}, from one query."""
     today = today or timezone.localdate()
     qs = enquiries
     if commissioner is not None:
@@ -147,15 +162,19 @@ def _enquiry_rows(contracts, enquiries, *, commissioner=None, date_from=None, da
         qs = qs.filter(opened_on__lte=date_to)
     counted = Exists(contracts.order_by().filter(pk=OuterRef("contract_id")))
     rows = (qs.order_by().annotate(overdue=_overdue(today), counted=counted)
-            .values_list("source", "outcome", "overdue", "counted").annotate(n=Count("pk")))
-    unlinked, counts = {}, {}
-    for source, outcome, is_overdue, is_counted, n in rows:
-        programme = SOURCE_PROGRAMME[source]
+            .values_list("programme", "source", "outcome", "overdue", "counted").annotate(n=Count("pk")))
+    unlinked, offers, outcomes = {}, {}, {}
+    for programme, source, outcome, is_overdue, is_counted, n in rows:
         if not is_counted:
             unlinked[programme] = unlinked.get(programme, 0) + n
-        tally, status = counts.setdefault(programme, {}), _status(outcome, is_overdue)
-        tally[status] = tally.get(status, 0) + n
-    return {programme: (unlinked.get(programme, 0), _offers(tally)) for programme, tally in counts.items()}
+        status = _status(outcome, is_overdue)
+        tallies = [outcomes.setdefault(programme, {})]
+        if source == Enquiry.Source.SPECIAL_MEASURES_OFFER:
+            tallies.append(offers.setdefault(programme, {}))
+        for tally in tallies:
+            tally[status] = tally.get(status, 0) + n
+    return {programme: (unlinked.get(programme, 0), _offers(offers.get(programme, {})), _outcomes(tally))
+            for programme, tally in outcomes.items()}
 
 
 def _overdue(today):
@@ -171,12 +190,23 @@ def offer_figures(enquiries, *, today=None):
     """The take-up of the offers in ``enquiries`` (contracts.access.enquiry_figures_for(user)): made, accepted,
     declined, no reply (past the reply date with none recorded), awaiting a reply, and the take-up rate (accepted
     as a percentage of offers made). One query."""
+    offers = enquiries.filter(source=Enquiry.Source.SPECIAL_MEASURES_OFFER)
+    return _offers(_status_counts(offers, today))
+
+
+def enquiry_outcome_figures(enquiries, *, today=None):
+    """The take-up of the enquiries of every source in ``enquiries``: recorded, became a contract, declined, not
+    eligible, no reply (recorded, or an offer past its reply date), awaiting, and the take-up rate. One query."""
+    return _outcomes(_status_counts(enquiries, today))
+
+
+def _status_counts(enquiries, today):
     today = today or timezone.localdate()
     rows = enquiries.order_by().annotate(overdue=_overdue(today)).values_list("outcome", "overdue")
     counts = {}
     for outcome, is_overdue, n in rows.annotate(n=Count("pk")):
         counts[_status(outcome, is_overdue)] = counts.get(_status(outcome, is_overdue), 0) + n
-    return _offers(counts)
+    return counts
 
 
 def _figures(programme, rows):
@@ -216,63 +246,6 @@ def _figures(programme, rows):
         "outcomes": {outcome: share(count) for outcome, count in outcomes.items()},
         "subtotals": {name: share(sum(outcomes[o] for o in members)) for name, members in SUBTOTALS.items()},
     }
-
-
-# Funding by financial year ----------------------------------------------------------------------
-
-ZERO = Decimal("0.00")
-
-
-def financial_year(year):
-    """(first day, last day, label) of the April-March financial year starting in ``year``."""
-    return datetime.date(year, 4, 1), datetime.date(year + 1, 3, 31), f"{year}-{(year + 1) % 100:02d}"
-
-
-def funding_by_programme(contracts, *, year, commissioner=None):
-    """Funding of the contracts commissioned in the financial year, one row per programme (vocabulary order).
-
-    ``commissioner`` (a Commissioner) includes its sub-ICB locations.
-
-    - allocated: the sum of ``value`` of every such contract, enquiries included;
-    - committed: the sum of ``value`` of those that are live or ended (past enquiry);
-    - spent: the sum of ``spent`` of every such contract.
-    """
-    first, last, label = financial_year(year)
-    qs = contracts.filter(commissioned_on__gte=first, commissioned_on__lte=last)
-    if commissioner is not None:
-        qs = qs.filter(Q(commissioner=commissioner) | Q(commissioner__parent=commissioner))
-    rows = qs.order_by().values("programme").annotate(
-        contracts=Count("pk"), allocated=Sum("value"),
-        committed_contracts=Count("pk", filter=~ENQUIRY), committed=Sum("value", filter=~ENQUIRY),
-        spent=Sum("spent"),
-    )
-    by_programme = {row["programme"]: row for row in rows}
-    result = []
-    for programme in Programme.values:
-        row = by_programme.get(programme, {})
-        result.append({
-            "financial_year": label, "programme": programme,
-            "contracts": row.get("contracts", 0), "allocated": row.get("allocated") or ZERO,
-            "committed_contracts": row.get("committed_contracts", 0), "committed": row.get("committed") or ZERO,
-            "spent": row.get("spent") or ZERO,
-        })
-    return result
-
-
-def funding_by_years(contracts, *, years=3, today=None):
-    """Funding of the latest ``years`` financial years, newest first: for each, its label, its programmes' rows
-    (those with contracts, each with its programme's ``label``) and their totals. The NHSE home's table and its
-    download."""
-    today = today or datetime.date.today()
-    current = today.year if today.month >= 4 else today.year - 1
-    table = []
-    for year in range(current, current - years, -1):
-        rows = [dict(row, label=Programme(row["programme"]).label)
-                for row in funding_by_programme(contracts, year=year) if row["contracts"]]
-        table.append({"label": financial_year(year)[2], "rows": rows,
-                      **{key: sum((r[key] for r in rows), ZERO if key != "contracts" else 0)
-                         for key in ("contracts", "allocated", "committed", "spent")}})
-    return table
 
 
 def outcomes_by_programme_year(contracts):

@@ -28,14 +28,14 @@ class CommissionForm(ModelForm):
     class Meta:
         model = Contract
         fields = ["practice", "group_practices", "programme", "categories", "parent", "reference", "commissioned_on",
-                  "value", "nhse_contribution", "practice_contribution", "mou_signed_on", "mou_starts_on",
+                  "value", "nhse_contribution", "practice_contribution", "mou_starts_on",
                   "mou_ends_on", "objectives_operational_stability", "objectives_ways_of_working",
                   "objectives_future_sustainability"]
-        field_classes = dict.fromkeys(("commissioned_on", "mou_signed_on", "mou_starts_on", "mou_ends_on"),
+        field_classes = dict.fromkeys(("commissioned_on", "mou_starts_on", "mou_ends_on"),
                                       DayMonthYearField)
         labels = {"value": "Contract value (£)", "nhse_contribution": "NHSE/commissioner contribution (£)",
                   "practice_contribution": "Practice contribution (£)", "commissioned_on": "Date commissioned",
-                  "mou_signed_on": "Date the agreement was signed", "mou_starts_on": "Date the agreement starts",
+                  "mou_starts_on": "Date the agreement starts",
                   "mou_ends_on": "Date the agreement ends"}
 
     def __init__(self, *args, user, **kwargs):

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
-from contracts import figures
+from contracts import figures, funding
 from contracts.vocabulary import EndReason, Outcome, Programme
 from core import exports as list_exports
 from core.forms import DayMonthYearField, Form
@@ -92,8 +92,9 @@ def programme_outcomes_download(fmt, contracts):
 
 @_home_figures
 def funding_download(fmt, contracts):
-    """Allocated, committed and spent by financial year and programme (NHSE's home)."""
-    return figure_exports.funding_export(fmt, figures.funding_by_years(contracts))
+    """Allocated, committed (agreements signed) and spent (payments made) by financial year and programme (NHSE's
+    home)."""
+    return figure_exports.funding_export(fmt, funding.funding_by_years(contracts))
 
 
 @_home_figures

@@ -7,8 +7,10 @@ from . import enquiry_views, views
 
 urlpatterns = [
     path("", views.contract_list_view, name="list"),
-    # The special-measures offers (before "<reference>/..." so that no contract reference shadows them).
+    # Enquiries: the special-measures offers and the initial conversations (before "<reference>/..." so that no
+    # contract reference shadows them). The names "offers" and "offer" are kept from when offers were all.
     path("offers/", enquiry_views.enquiry_list_view, name="offers"),
+    path("offers/new/", enquiry_views.enquiry_new_view, name="enquiry_new"),
     path("offers/<int:pk>/", enquiry_views.enquiry_view, name="offer"),
     path("board/", views.contract_board_view, name="board"),
     path("new/", views.contract_commission_view, name="commission"),

@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404
 from core.relations import active, commissioner_ids, of_commissioner, own_commissioner
 from core.roles import RCGP_ROLES, Role, Rule, is_commissioner_lead, is_nhse, is_practice_user
 
-from .models import ContractualCase, Notice
+from .models import Appeal, ContractualCase, Notice
 
 lead_of_case = is_commissioner_lead & own_commissioner("commissioner")
 
@@ -97,6 +97,11 @@ def has_contractual_pages(user):
 
 def get_case_or_404(user, pk):
     return get_object_or_404(cases_for(user).select_related("practice", "commissioner"), pk=pk)
+
+
+def appeal_of(user, notice):
+    """The appeal against ``notice``, through the notices the user may see (None if there is none to see)."""
+    return Appeal.objects.filter(notice__in=notices_for(user), notice=notice).first()
 
 
 def get_notice_or_404(user, pk):

@@ -11,7 +11,7 @@ from core.submit import page_status, refuse, run_for_form
 from practices.access import get_practice_or_404
 
 from . import access, forms, letters, lifecycle, selectors, services
-from .models import Appeal, ContractualCase
+from .models import ContractualCase
 
 CASE_STEPS = {
     "assess_risk": (forms.RiskForm, services.risk_assess),
@@ -126,7 +126,7 @@ def _notice_page(request, notice, *, step_forms=None, status=200):
     step_forms = step_forms or {}
     shown = {name: step_forms.get(name) or form_class(initial={"version": notice.version}, auto_id=_ids(name))
              for name, (form_class, _service) in NOTICE_STEPS.items()} if can_act else {}
-    appeal = Appeal.objects.filter(notice=notice).first()
+    appeal = access.appeal_of(user, notice)
     return render(request, "contractual/notice.jinja", {
         "notice": notice, "case": notice.case, "practice": notice.case.practice, "appeal": appeal,
         "sees_text": access.sees_text(user), "can_act": can_act, "forms": shown,

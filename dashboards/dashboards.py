@@ -11,7 +11,8 @@ from django.utils import timezone
 from casework.lifecycle import Case
 from casework.selectors import next_steps
 from contracts import access as contract_access
-from contracts.figures import figures_by_programme, funding_by_years
+from contracts.figures import figures_by_programme
+from contracts.funding import funding_by_years
 from contracts.models import Adviser, Referral
 from contracts.referral_services import acknowledgement_status
 from contracts.selectors import contract_list, with_current_team
@@ -115,8 +116,9 @@ def programme_table(user, **filters):
 
 
 def funding_by_year(user, years=3, today=None):
-    """Allocated, committed and spent per financial year (the latest ``years``), with the programmes' rows, over
-    the contracts the user may see (contracts.figures.funding_by_years: the page and its download agree)."""
+    """Allocated, committed (agreements signed) and spent (payments made) per financial year (the latest
+    ``years``), with the programmes' rows, over the contracts the user may see (contracts.funding.funding_by_years:
+    the page and its download agree)."""
     return funding_by_years(contract_access.contracts_for(user), years=years, today=today)
 
 
@@ -167,7 +169,9 @@ def adviser_overview(user):
     """My contracts, most at risk first (practice_risk), what is next on each, my report and plan drafts, and
     questionnaire responses."""
     # Counted in the contracts' own query, which leaves the page a query for its due items.
-    responses = (QuestionnaireResponse.objects.filter(questionnaire__contract=OuterRef("pk")).order_by()
+    # The diagnostic questionnaire's: closure feedback is evaluation's, counted there.
+    responses = (QuestionnaireResponse.objects.filter(questionnaire__contract=OuterRef("pk"),
+                                                      questionnaire__purpose="diagnostic").order_by()
                  .values("questionnaire__contract").annotate(n=Count("pk")).values("n"))
     contracts = list(with_current_team(contract_list(user).filter(state__in=LIVE_STATES)
                                        .select_related("diagnostic_report", "forward_plan", "consent")

@@ -3,7 +3,17 @@
 from django.urls import reverse
 
 from concerns.access import receives_concerns
-from core.roles import COMMISSIONER_ROLES, PRACTICE_ROLES, Role, is_deputy_lead, is_rcgp_admin, sees_programme_figures
+from core.roles import (
+    COMMISSIONER_ROLES,
+    PRACTICE_ROLES,
+    Role,
+    is_commissioner_lead,
+    is_deputy_lead,
+    is_rcgp_admin,
+    sees_programme_figures,
+)
+from evaluation.access import may_see_counts as reads_evaluation
+from finance.access import may_see_adviser_load
 from forwardplans import access as document_access
 from surveillance.access import reads_runs
 
@@ -21,12 +31,17 @@ def navigation_for(request):
         items.append(("Referrals", reverse("referrals:list")))
     if reads_register(user):  # the risk register: commissioner staff and RCGP admin (dashboards/risk_register.py)
         items.append(("Risk register", reverse("dashboards:risk_register")))
-    if (is_rcgp_admin | is_deputy_lead).test(user):  # commissioners and practices find theirs on the practice page
-        items.append(("Offers", reverse("contracts:offers")))
+    # Enquiries of every source: those who record them (practices find theirs on the practice page).
+    if (is_rcgp_admin | is_deputy_lead | is_commissioner_lead).test(user):
+        items.append(("Enquiries", reverse("contracts:offers")))
+    if may_see_adviser_load(user):  # deputy leads and RCGP admin: days funded and used across live contracts
+        items.append(("Adviser load", reverse("finance:advisers")))
     if receives_concerns(user):  # no count: the header costs no query for it
         items.append(("Concerns", reverse("concerns:list")))
     if sees_programme_figures.test(user):
         items.append(("Reports", reverse("reports:programme_figures")))
+    if reads_evaluation(user):  # feedback, reflections and case studies counted by commissioner and year
+        items.append(("Evaluation", reverse("evaluation:counts")))
     if reads_runs(user):
         items.append(("Syncs", reverse("surveillance:runs")))
     unread = document_access.notifications_for(user).filter(read_at__isnull=True).count()  # one query

@@ -13,8 +13,13 @@ from django.db import transaction
 from contracts.imports import import_contracts
 from core.roles import Role
 from core.services import user_upsert
+from demo.agreements import seed_agreements
 from demo.alerts import seed_alerts
 from demo.contractual import seed_contractual
+from demo.delivery import seed_delivery
+from demo.enquiries import seed_enquiries
+from demo.evaluation import seed_evaluation
+from demo.finance import seed_finance
 from demo.monitoring import seed_monitoring
 from demo.offers import seed_offers
 from demo.plans import seed_plan_links
@@ -102,6 +107,7 @@ def seed_demo(log=print):
     _seed_referral()
     _seed_questionnaire()
     _seed_regulatory(log)
+    _seed_delivery(log)
     for code in SECOND_PRACTICE_LEADS:
         logins.append(DemoLogin(practice_lead_username(code), Role.PRACTICE_LEAD.label,
                                 str(Practice.objects.get(ods_code=code))))
@@ -117,6 +123,17 @@ def _seed_regulatory(log):
     seed_plan_links(log)
     seed_contractual(log)
     seed_monitoring(log)
+
+
+def _seed_delivery(log):
+    """Each contract's delivery on the record (each in its own module): enquiries from every source, the agreements,
+    visits, meetings and interviews, the costed plan with time and payments, and evaluation at closure (after
+    seed_monitoring has handed DEMO-SHARED over)."""
+    seed_enquiries(log)
+    seed_agreements(log)
+    seed_delivery(log)
+    seed_finance(log)
+    seed_evaluation(log)
 
 
 def _seed_referral():
@@ -249,7 +266,6 @@ def _seed_contracts(log):
             actor=lead, practice=practice, programme=programme, reference=reference,
             commissioned_on=commissioned, categories=["diagnostic", "change_management"],
             value=10000, nhse_contribution=10000, practice_contribution=0,
-            mou_signed_on=commissioned + datetime.timedelta(days=10),
             mou_starts_on=commissioned + datetime.timedelta(days=10),
             mou_ends_on=commissioned + datetime.timedelta(days=190),
             objectives_operational_stability="A stable clinical rota and safe prescribing processes.",

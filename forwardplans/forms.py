@@ -65,6 +65,12 @@ class ActionForm(PatientDataCheck, ModelForm):
         choices=[(label, label) for label in REGULATION_LABELS], required=False, widget=forms.CheckboxSelectMultiple,
         label="CQC regulations it answers", help_text="Tick each regulation the action answers: the CQC action plan "
         "lists it under every one.")
+    root_causes = forms.MultipleChoiceField(
+        choices=RootCause.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        label="Root causes it answers (optional)",
+        error_messages={"invalid_choice": "Choose the root causes from the list"},
+        help_text="As the diagnostic report tags them: the causes for concern, clinical leadership and practice "
+                  "management.")
     regulation_other = forms.CharField(
         required=False, max_length=200, label="Other regulation or standard (optional)",
         help_text="Only for something that is none of the regulations above, such as a contract clause.")

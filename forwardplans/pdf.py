@@ -32,7 +32,15 @@ from .document_versions import DocumentVersion, report_version
 from .job_models import PdfDocument, PdfStatus, ReminderItem, StoredPdf
 from .models import DiagnosticReport, ForwardPlan, PlanVersion, ProgressEntry
 from .selectors import cqc_action_plan, plan_actions, summary_of_groups
-from .vocabulary import KEY_QUESTION_CHOICES, RAG_MEANING, REPORT_SECTIONS, Rag, ReportState, RootCause
+from .vocabulary import (
+    KEY_QUESTION_CHOICES,
+    RAG_MEANING,
+    REPORT_SECTIONS,
+    ROOT_CAUSE_GROUPS,
+    Rag,
+    ReportState,
+    RootCause,
+)
 
 log = logging.getLogger(__name__)
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one INFO line per layout step otherwise
@@ -90,6 +98,12 @@ def inspection_facts(inspection):
             "url": inspection.report_url}
 
 
+def root_cause_groups(causes):
+    """[[group, [label, ...]], ...]: the tagged root causes by the method's groups (empty groups left out)."""
+    return [[group, [cause.label for cause in members if cause.value in causes]]
+            for group, members in ROOT_CAUSE_GROUPS if any(cause.value in causes for cause in members)]
+
+
 def _action_facts(action, progress, key_questions):
     return {
         "id": action.pk,
@@ -104,6 +118,8 @@ def _action_facts(action, progress, key_questions):
         "rag": action.rag_status, "rag_word": action.get_rag_status_display(), "version": action.version,
         "milestones": [[m.description, uk_date(m.due_on), uk_date(m.done_on)] for m in action.milestones.all()],
         "progress": progress.get(action.pk, []),
+        # Only when tagged: versions kept before actions had root causes still show the plan as it is.
+        **({"root_causes": root_cause_groups(action.root_causes)} if action.root_causes else {}),
     }
 
 

@@ -22,12 +22,13 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from contracts.models import Contract
+from contracts.workflow import State
 from core.errors import DomainError
 
 from . import outbox, permissions
 from .ical import hash_token
 from .models import InvitationKind, InvitationStatus, Questionnaire, QuestionnaireInvitation, QuestionnaireResponse
-from .vocabulary import AGREEMENT_SCALE, QUESTIONNAIRE_STATEMENTS
+from .vocabulary import AGREEMENT_SCALE, QUESTIONNAIRE_STATEMENTS, STATEMENTS_BY_PURPOSE
 
 MIN_RESPONSES = 3
 MAX_COMMENT_WORDS = 500
@@ -53,18 +54,46 @@ def word_count(text):
 
 # Writing ----------------------------------------------------------------------------------------
 
+DIAGNOSTIC = Questionnaire.Purpose.DIAGNOSTIC
+CLOSURE_FEEDBACK = Questionnaire.Purpose.CLOSURE_FEEDBACK
+# Staff feedback on the support is asked at closure: once the contract has been handed over, or closed after that
+# (a side exit delivered no support to give feedback on).
+CLOSURE_STATES = frozenset({State.HANDED_OVER, State.CLOSED})
+
+
+def statements_of(questionnaire_or_purpose):
+    """The (key, statement) pairs a questionnaire (or a purpose) asks."""
+    purpose = getattr(questionnaire_or_purpose, "purpose", questionnaire_or_purpose)
+    return STATEMENTS_BY_PURPOSE[purpose]
+
+
+def may_take_answers(questionnaire, contract):
+    """Whether the contract's state lets the questionnaire invite staff: a diagnostic one while the contract is live;
+    a closure feedback one at closure."""
+    if questionnaire.purpose == CLOSURE_FEEDBACK:
+        return contract.state in CLOSURE_STATES
+    return not contract.is_ended
+
+
 @transaction.atomic
-def questionnaire_open(*, contract, actor):
-    """The contract's RCGP team opens a staff questionnaire; one may be open per contract at a time."""
+def questionnaire_open(*, contract, actor, purpose=DIAGNOSTIC):
+    """The contract's RCGP team opens a staff questionnaire (diagnostic, while the contract is live) or asks its
+    staff for anonymous feedback on the support (closure feedback, at closure); one of each may be open at a time."""
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if purpose not in Questionnaire.Purpose.values:
+        raise DomainError("Unknown kind of staff questionnaire.")
     if not permissions.can_run_questionnaire.test(actor, contract):
         raise DomainError("Only the contract’s RCGP team can run a staff questionnaire.")
-    if contract.is_ended:
+    if purpose == CLOSURE_FEEDBACK:
+        if contract.state not in CLOSURE_STATES:
+            raise DomainError("Staff feedback on the support is asked at closure: once the contract has been handed "
+                              "over or closed.")
+    elif contract.is_ended:
         raise DomainError("This contract has ended, so a staff questionnaire cannot be opened.")
-    if contract.questionnaires.filter(closed_at__isnull=True).exists():
-        raise DomainError("A staff questionnaire is already open for this contract. Close it before opening "
-                          "another.")
-    return Questionnaire.objects.create(contract=contract, opened_by=actor)
+    if contract.questionnaires.filter(purpose=purpose, closed_at__isnull=True).exists():
+        what = "staff feedback questionnaire" if purpose == CLOSURE_FEEDBACK else "staff questionnaire"
+        raise DomainError(f"A {what} is already open for this contract. Close it before opening another.")
+    return Questionnaire.objects.create(contract=contract, opened_by=actor, purpose=purpose)
 
 
 @transaction.atomic
@@ -85,11 +114,11 @@ def questionnaire_close(*, questionnaire, actor):
     return questionnaire
 
 
-def clean_answers(answers):
+def clean_answers(answers, statements=QUESTIONNAIRE_STATEMENTS):
     """{statement key: 1-5} for every statement, or DomainError naming what is missing or wrong."""
     answers = answers or {}
     cleaned, problems = {}, []
-    for key, statement in QUESTIONNAIRE_STATEMENTS:
+    for key, statement in statements:
         value = answers.get(key)
         try:
             value = int(value)
@@ -150,7 +179,7 @@ def _questionnaire_for_inviting(questionnaire, actor):
         raise DomainError("Only the practice can invite its staff to the questionnaire.")
     if not questionnaire.is_open:
         raise DomainError("This questionnaire has closed, so no more staff can be invited.")
-    if questionnaire.contract.is_ended:
+    if not may_take_answers(questionnaire, questionnaire.contract):
         raise DomainError("This contract has ended, so no more staff can be invited.")
     return questionnaire
 
@@ -256,7 +285,7 @@ def questionnaire_submit(*, token, answers, comments=""):
     questionnaire = Questionnaire.objects.select_for_update().get(pk=invitation.questionnaire_id)
     if not questionnaire.is_open:
         raise DomainError("This questionnaire has closed.")
-    cleaned = clean_answers(answers)
+    cleaned = clean_answers(answers, statements_of(questionnaire))
     comments = (comments or "").strip()
     if word_count(comments) > MAX_COMMENT_WORDS:
         raise DomainError(f"Comments must be {MAX_COMMENT_WORDS} words or fewer.")
@@ -314,8 +343,9 @@ def questionnaire_aggregates(questionnaire):
     One aggregate query. With fewer than MIN_RESPONSES responses, only the counts are given and
     ``too_few`` is set, so pages and the report show "Not enough responses to report".
     """
+    statements_asked = statements_of(questionnaire)
     aggregations = {"total": Count("pk")}
-    for key, _statement in QUESTIONNAIRE_STATEMENTS:
+    for key, _statement in statements_asked:
         value = _value(key)
         aggregations[f"{key}__count"] = Count("pk", filter=Q(**{f"answers__{key}__isnull": False}))
         aggregations[f"{key}__sum"] = Sum(value)
@@ -325,7 +355,7 @@ def questionnaire_aggregates(questionnaire):
     total = row["total"]
     too_few = total < MIN_RESPONSES
     statements = []
-    for key, statement in QUESTIONNAIRE_STATEMENTS:
+    for key, statement in statements_asked:
         count = row[f"{key}__count"]
         if too_few or not count:
             mean, distribution = None, ()
@@ -367,9 +397,11 @@ def questionnaire_summary_text(questionnaire, aggregates=None):
     """A short plain-text paragraph quoting the aggregates, for the Diagnostic Report's staff opinion section."""
     aggregates = aggregates or questionnaire_aggregates(questionnaire)
     total = aggregates.total
-    responded = f"{total} member{'s' if total != 1 else ''} of staff responded to the confidential questionnaire."
+    what = ("the anonymous feedback questionnaire" if questionnaire.purpose == CLOSURE_FEEDBACK
+            else "the confidential questionnaire")
+    responded = f"{total} member{'s' if total != 1 else ''} of staff responded to {what}."
     if total == 0:
-        return "No staff responded to the confidential questionnaire."
+        return f"No staff responded to {what}."
     if aggregates.too_few:
         return f"{responded} {NOT_ENOUGH} (at least {aggregates.minimum} are needed to keep answers anonymous)."
     parts = [responded]

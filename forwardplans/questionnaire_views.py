@@ -43,10 +43,11 @@ class AnswerForm(Form):
     comments = forms.CharField(label="Is there anything else you would like to tell the advisers?", required=False,
                                widget=forms.Textarea)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, statements=QUESTIONNAIRE_STATEMENTS, **kwargs):
         super().__init__(*args, **kwargs)
+        self.statements = statements
         comments = self.fields.pop("comments")
-        for key, statement in QUESTIONNAIRE_STATEMENTS:
+        for key, statement in statements:
             message = f"Select how much you agree that {_agree_that(statement)}"
             self.fields[key] = forms.TypedChoiceField(
                 label=statement, choices=[(str(v), label) for v, label in AGREEMENT_SCALE], coerce=int,
@@ -60,10 +61,10 @@ class AnswerForm(Form):
         return comments
 
     def statement_fields(self):
-        return [self[key] for key, _statement in QUESTIONNAIRE_STATEMENTS]
+        return [self[key] for key, _statement in self.statements]
 
     def answers(self):
-        return {key: self.cleaned_data[key] for key, _statement in QUESTIONNAIRE_STATEMENTS}
+        return {key: self.cleaned_data[key] for key, _statement in self.statements}
 
 
 def _private(response):
@@ -88,13 +89,15 @@ def questionnaire_open_view(request, reference):
     contract = contract_access.get_contract_or_404(request.user, reference)
     if not permissions.can_run_questionnaire.test(request.user, contract):
         raise Http404
+    purpose = request.POST.get("purpose") or services.DIAGNOSTIC
     try:
-        questionnaire = services.questionnaire_open(contract=contract, actor=request.user)
+        questionnaire = services.questionnaire_open(contract=contract, actor=request.user, purpose=purpose)
     except DomainError as exc:
         messages.error(request, str(exc))
-        open_one = contract.questionnaires.filter(closed_at__isnull=True).first()
+        open_one = contract.questionnaires.filter(purpose=purpose, closed_at__isnull=True).first()
         return _after_change(request, open_one) if open_one else redirect("contracts:detail", reference=reference)
-    messages.success(request, "Staff questionnaire opened. The practice can now invite its staff from the "
+    what = "Staff feedback questionnaire" if purpose == services.CLOSURE_FEEDBACK else "Staff questionnaire"
+    messages.success(request, f"{what} opened. The practice can now invite its staff from the "
                               "contract page: each member of staff gets their own invitation, which works once.")
     return _after_change(request, questionnaire)
 
@@ -138,12 +141,13 @@ def questionnaire_results_view(request, reference, pk):
         "counts": services.invitation_counts(questionnaire),
         "summary_text": services.questionnaire_summary_text(questionnaire, aggregates),
         "responses": responses,
-        "statements": QUESTIONNAIRE_STATEMENTS,
+        "statements": services.statements_of(questionnaire),
         "scale": dict(AGREEMENT_SCALE),
         "can_close": can_run and questionnaire.is_open,
-        "can_open_another": (can_run and not contract.is_ended
-                             and not contract.questionnaires.filter(closed_at__isnull=True).exists()),
-        "others": contract.questionnaires.exclude(pk=questionnaire.pk),
+        "can_open_another": (can_run and services.may_take_answers(questionnaire, contract)
+                             and not contract.questionnaires.filter(purpose=questionnaire.purpose,
+                                                                    closed_at__isnull=True).exists()),
+        "others": contract.questionnaires.filter(purpose=questionnaire.purpose).exclude(pk=questionnaire.pk),
     })
 
 
@@ -253,7 +257,7 @@ def questionnaire_answer_view(request, token):
         return _gone(request, invitation, "forwardplans/questionnaire/closed.jinja")
     if invitation.used:
         return _gone(request, invitation, "forwardplans/questionnaire/used.jinja")
-    form = AnswerForm(request.POST or None)
+    form = AnswerForm(request.POST or None, statements=services.statements_of(invitation.questionnaire))
     if request.method == "POST" and form.is_valid():
         try:
             services.questionnaire_submit(token=token, answers=form.answers(), comments=form.cleaned_data["comments"])
@@ -268,6 +272,7 @@ def questionnaire_answer_view(request, token):
             return redirect("questionnaires:thanks", token=token)
     return _private(render(request, "forwardplans/questionnaire/answer.jinja", {
         "form": form,
+        "closure_feedback": invitation.questionnaire.purpose == services.CLOSURE_FEEDBACK,
         "practice_name": invitation.questionnaire.contract.practice.name,
         "scale": AGREEMENT_SCALE,
         "max_words": services.MAX_COMMENT_WORDS,

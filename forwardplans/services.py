@@ -45,7 +45,7 @@ from .vocabulary import (
 
 # ``regulation`` is not among them: it is the one line of text written from ``regulations`` and ``regulation_other``
 # (_links). A caller may still pass it, as free text, as before: the regulations it names are ticked.
-ACTION_FIELDS = ["key_question", "other_key_questions", "regulations", "regulation_other", "problem",
+ACTION_FIELDS = ["key_question", "other_key_questions", "regulations", "regulation_other", "problem", "root_causes",
                  "underlying_issue", "action_planned", "lead_person", "lead_user", "responsible", "accountable",
                  "resources", "sources_of_support", "evidence_needed", "eventual_goal", "planned_completion",
                  "next_steps", "priority"]
@@ -313,6 +313,15 @@ def _clean_regulations(values):
     return sorted(set(labels), key=REGULATION_LABELS.index)
 
 
+def clean_root_causes(values):
+    """The root causes an action answers, checked against the RCGP method's list (RootCause) and in its order."""
+    values = list(values or [])
+    unknown = [str(value) for value in values if value not in RootCause.values]
+    if unknown:
+        raise DomainError(f"“{', '.join(unknown)}” is not one of the root causes: choose them from the list.")
+    return [value for value in RootCause.values if value in values]
+
+
 def _links(fields, current=None):
     """``fields`` with what the action answers made whole: regulations checked against CQC's list and ordered, other
     wording that names none of them, other key questions without the primary one, and the line ``regulation``.
@@ -339,6 +348,8 @@ def _links(fields, current=None):
             raise DomainError(f"Unknown key question(s): {', '.join(map(str, unknown))}.")
         primary = fields.get("key_question", had["key_question"])
         fields["other_key_questions"] = [key for key in KEY_QUESTIONS_ANSWERED if key in others and key != primary]
+    if "root_causes" in fields:
+        fields["root_causes"] = clean_root_causes(fields["root_causes"])
     if "regulations" in fields or "regulation_other" in fields:
         fields["regulation"] = regulation_line(fields.get("regulations", had["regulations"]),
                                                fields.get("regulation_other", had["regulation_other"]))
@@ -383,6 +394,8 @@ def _action_changes(action, base_version):
                 shown = ", ".join(key_questions.get(key, key) for key in now) or "none"
             elif name == "regulations":
                 shown = "; ".join(now) or "none"
+            elif name == "root_causes":
+                shown = "; ".join(RootCause(cause).label for cause in now if cause in RootCause.values) or "none"
             changes.append((capfirst(field.verbose_name), shown))
     if base is None:
         return changes

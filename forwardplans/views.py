@@ -51,6 +51,9 @@ from .vocabulary import (
     ReportState,
 )
 
+# The plan page shows each action's root causes too.
+PLAN_FIELDS = (*PLAN_PAGE_FIELDS, "root_causes")
+
 
 def _contract(request, reference):
     return contract_access.get_contract_or_404(request.user, reference)
@@ -105,7 +108,8 @@ def report_section_view(request, reference, part):
             messages.success(request, f"“{heading}” saved.")
             return redirect(f"{reverse('forwardplans:report', args=[reference])}#section-{part}")
     conflict = outcome.conflict if outcome else None
-    latest_questionnaire = report.contract.questionnaires.first() if part == "staff_opinion" else None
+    latest_questionnaire = (report.contract.questionnaires.filter(purpose="diagnostic").first()
+                            if part == "staff_opinion" else None)
     return render(request, "forwardplans/report_section.jinja", {
         "report": report, "contract": report.contract, "form": form, "part": part, "heading": heading,
         "root_causes": root_causes, "root_cause_groups": ROOT_CAUSE_GROUPS, "conflict": conflict,
@@ -214,6 +218,7 @@ def _plan_context(request, plan, groups, **forms_):
         "can_write": can_write,
         "can_update": permissions.can_update_progress.test(user, contract),
         "rag_meaning": RAG_MEANING, "key_questions": dict(KEY_QUESTION_CHOICES),
+        "root_cause_groups": ROOT_CAUSE_GROUPS,
         "report_readable": access.reports_for(user).filter(contract=contract).exists(),
         "inspection": plan.inspection,
         "inspection_form": forms_.get("inspection_form") or (PlanInspectionForm(
@@ -231,14 +236,14 @@ def _plan_context(request, plan, groups, **forms_):
 def plan_view(request, reference):
     plan = _plan(request, reference)
     fmt = list_exports.wanted(request)
-    groups = plan_actions(plan, fields=None if fmt else PLAN_PAGE_FIELDS)
+    groups = plan_actions(plan, fields=None if fmt else PLAN_FIELDS)
     if fmt:
         return exports.actions_export(fmt, plan, groups)
     return render(request, "forwardplans/plan.jinja", _plan_context(request, plan, groups))
 
 
 def _plan_form_refused(request, plan, status, **forms_):
-    groups = plan_actions(plan, fields=PLAN_PAGE_FIELDS)
+    groups = plan_actions(plan, fields=PLAN_FIELDS)
     return render(request, "forwardplans/plan.jinja", _plan_context(request, plan, groups, **forms_), status=status)
 
 
@@ -295,7 +300,7 @@ def cqc_action_plan_view(request, reference):
     return render(request, "forwardplans/cqc_action_plan.jinja", {
         "plan": plan, "contract": plan.contract, "regulations": cqc_action_plan(plan), "rag_meaning": RAG_MEANING,
         "inspection": plan.inspection, "plan_version": pdfs.plan_version(plan),
-        "key_questions": dict(KEY_QUESTION_CHOICES),
+        "key_questions": dict(KEY_QUESTION_CHOICES), "root_cause_groups": ROOT_CAUSE_GROUPS,
     })
 
 
@@ -312,7 +317,9 @@ def action_new_view(request, reference):
             messages.success(request, "Action added to the forward plan.")
             return redirect("forwardplans:action", pk=outcome.value.pk)
     return render(request, "forwardplans/action_form.jinja", {"form": form, "contract": plan.contract, "new": True,
-                                                              "inspection": plan.inspection}, status=page_status(form))
+                                                              "inspection": plan.inspection,
+                                                              "root_cause_groups": ROOT_CAUSE_GROUPS},
+                  status=page_status(form))
 
 
 @login_required
@@ -333,7 +340,8 @@ def action_edit_view(request, pk):
             return redirect("forwardplans:action", pk=action.pk)
     return render(request, "forwardplans/action_form.jinja", {
         "form": form, "contract": contract, "action": action, "new": False, "inspection": action.plan.inspection,
-        "conflict": outcome.conflict if outcome else None}, status=page_status(form, outcome))
+        "conflict": outcome.conflict if outcome else None, "root_cause_groups": ROOT_CAUSE_GROUPS},
+        status=page_status(form, outcome))
 
 
 # What each in-place panel of the action page shows, so that an update answers with that panel's data only.
@@ -352,6 +360,7 @@ def _action_context(request, pk, panel=None, action=None, **extra):
         rag_form=RagForm(action=action), progress_form=ProgressForm(action=action),
         milestone_form=MilestoneForm(action=action), evidence_form=EvidenceForm(action=action),
         rag_meaning=RAG_MEANING, rags=Rag, key_questions=dict(KEY_QUESTION_CHOICES),
+        root_cause_groups=ROOT_CAUSE_GROUPS,
     )
     if panel is None:
         context.update(can_write=permissions.can_write_documents.test(request.user, contract))

@@ -105,3 +105,13 @@ QUESTIONNAIRE_STATEMENTS = [
 ]
 AGREEMENT_SCALE = [(1, "Strongly disagree"), (2, "Disagree"), (3, "Neither agree nor disagree"), (4, "Agree"),
                    (5, "Strongly agree")]
+# Anonymous staff feedback on the support, asked at closure (a questionnaire of the purpose "closure_feedback"):
+# the same scale and anonymity as the staff questionnaire, its own statements.
+CLOSURE_FEEDBACK_STATEMENTS = [
+    ("involved", "I was involved in the work with the advisers."),
+    ("listened", "The advisers listened to staff."),
+    ("improved", "The practice is a better place to work since the support began."),
+    ("sustained", "I am confident the improvements will last."),
+]
+# Questionnaire.Purpose value -> its statements.
+STATEMENTS_BY_PURPOSE = {"diagnostic": QUESTIONNAIRE_STATEMENTS, "closure_feedback": CLOSURE_FEEDBACK_STATEMENTS}

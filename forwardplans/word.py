@@ -15,7 +15,7 @@ from docx.shared import Pt, RGBColor
 from core.text import document_text
 
 from .document_versions import file_name, report_version
-from .pdf import inspection_facts, plan_version  # the plan's kept versions number its copies
+from .pdf import inspection_facts, plan_version, root_cause_groups  # the plan's kept versions number its copies
 from .selectors import cqc_action_plan, plan_actions, summary_of_groups
 from .vocabulary import KEY_QUESTION_CHOICES, REPORT_SECTIONS, Rag, RootCause
 
@@ -74,6 +74,12 @@ def report_docx(report):
     return _bytes(document)
 
 
+def _with_root_causes(action):
+    """The underlying issue, then the root causes the action answers by group (one line each)."""
+    lines = [f"{group}: {'; '.join(labels)}" for group, labels in root_cause_groups(action.root_causes or [])]
+    return document_text("\n".join([action.underlying_issue, *(["Root causes:", *lines] if lines else [])]))
+
+
 PLAN_COLUMNS = [("Action (SMART)", "action_planned"), ("Problem", "problem"), ("Underlying issue", "underlying_issue"),
                 ("Lead", "lead_person"), ("Responsible / accountable", None), ("Evidence needed", "evidence_needed"),
                 ("Complete by", None), ("Milestones", None), ("RAG", None)]
@@ -102,6 +108,7 @@ def plan_docx(plan):
             cells = table.add_row().cells
             for index, (_label, field) in enumerate(PLAN_COLUMNS[:4]):
                 cells[index].text = document_text(getattr(action, field))
+            cells[2].text = _with_root_causes(action)
             cells[4].text = document_text(f"{action.responsible or '–'} / {action.accountable or '–'}")
             cells[5].text = document_text(action.evidence_needed)
             cells[6].text = f"{action.planned_completion:%-d %B %Y}"
@@ -166,7 +173,7 @@ def cqc_action_plan_docx(plan):
             cells[0].text = ", ".join(key_questions.get(key, key)
                                       for key in [action.key_question, *action.other_key_questions])
             cells[1].text = document_text(action.problem)
-            cells[2].text = document_text(action.underlying_issue)
+            cells[2].text = _with_root_causes(action)
             cells[3].text = document_text(action.action_planned)
             cells[4].text = document_text(action.lead_person)
             cells[5].text = f"{action.planned_completion:%-d %B %Y}"

@@ -383,6 +383,8 @@ def organisations(world, settings, tmp_path):
         objects[scope].update({
             "contractual_notice": [notice.pk], "contractual_notice_letter": [notice.pk, "docx"],
             "contractual_notice_outcome": [notice.pk, "outcome"], "contractual_decide": [assessed.pk, "decide"],
+            "contractual_flag": [assessed.pk, "flag_performer"],
+            "contractual_continuity": [assessed.pk, "record_continuity"],
             "contractual_decision_letter": [no_action.case_id, "docx"]})
     from .access_rows import add_objects
 
@@ -694,6 +696,12 @@ WRITES = {
     "contractual:step/decide": ("contractual_decide", lambda o, s: {"version": 1, "kind": "no_action",
                                                                     "decided_on": _today()},
                                 {"own": {CL: "ok", NHSE: 403}, "other": {NHSE: 403}}),
+    "contractual:step/flag_performer": ("contractual_flag", lambda o, s: {"version": 1, "referred_on": _today()},
+                                        {"own": {CL: "ok", NHSE: 403}, "other": {NHSE: 403}}),
+    "contractual:step/record_continuity": ("contractual_continuity",
+                                           lambda o, s: {"version": 1, "registration": "suspended",
+                                                         "kind": "caretaker", "starts_on": _today()},
+                                           {"own": {CL: "ok", NHSE: 403}, "other": {NHSE: 403}}),
     "contractual:notice_step/outcome": ("contractual_notice_outcome",
                                         lambda o, s: {"version": 1, "outcome": "withdrawn", "outcome_on": _today()},
                                         {"own": {CL: "ok", NHSE: 403, PU: 403, PL: 403}, "other": {NHSE: 403}}),

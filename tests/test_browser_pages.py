@@ -7,12 +7,16 @@ import datetime
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from concerns.services import concern_raise
 from contracts.models import Contract, Enquiry
 from contractual.models import Notice
 from core.models import User
+from delivery.models import DeliveryRecord
+from evaluation.models import CaseStudy
+from forwardplans.models import Action
 from monitoring.models import ActionReviewNote, MonitoringRecord
 from practices.models import Enforcement, Inspection, PatientInformation
 
@@ -27,8 +31,14 @@ def pages(concern):
     # a reply; P85022's offer was accepted.
     inspection = Inspection.objects.filter(practice__ods_code="Y01124").order_by(*Inspection.LATEST_FIRST).first()
     enforcement = Enforcement.objects.filter(practice__ods_code="Y01124").first()
-    offer = Enquiry.objects.get(practice__ods_code="Y01124")
-    own_offer = Enquiry.objects.get(practice__ods_code="P85022")
+    offers = Enquiry.objects.filter(source=Enquiry.Source.SPECIAL_MEASURES_OFFER)
+    offer, own_offer = offers.get(practice__ods_code="Y01124"), offers.get(practice__ods_code="P85022")
+    conversation = Enquiry.objects.exclude(source=Enquiry.Source.SPECIAL_MEASURES_OFFER).first()
+    # The delivery record of DEMO-SHARED: an interview (RCGP only) and the shared review meeting; its case study.
+    delivered = DeliveryRecord.objects.filter(contract__reference="DEMO-SHARED")
+    interview, review = delivered.filter(kind="interview").first(), delivered.filter(kind="review_meeting").first()
+    case_study = CaseStudy.objects.get(contract__reference="DEMO-SHARED")
+    action = Action.objects.filter(plan__contract__reference="DEMO-SHARED").first()
     told = PatientInformation.objects.filter(practice__ods_code="P85022").first()
     notice = Notice.objects.filter(case__practice__ods_code="Y01124").first()
     record = MonitoringRecord.objects.filter(practice__ods_code="P85022").first()
@@ -41,23 +51,40 @@ def pages(concern):
                               "/practices/Y01124/patient-information/new/", f"/contracts/offers/{offer.pk}/",
                               # The commissioner's casework: the risk register, contractual action, monitoring.
                               "/risk-register/", "/contractual/practices/Y01124/", f"/contractual/notices/{notice.pk}/",
-                              "/monitoring/practices/P85022/", "/monitoring/practices/Y01124/readiness/new/"],
+                              "/monitoring/practices/P85022/", "/monitoring/practices/Y01124/readiness/new/",
+                              # Delivering a contract: enquiries, the agreement, evaluation.
+                              "/contracts/offers/new/", "/agreements/DEMO-NEW/terms/", "/agreements/DEMO-NEW/leads/",
+                              "/agreements/DEMO-NEW/objectives/new/", "/agreements/DEMO-NEW/contributions/new/",
+                              "/agreements/DEMO-PRIVATE/sign/commissioner/", "/evaluation/",
+                              f"/evaluation/case-studies/{case_study.pk}/"],
         "commissioner_peer_support": ["/accounts/api-tokens/", f"/practices/P85022/patient-information/{told.pk}/",
                                       "/monitoring/practices/P85022/records/new/", f"/monitoring/records/{record.pk}/",
-                                      f"/monitoring/actions/{noted.pk}/notes/"],
+                                      f"/monitoring/actions/{noted.pk}/notes/", "/delivery/DEMO-AWAYDAY/"],
         "rcgp_adviser": ["/contracts/DEMO-REPORT/", "/concerns/", at, "/contracts/DEMO-PRIVATE/concerns/new/",
-                         "/accounts/password/", "/accounts/api-tokens/", "/contracts/DEMO-REPORT/plan/actions/new/"],
-        "rcgp_deputy_lead": ["/contracts/board/", "/contracts/DEMO-REPORT/team/", "/concerns/", "/contracts/offers/"],
+                         "/accounts/password/", "/accounts/api-tokens/", "/contracts/DEMO-REPORT/plan/actions/new/",
+                         "/delivery/DEMO-SHARED/meetings/new/", "/delivery/DEMO-SHARED/interviews/new/",
+                         "/delivery/DEMO-SHARED/review-meetings/new/", f"/delivery/records/{interview.pk}/edit/",
+                         "/finance/DEMO-SHARED/time/", "/evaluation/DEMO-SHARED/feedback/",
+                         "/evaluation/DEMO-SHARED/reflections/", "/evaluation/DEMO-SHARED/reflection/",
+                         reverse("forwardplans:action_edit", args=[action.pk])],
+        "rcgp_deputy_lead": ["/contracts/board/", "/contracts/DEMO-REPORT/team/", "/concerns/", "/contracts/offers/",
+                             f"/contracts/offers/{conversation.pk}/", "/agreements/DEMO-SHARED/",
+                             "/delivery/DEMO-SHARED/", f"/delivery/records/{interview.pk}/", "/finance/DEMO-SHARED/",
+                             "/finance/advisers/", "/evaluation/DEMO-SHARED/case-studies/new/",
+                             f"/evaluation/case-studies/{case_study.pk}/edit/"],
         "rcgp_admin": ["/contracts/", "/search/?q=lees", "/reports/programme-figures/?programme=resilience", at,
                        "/accounts/api-tokens/all/", "/syncs/", "/contracts/offers/", f"/contracts/offers/{offer.pk}/",
                        f"/practices/Y01124/inspections/{inspection.pk}/enforcement/new/",
                        f"/practices/Y01124/enforcement/{enforcement.pk}/",
                        f"/practices/Y01124/enforcement/{enforcement.pk}/remove/",
-                       "/reports/programme-figures/?programme=special_measures", "/risk-register/"],
+                       "/reports/programme-figures/?programme=special_measures", "/risk-register/",
+                       "/contracts/offers/new/", "/finance/DEMO-SHARED/invoices/", "/evaluation/"],
         "practice_lead": ["/accounts/password/", "/contracts/DEMO-SHARED/plan/cqc-action-plan/",
-                          "/contracts/DEMO-SHARED/plan/", f"/contracts/offers/{own_offer.pk}/"],
-        "practice_user": ["/practices/P85022/"],
-        "nhse_reporting": ["/practices/"],
+                          "/contracts/DEMO-SHARED/plan/", f"/contracts/offers/{own_offer.pk}/",
+                          "/delivery/DEMO-SHARED/", f"/delivery/records/{review.pk}/",
+                          f"/evaluation/case-studies/{case_study.pk}/naming/"],
+        "practice_user": ["/practices/P85022/", "/agreements/DEMO-SHARED/"],
+        "nhse_reporting": ["/practices/", "/finance/DEMO-SHARED/", "/evaluation/"],
     }
 
 

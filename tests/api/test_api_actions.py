@@ -30,8 +30,8 @@ def test_practice_and_rcgp_team_list_and_read_actions(client, docs, role):
     assert rows == [{
         "id": action.pk, "contract": "DOC-1", "practice": docs["contract"].practice.ods_code, "key_question": "safe",
         "other_key_questions": [], "regulations": ["Regulation 12: Safe care and treatment"], "regulation_other": "",
-        "regulation": "Regulation 12: Safe care and treatment", "planned_completion": "2026-12-31", "priority": 10,
-        "rag_status": "red", "version": 1, "updated_at": rows[0]["updated_at"],
+        "regulation": "Regulation 12: Safe care and treatment", "root_causes": [], "planned_completion": "2026-12-31",
+        "priority": 10, "rag_status": "red", "version": 1, "updated_at": rows[0]["updated_at"],
     }]
     response = api.get(url(action))
     assert response.status_code == 200 and response["ETag"] == '"1"'

@@ -252,18 +252,33 @@ def test_rag_report_commissioner_filter_and_consent(client, contracts):
 
 @pytest.fixture
 def funded(world):
-    """Contracts around the 2025-26 financial year (1 April 2025 to 31 March 2026)."""
+    """Contracts around the 2025-26 financial year (1 April 2025 to 31 March 2026): each commissioned on one day,
+    its agreement signed on another and its payments made on others, so that each figure counts its own date."""
+    from contracts.models import Payment
+
     own, other = world["practices"]["own"], world["practices"]["other"]
-    for reference, practice, programme, on, state, value, spent in [
-        ("F1", own, "special_measures", "2025-04-01", "enquiry", "1000.00", "0.00"),
-        ("F2", own, "special_measures", "2025-06-15", "scoping", "5000.00", "1200.50"),
-        ("F3", own, "special_measures", "2026-03-31", "closed", "3000.00", "2999.99"),
-        ("F4", other, "resilience", "2025-10-01", "commissioned", "2500.00", "100.00"),
-        ("F5", own, "special_measures", "2025-03-31", "scoping", "7777.00", "7.00"),  # 2024-25
-        ("F6", own, "special_measures", "2026-04-01", "scoping", "8888.00", "8.00"),  # 2026-27
+    for reference, practice, programme, on, state, value, signed, payments in [
+        ("F1", own, "special_measures", "2025-04-01", "enquiry", "1000.00", None, []),
+        # An invoice not yet paid is not spent.
+        ("F2", own, "special_measures", "2025-06-15", "scoping", "5000.00", "2025-07-01",
+         [("invoice", "1200.50", "2025-09-01"), ("invoice", "500.00", None)]),
+        ("F3", own, "special_measures", "2026-03-31", "closed", "3000.00", "2026-03-31",
+         [("invoice", "3000.00", "2026-03-31"), ("refund", "0.01", "2026-03-31")]),
+        ("F4", other, "resilience", "2025-10-01", "commissioned", "2500.00", "2025-10-15",
+         [("invoice", "100.00", "2025-11-01")]),
+        # Commissioned in 2024-25, signed and paid in 2025-26.
+        ("F5", own, "special_measures", "2025-03-31", "scoping", "7777.00", "2025-04-10",
+         [("invoice", "7.00", "2025-05-01")]),
+        ("F6", own, "special_measures", "2026-04-01", "scoping", "8888.00", "2026-04-05",
+         [("invoice", "8.00", "2026-05-01")]),  # all in 2026-27
     ]:
-        ContractFactory(reference=reference, practice=practice, programme=programme, state=state,
-                        commissioned_on=datetime.date.fromisoformat(on), value=Decimal(value), spent=Decimal(spent))
+        contract = ContractFactory(reference=reference, practice=practice, programme=programme, state=state,
+                                   commissioned_on=datetime.date.fromisoformat(on), value=Decimal(value),
+                                   mou_signed_on=datetime.date.fromisoformat(signed) if signed else None)
+        for kind, amount, paid_on in payments:
+            Payment.objects.create(contract=contract, funder="nhse", kind=kind, amount=Decimal(amount),
+                                   invoiced_on=contract.commissioned_on,
+                                   paid_on=datetime.date.fromisoformat(paid_on) if paid_on else None)
     return world
 
 
@@ -272,10 +287,13 @@ def funding_rows(response):
     return {row["programme"]: row for row in response.json()}
 
 
-# Worked out by hand: special measures F1 (enquiry, 1000), F2 (live, 5000, spent 1200.50), F3 (ended, 3000,
-# spent 2999.99): allocated 9000, committed 8000 (F2 + F3), spent 4200.49. Resilience F4 (02B): 2500, 2500, 100.
+# Worked out by hand, 2025-26. Special measures: commissioned F1 (1000), F2 (5000), F3 (3000): 3 contracts,
+# allocated 9000. Agreements signed in the year: F2 (5000), F3 (3000), F5 (7777, commissioned the year before):
+# 3, committed 15777. Payments made in the year: F2 1200.50 (its unpaid 500 is not spent), F3 3000 less its
+# 0.01 refund = 2999.99, F5 7.00: spent 4207.49. Resilience F4 (02B): 1 contract, 2500 allocated, 2500 committed,
+# 100 spent. F6 is all 2026-27.
 SM_2025 = {"financial_year": "2025-26", "programme": "special_measures", "contracts": 3, "allocated": 9000.0,
-           "committed_contracts": 2, "committed": 8000.0, "spent": 4200.49}
+           "committed_contracts": 3, "committed": 15777.0, "spent": 4207.49}
 RESILIENCE_2025 = {"financial_year": "2025-26", "programme": "resilience", "contracts": 1, "allocated": 2500.0,
                    "committed_contracts": 1, "committed": 2500.0, "spent": 100.0}
 
@@ -289,7 +307,14 @@ def test_funding_by_programme_for_one_financial_year(client, funded):
     assert rows["cqc_preparation"] == {"financial_year": "2025-26", "programme": "cqc_preparation", "contracts": 0,
                                        "allocated": 0.0, "committed_contracts": 0, "committed": 0.0, "spent": 0.0}
     earlier = funding_rows(api_for(client, funded, Role.RCGP_ADMIN).get(FUNDING, {"financial_year": "2024"}))
-    assert earlier["special_measures"]["allocated"] == 7777.0 and earlier["special_measures"]["contracts"] == 1
+    # F5 was commissioned in 2024-25, but its agreement was signed and its payment made in 2025-26.
+    assert earlier["special_measures"] == {"financial_year": "2024-25", "programme": "special_measures",
+                                           "contracts": 1, "allocated": 7777.0, "committed_contracts": 0,
+                                           "committed": 0.0, "spent": 0.0}
+    later = funding_rows(api_for(client, funded, Role.RCGP_ADMIN).get(FUNDING, {"financial_year": "2026"}))
+    assert later["special_measures"] == {"financial_year": "2026-27", "programme": "special_measures",
+                                         "contracts": 1, "allocated": 8888.0, "committed_contracts": 1,
+                                         "committed": 8888.0, "spent": 8.0}
 
 
 def test_funding_is_scoped_to_the_callers_contracts(client, funded):

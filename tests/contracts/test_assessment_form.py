@@ -54,8 +54,9 @@ def test_an_unfinished_assessment_names_each_missing_answer_and_links_to_it(clie
 def test_commissioning_takes_its_dates_in_the_date_input(client, world):
     client.force_login(world["users"][Role.COMMISSIONER_LEAD])
     page = client.get(reverse("contracts:commission")).content.decode()
-    for field in ("commissioned_on", "mou_signed_on", "mou_starts_on", "mou_ends_on"):
+    for field in ("commissioned_on", "mou_starts_on", "mou_ends_on"):
         assert f'name="{field}-day"' in page and f'name="{field}-month"' in page and f'name="{field}-year"' in page
+    assert 'name="mou_signed_on-day"' not in page  # signed when its parties sign the agreement (agreements app)
     assert 'type="date"' not in page
     practice = world["practices"]["own"]
     response = client.post(reverse("contracts:commission"), {

@@ -213,7 +213,7 @@ def test_first_contact_recorded_by_the_team_and_shown(client, world, contracts):
 def commission_data(practice, **overrides):
     data = {"practice": practice.ods_code, "programme": "special_measures", "categories": ["diagnostic", "coaching"],
             "commissioned_on": "2026-02-02", "value": "10000", "nhse_contribution": "5000",
-            "practice_contribution": "5000", "mou_signed_on": "2026-02-10", "mou_starts_on": "2026-02-10",
+            "practice_contribution": "5000", "mou_starts_on": "2026-02-10",
             "mou_ends_on": "2026-08-10", "objectives_operational_stability": "Stable rota",
             "objectives_ways_of_working": "Weekly meetings", "objectives_future_sustainability": "Succession plan"}
     data.update(overrides)

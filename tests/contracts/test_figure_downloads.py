@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from contracts.models import Payment
 from core.roles import Role
 
 from ..factories import ContractFactory
@@ -31,8 +32,13 @@ def this_financial_year():
 def figures(world):
     start = this_financial_year()
     own, other = world["practices"]["own"], world["practices"]["other"]
-    ContractFactory(reference="A1", practice=own, programme="special_measures", state="scoping",
-                    commissioned_on=datetime.date(start, 4, 2), value=Decimal("6000.00"), spent=Decimal("1500.50"))
+    # Committed: its agreement, signed this year; spent: a payment made this year (and one invoice not yet paid).
+    a1 = ContractFactory(reference="A1", practice=own, programme="special_measures", state="scoping",
+                         commissioned_on=datetime.date(start, 4, 2), value=Decimal("6000.00"),
+                         mou_signed_on=datetime.date(start, 4, 2))
+    for amount, paid_on in (("1500.50", datetime.date(start, 4, 2)), ("700.00", None)):
+        Payment.objects.create(contract=a1, funder="nhse", amount=Decimal(amount), invoiced_on=a1.commissioned_on,
+                               paid_on=paid_on)
     ContractFactory(reference="A2", practice=own, programme="special_measures", state="closed",
                     commissioned_on=datetime.date(2019, 5, 1), end_reason="carried_forward_for_reinspection",
                     rating_after="good", in_special_measures_after=False, value=Decimal("9000.00"))

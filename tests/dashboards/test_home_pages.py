@@ -203,10 +203,17 @@ def test_nhse_home_shows_funding_by_financial_year(client, world):
 
     today = timezone.localdate()
     start = today.year if today.month >= 4 else today.year - 1
-    ContractFactory(practice=world["practices"]["own"], commissioned_on=datetime.date(start, 4, 1),
-                    value=Decimal("6000"), spent=Decimal("1500"), state="scoping")
+    from contracts.models import Payment
+
+    # Committed counts the agreement in the year it was signed; spent, payments in the year they were made.
+    signed = ContractFactory(practice=world["practices"]["own"], commissioned_on=datetime.date(start, 4, 1),
+                             value=Decimal("6000"), state="scoping", mou_signed_on=datetime.date(start, 4, 1))
+    Payment.objects.create(contract=signed, funder="nhse", amount=Decimal("1500"), invoiced_on=signed.commissioned_on,
+                           paid_on=datetime.date(start, 4, 1))
     ContractFactory(practice=world["practices"]["other"], commissioned_on=datetime.date(start, 3, 31),
                     value=Decimal("4000"), state="enquiry")  # the previous financial year
-    funding = home(client, world["users"][R.NHSE_REPORTING]).context["funding"]
+    response = home(client, world["users"][R.NHSE_REPORTING])
+    funding = response.context["funding"]
     assert [(y["contracts"], y["allocated"], y["committed"], y["spent"]) for y in funding[:2]] == [
         (1, Decimal("6000"), Decimal("6000"), Decimal("1500")), (1, Decimal("4000"), Decimal("0"), Decimal("0"))]
+    assert "Spent is the payments made in the year" in response.content.decode()

@@ -470,12 +470,14 @@ def test_the_demo_has_an_open_questionnaire_whose_practice_can_print_codes_to_tr
     from demo.data import DEMO_STAFF_EMAILS, demo_username, seed_demo
 
     seed_demo(log=lambda *_: None)
-    questionnaire = Questionnaire.objects.get(contract__reference="DEMO-SHARED")
+    # The diagnostic one: at closure the demo also asks the staff for feedback (demo/evaluation.py).
+    questionnaire = Questionnaire.objects.get(contract__reference="DEMO-SHARED", purpose="diagnostic")
     assert questionnaire.is_open and questionnaire.invitations.count() == len(DEMO_STAFF_EMAILS)
     [code] = print_codes(client, User.objects.get(username=demo_username(R.PRACTICE_LEAD)), questionnaire, 1)
     assert client.post(answer_url(code), form_data()).status_code == 302
     seed_demo(log=lambda *_: None)
-    assert Questionnaire.objects.filter(contract__reference="DEMO-SHARED").count() == 1
+    assert Questionnaire.objects.filter(contract__reference="DEMO-SHARED", purpose="diagnostic").count() == 1
+    assert Questionnaire.objects.filter(contract__reference="DEMO-SHARED", purpose="closure_feedback").count() == 1
 
 
 # The e-mail job over real SMTP -----------------------------------------------------------------------------
