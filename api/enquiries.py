@@ -8,6 +8,7 @@ from django_filters import rest_framework as django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 
+from api.offers import OfferFilter
 from api.views import ExportableMixin, cursor_pagination
 from contracts import access as contract_access
 from contracts.enquiry_models import Enquiry
@@ -41,9 +42,9 @@ class EnquirySerializer(serializers.Serializer):
         return enquiry.contract.reference if enquiry.contract_id else None
 
 
-class EnquiryFilter(django_filters.FilterSet):
-    practice = django_filters.CharFilter(field_name="practice__ods_code", lookup_expr="iexact",
-                                         help_text="Practice ODS code.")
+class EnquiryFilter(OfferFilter):
+    """The offers' filters (practice, status), and the source and programme of every kind of enquiry."""
+
     source = django_filters.ChoiceFilter(choices=Enquiry.Source.choices)
     programme = django_filters.ChoiceFilter(choices=Programme.choices)
     status = django_filters.ChoiceFilter(choices=Enquiry.Status.choices, method="filter_status", help_text=STATUS_HELP)
@@ -51,9 +52,6 @@ class EnquiryFilter(django_filters.FilterSet):
     class Meta:
         model = Enquiry
         fields = ["practice", "source", "programme", "status"]
-
-    def filter_status(self, queryset, name, value):
-        return queryset.with_status(value)
 
 
 @extend_schema_view(

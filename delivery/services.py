@@ -9,7 +9,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from core.errors import DomainError, NotAllowed, NothingChanged, StaleEdit
+from core.errors import DomainError, NotAllowed, StaleEdit
+from core.versions import save_changes
 
 from . import access
 from .models import DeliveryRecord
@@ -130,12 +131,4 @@ def delivery_record_update(*, record, actor, base_version, **fields):
     if fields.get("kind", locked.kind) != locked.kind:
         raise DomainError("A record's kind cannot be changed: record it again as the other kind")
     values = _checked(locked.contract, **{name: fields.get(name, getattr(locked, name)) for name in FIELDS})
-    changed = [name for name, value in values.items() if getattr(locked, name) != value]
-    if not changed:
-        raise NothingChanged("The record is as it was: nothing was saved.")
-    for name in changed:
-        setattr(locked, name, values[name])
-    locked.version += 1
-    locked._change_reason, locked._history_user = f"changed: {', '.join(changed)}"[:100], actor
-    locked.save(update_fields=[*changed, "version"])
-    return locked
+    return save_changes(locked, values, actor=actor, unchanged="The record is as it was: nothing was saved.")

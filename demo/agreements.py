@@ -1,4 +1,4 @@
-"""The demo's agreements: DEMO-SHARED's signed by all three parties (the last signature on its ``mou_signed_on``),
+"""The demo's agreements: DEMO-SHARED's signed by all three parties (the last ten days after it was commissioned),
 DEMO-PRIVATE's signed by the practice and the RCGP and waiting for the commissioner, DEMO-NEW's a draft.
 
 Through the services, as the demo's users; only the draft's date is set back, to when the contract was commissioned,
@@ -89,7 +89,8 @@ def seed_agreements(log=print):
         Agreement.objects.filter(pk=agreement.pk).update(drafted_on=contract.commissioned_on)
         if signers:
             _fill(agreement, contract, commissioner_lead)
-        signed_on = contract.mou_signed_on or contract.commissioned_on
+        # The last signature ten days after commissioning (never in the future: DEMO-NEW is a draft).
+        signed_on = min(contract.commissioned_on + datetime.timedelta(days=10), datetime.date.today())
         people = {"practice": (_practice_lead(contract), "Senior partner"),
                   "rcgp": (_rcgp_signer(contract), "Deputy medical director, RCGP"),
                   "commissioner": (commissioner_lead, "Head of primary care")}

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from contracts.models import Contract
 from contracts.vocabulary import SupportCategory
-from core.errors import DomainError, NotAllowed, NothingChanged, StaleEdit
+from core.errors import DomainError, NotAllowed, StaleEdit
+from core.versions import save_changes
 from forwardplans.vocabulary import AGREEMENT_SCALE
 
 from . import access
@@ -55,15 +56,8 @@ def _shown(record, name):
 
 
 def _save_changes(locked, values, actor, reason):
-    changed = [name for name, value in values.items() if getattr(locked, name) != value]
-    if not changed:
-        raise NothingChanged("Nothing was changed, so nothing was saved.")
-    for name in changed:
-        setattr(locked, name, values[name])
-    locked.version += 1
-    locked._change_reason, locked._history_user = f"{reason}: {', '.join(changed)}"[:100], actor
-    locked.save(update_fields=[*changed, "version"])
-    return locked
+    return save_changes(locked, values, actor=actor, unchanged="Nothing was changed, so nothing was saved.",
+                        reason=reason)
 
 
 def _locked_contract(contract):

@@ -84,7 +84,7 @@ def summary_of_groups(groups, today=None):
 
 # What the plan page shows of each action (templates/forwardplans/plan.jinja), not its long texts.
 PLAN_PAGE_FIELDS = ("plan_id", "key_question", "other_key_questions", "priority", "action_planned", "regulations",
-                    "regulation_other", "lead_person", "planned_completion", "rag_status", "version")
+                    "regulation_other", "root_causes", "lead_person", "planned_completion", "rag_status", "version")
 
 
 def plan_actions(plan, fields=None):

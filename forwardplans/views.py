@@ -51,9 +51,6 @@ from .vocabulary import (
     ReportState,
 )
 
-# The plan page shows each action's root causes too.
-PLAN_FIELDS = (*PLAN_PAGE_FIELDS, "root_causes")
-
 
 def _contract(request, reference):
     return contract_access.get_contract_or_404(request.user, reference)
@@ -236,14 +233,14 @@ def _plan_context(request, plan, groups, **forms_):
 def plan_view(request, reference):
     plan = _plan(request, reference)
     fmt = list_exports.wanted(request)
-    groups = plan_actions(plan, fields=None if fmt else PLAN_FIELDS)
+    groups = plan_actions(plan, fields=None if fmt else PLAN_PAGE_FIELDS)
     if fmt:
         return exports.actions_export(fmt, plan, groups)
     return render(request, "forwardplans/plan.jinja", _plan_context(request, plan, groups))
 
 
 def _plan_form_refused(request, plan, status, **forms_):
-    groups = plan_actions(plan, fields=PLAN_FIELDS)
+    groups = plan_actions(plan, fields=PLAN_PAGE_FIELDS)
     return render(request, "forwardplans/plan.jinja", _plan_context(request, plan, groups, **forms_), status=status)
 
 

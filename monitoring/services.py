@@ -10,10 +10,11 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from core.errors import DomainError, NotAllowed, NothingChanged, StaleEdit
+from core.errors import DomainError, NotAllowed, StaleEdit
 from core.models import User
 from core.pii import find_identifiers
 from core.roles import COMMISSIONER_ROLES
+from core.versions import changed_fields, save_changes
 from practices.models import SpecialMeasuresEpisode
 
 from . import access
@@ -32,6 +33,7 @@ from .models import (
 STALE = ("Someone else changed {what} while you were changing it. Nothing of yours was saved; what they changed "
          "is shown below. Check it, then try again.")
 RECORD_FIELDS = ("kind", "happened_on", "people", "summary", "shared_with_practice")
+RECORD_UNCHANGED = "The record is as it was: nothing was saved."
 RECORD_LABELS = {"kind": "Kind", "happened_on": "Date", "people": "Who was there", "summary": "Summary and notes",
                  "shared_with_practice": "Shared with the practice"}
 REVIEW_FIELDS = ("reviewed_on", "checklist", "readiness", "notes")
@@ -153,16 +155,9 @@ def monitoring_record_update(*, record, actor, base_version, confirmed_no_patien
     if base_version is None or locked.version != base_version:
         raise StaleEdit(STALE.format(what="this record"), _record_changes(locked, base_version))
     values = _checked_record(**{name: fields.get(name, getattr(locked, name)) for name in RECORD_FIELDS})
-    changed = [name for name, value in values.items() if getattr(locked, name) != value]
-    if not changed:
-        raise NothingChanged("The record is as it was: nothing was saved.")
+    changed = changed_fields(locked, values, unchanged=RECORD_UNCHANGED)
     _no_patient_data([values[name] for name in ("summary", "people") if name in changed], confirmed_no_patient_data)
-    for name in changed:
-        setattr(locked, name, values[name])
-    locked.version += 1
-    locked._change_reason, locked._history_user = f"changed: {', '.join(changed)}"[:100], actor
-    locked.save(update_fields=[*changed, "version"])
-    return locked
+    return save_changes(locked, values, actor=actor, unchanged=RECORD_UNCHANGED)
 
 
 @transaction.atomic
@@ -249,15 +244,7 @@ def readiness_review_record(*, practice, actor, reviewed_on, checklist, readines
     locked = ReadinessReview.objects.select_for_update().get(pk=review.pk)
     if base_version is None or locked.version != base_version:
         raise StaleEdit(STALE.format(what="this review"), _review_changes(locked, base_version))
-    changed = [name for name, value in values.items() if getattr(locked, name) != value]
-    if not changed:
-        raise NothingChanged("The review is as it was: nothing was saved.")
-    for name in changed:
-        setattr(locked, name, values[name])
-    locked.version += 1
-    locked._change_reason, locked._history_user = f"changed: {', '.join(changed)}"[:100], actor
-    locked.save(update_fields=[*changed, "version"])
-    return locked
+    return save_changes(locked, values, actor=actor, unchanged="The review is as it was: nothing was saved.")
 
 
 # Review notes on a forward plan's actions ------------------------------------------------------------------------
