@@ -283,6 +283,7 @@ SPECTACULAR_SETTINGS = {
         "PracticeStatusEnum": "practices.models.Practice.Status",
         "ContractStatusEnum": "api.serializers.CONTRACT_STATUS_CHOICES",
         "KeyQuestionEnum": "forwardplans.vocabulary.KEY_QUESTION_CHOICES",
+        "EnquiryStatusEnum": "contracts.enquiry_models.Enquiry.Status",
     },
     # Swagger UI and Redoc from the drf-spectacular-sidecar package: served locally, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -213,8 +213,13 @@ def test_outcome_conditions_agree_with_outcome_of_for_every_combination(world):
 NO_OFFERS = {"made": 0, "accepted": 0, "declined": 0, "no_reply": 0, "awaiting": 0, "take_up_percent": 0.0}
 
 
+NO_ENQUIRY_OUTCOMES = {"made": 0, "accepted": 0, "declined": 0, "not_eligible": 0, "no_reply": 0, "awaiting": 0,
+                       "take_up_percent": 0.0}
+
+
 def with_offers(figures):
-    return dict(figures, offers=NO_OFFERS)
+    """The figures of a data set without Enquiry records: no offers, and no take-up over any source."""
+    return dict(figures, offers=NO_OFFERS, enquiry_outcomes=NO_ENQUIRY_OUTCOMES)
 
 
 def figures_command(*args):
@@ -226,7 +231,7 @@ def figures_command(*args):
 def test_command_prints_the_json(handmade):
     output = figures_command("--programme", "special_measures")
     assert json.loads(output) == with_offers(SPECIAL_MEASURES_ALL)
-    assert list(json.loads(output)) == [*KEYS, "offers"]
+    assert list(json.loads(output)) == [*KEYS, "offers", "enquiry_outcomes"]
     assert output == json.dumps(with_offers(SPECIAL_MEASURES_ALL), indent=2) + "\n"
     assert json.loads(figures_command("--programme", "special_measures", "--commissioner", "01A")) \
         == with_offers(SPECIAL_MEASURES_01A)
