@@ -16,6 +16,7 @@ from agreements.services import (
 )
 from contracts.models import Contract
 from core.models import User
+from core.roles import Role
 
 MEASURES = {"operational_stability": "No unfilled clinical sessions for four weeks running; the prescribing audit "
                                      "shows no repeat overdue by more than two days.",
@@ -40,9 +41,9 @@ def _rcgp_signer(contract):
 
 
 def _practice_lead(contract):
-    from demo.data import practice_lead_username
-
-    return _user(practice_lead_username(contract.practice.ods_code))
+    """The demo practice lead of the contract's practice (demo.data makes one for each demo contract's practice)."""
+    return (User.objects.filter(role=Role.PRACTICE_LEAD, practice=contract.practice, is_active=True)
+            .order_by("pk").first())
 
 
 def _fill(agreement, contract, writer, *, leads=True):

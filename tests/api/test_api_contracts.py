@@ -347,7 +347,7 @@ from ..contracts.test_programme_figures import (  # noqa: E402
 )
 
 KEYS = ["programme", "enquiries", "supported", "live", "ended", "ended_by_reason", "completed",
-        "awaiting_reinspection", "outcomes", "subtotals", "offers"]
+        "awaiting_reinspection", "outcomes", "subtotals", "offers", "enquiry_outcomes"]
 
 
 @pytest.fixture

@@ -524,7 +524,7 @@ def test_the_demo_offers_one_of_each_status_and_seeding_again_adds_none():
     call_command("seed_demo", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
     for _run in range(2):
         seed_offers(lambda line: None)
-    offers = Enquiry.objects.select_related("practice", "contract")
+    offers = Enquiry.objects.filter(source=Enquiry.Source.SPECIAL_MEASURES_OFFER).select_related("practice", "contract")
     assert {(o.practice.ods_code, o.status().value, o.contract.reference if o.contract else None)
             for o in offers} == {("P85022", "accepted", "H-104"), ("P85607", "declined", None),
                                  ("P85606", "no_reply", None), ("Y01124", "awaiting", None)}
