@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from contracts.models import Payment, TeamMembership
+from contracts.models import TeamMembership
 from core.errors import NothingChanged
 from core.roles import Role
 from core.submit import page_status, refuse, run_for_form
@@ -231,7 +231,8 @@ def paid_view(request, pk):
     if request.method == "POST" and form.is_valid():
         outcome = run_for_form(form, lambda: payment_services.payment_mark_paid(
             payment=payment, actor=request.user, base_version=form.cleaned_data["version"],
-            paid_on=form.cleaned_data["paid_on"]), current_version=lambda: Payment.objects.get(pk=payment.pk).version)
+            paid_on=form.cleaned_data["paid_on"]),
+            current_version=lambda: access.get_payment_or_404(request.user, payment.pk).version)
         if outcome.ok:
             return _done(request, contract, "The payment is recorded.", "#payments")
     return _form_page(request, form, outcome, contract=contract, submit="Save",
