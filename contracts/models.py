@@ -26,6 +26,11 @@ FIRST_CONTACT_WITHIN = datetime.timedelta(days=7)
 User = settings.AUTH_USER_MODEL
 
 
+class RegionalDecision(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    NOT_APPROVED = "not_approved", "Not approved"
+
+
 class Referral(models.Model):
     """A resilience-programme self-referral (docs/domain.md §5) and the commissioner's assessment of it."""
 
@@ -73,6 +78,13 @@ class Referral(models.Model):
     acknowledged_on = models.DateField(null=True, blank=True)
     acknowledgement_due = models.DateField(db_index=True,
                                            help_text="10 working days after receipt, England bank holidays excluded.")
+    # NHS England's regional decision (003 Annex B, "NHS England Assessment and Decision"), after the commissioner's
+    # assessment: commissioning resilience-programme support from the referral waits for an approval.
+    regional_decision = models.CharField(max_length=12, choices=RegionalDecision.choices, blank=True)
+    regional_reason = models.TextField("reason for the regional decision", blank=True)
+    regional_decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    regional_decided_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on every change; stale saves are refused.")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

@@ -35,6 +35,10 @@ class Payment(models.Model):
     paid_on = models.DateField(null=True, blank=True,
                                help_text="The day the money arrived (or, for a refund, left); blank until then.")
     note = models.TextField(blank=True)
+    over_allocation_reason = models.TextField(
+        "why spending goes above the allocation", blank=True,
+        help_text="Required when paying it takes its region's (or ICB's) spending in the year above NHS England's "
+                  "allocation (returns/allocations.py).")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, help_text="Bumped on every change; stale saves are refused.")

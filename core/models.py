@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from core.regions import Region
 from core.roles import Role, organisation_kind
 
 
@@ -19,6 +20,8 @@ class User(AbstractUser):
     practice = models.ForeignKey(
         "practices.Practice", null=True, blank=True, on_delete=models.PROTECT, related_name="users",
     )
+    region = models.CharField("NHS England region", max_length=3, choices=Region.choices, blank=True,
+                              help_text="An NHSE regional team's region (core/regions.py).")
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
@@ -35,6 +38,8 @@ class User(AbstractUser):
             return self.commissioner
         if kind == "practice":
             return self.practice
+        if self.role == Role.NHSE_REGIONAL and self.region:
+            return f"NHS England – {self.get_region_display()}"
         return {"rcgp": "RCGP", "nhse": "NHS England"}.get(kind)
 
     def clean(self):
@@ -48,6 +53,10 @@ class User(AbstractUser):
             raise ValidationError({"commissioner": "Only commissioner roles belong to a commissioner."})
         if kind != "practice" and self.practice_id:
             raise ValidationError({"practice": "Only practice roles belong to a practice."})
+        if self.role == Role.NHSE_REGIONAL and not self.region:
+            raise ValidationError({"region": "An NHSE regional team role needs its region."})
+        if self.role != Role.NHSE_REGIONAL and self.region:
+            raise ValidationError({"region": "Only an NHSE regional team role belongs to a region."})
 
 
 class Membership(models.Model):
@@ -59,6 +68,7 @@ class Membership(models.Model):
                                      related_name="memberships")
     practice = models.ForeignKey("practices.Practice", null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="memberships")
+    region = models.CharField("NHS England region", max_length=3, choices=Region.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

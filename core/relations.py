@@ -56,6 +56,11 @@ def of_practice(user):
     return active(user) and user.role in PRACTICE_ROLES and bool(user.practice_id)
 
 
+def of_nhse_region(user):
+    """An NHSE regional team member with a region."""
+    return active(user) and user.role == Role.NHSE_REGIONAL and bool(user.region)
+
+
 # Subqueries of ids ------------------------------------------------------------------------------------------------
 
 def commissioner_ids(user):
@@ -140,6 +145,26 @@ def own_commissioner(field="commissioner"):
         return getattr(record, field).parent_id == user.commissioner_id
 
     return Rule(test, f"own_commissioner_{field}", q=q)
+
+
+def in_nhse_region(path):
+    """The relation "in the region of" an NHSE regional team: the record's region, reached by ``path`` (a lookup
+    such as ``"practice__region"``: a practice's region is kept on it, practices/regions.py), is the user's."""
+
+    def q(user):
+        return Q(**{path: user.region}) if of_nhse_region(user) else False
+
+    def test(user, record=None):
+        if record is None or not of_nhse_region(user):
+            return False
+        value = record
+        for part in path.split("__"):
+            value = getattr(value, part, None)
+            if value is None:
+                return False
+        return value == user.region
+
+    return Rule(test, f"in_nhse_region_{path}", q=q)
 
 
 def _leads(user, record=None):

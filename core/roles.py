@@ -20,12 +20,14 @@ class Role(models.TextChoices):
     RCGP_ADMIN = "rcgp_admin", "RCGP programme admin"
     PRACTICE_USER = "practice_user", "Practice user"
     PRACTICE_LEAD = "practice_lead", "Practice lead"
-    NHSE_REPORTING = "nhse_reporting", "NHSE reporting"
+    NHSE_REPORTING = "nhse_reporting", "NHSE national reporting"
+    NHSE_REGIONAL = "nhse_regional", "NHSE regional team"
 
 
 COMMISSIONER_ROLES = frozenset({Role.COMMISSIONER_PEER_SUPPORT, Role.COMMISSIONER_LEAD})
 RCGP_ROLES = frozenset({Role.RCGP_DEPUTY_LEAD, Role.RCGP_ADVISER, Role.RCGP_ADMIN})
 PRACTICE_ROLES = frozenset({Role.PRACTICE_USER, Role.PRACTICE_LEAD})
+NHSE_ROLES = frozenset({Role.NHSE_REPORTING, Role.NHSE_REGIONAL})
 
 
 def organisation_kind(role):
@@ -117,7 +119,9 @@ is_deputy_lead = role_in(Role.RCGP_DEPUTY_LEAD)
 is_adviser = role_in(Role.RCGP_ADVISER)
 is_practice_user = role_in(*PRACTICE_ROLES)
 is_practice_lead = role_in(Role.PRACTICE_LEAD)
-is_nhse = role_in(Role.NHSE_REPORTING)
+is_nhse = role_in(Role.NHSE_REPORTING)              # national NHSE: every region
+is_nhse_regional = role_in(Role.NHSE_REGIONAL)      # one region's team: see core.relations.in_nhse_region
+is_any_nhse = role_in(*NHSE_ROLES)
 has_role = role_in(*Role.values)
 # Programme figures for a commissioner's (or, for RCGP admin, every) contract: the reports page, its link
 # in the header and the API's figure endpoints (which add NHSE) share this one rule.

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from core.errors import DomainError
 from core.models import Membership, User
+from core.regions import Region
 from core.roles import Role, organisation_kind
 
 
@@ -26,6 +27,12 @@ def _organisation_for(role, org_code):
         if practice is None:
             raise DomainError(f"No practice with ODS code {org_code}.")
         return {"commissioner": None, "practice": practice}
+    if role == Role.NHSE_REGIONAL:
+        region = (org_code or "").strip().upper()
+        if region not in Region.values:
+            raise DomainError(f"Role {role} needs --org with an NHS England region code: "
+                              f"{', '.join(f'{r.value} ({r.label})' for r in Region)}.")
+        return {"commissioner": None, "practice": None, "region": region}
     if org_code:
         raise DomainError(f"Role {role} belongs to {'RCGP' if kind == 'rcgp' else 'NHS England'}; leave out --org.")
     return {"commissioner": None, "practice": None}
@@ -48,6 +55,7 @@ def user_upsert(*, username, role, org_code=None, password=None, email="", check
     user.role = role
     user.commissioner = organisation["commissioner"]
     user.practice = organisation["practice"]
+    user.region = organisation.get("region", "")
     if email:
         user.email = email
     if password:
@@ -74,5 +82,5 @@ def membership_sync(*, user):
         return None
     membership, _ = Membership.objects.update_or_create(
         user=user, defaults={"role": user.role, "commissioner_id": user.commissioner_id,
-                             "practice_id": user.practice_id})
+                             "practice_id": user.practice_id, "region": user.region})
     return membership

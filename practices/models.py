@@ -10,6 +10,8 @@ from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
+from core.regions import Region
+
 from .ratings import KEY_QUESTIONS, POPULATION_GROUPS, Rating
 
 ods_practice_code = RegexValidator(r"^[A-Z][0-9]{5}$", "An ODS practice code is one letter and five digits.")
@@ -31,7 +33,10 @@ class Commissioner(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
         help_text="The ICB a sub-ICB location belongs to.",
     )
-    history = HistoricalRecords()
+    region = models.CharField(
+        "NHS England region", max_length=3, choices=Region.choices, blank=True, db_index=True,
+        help_text="Derived from its practices' ODS region codes, else its ICB's (practices/regions.py).")
+    history = HistoricalRecords(excluded_fields=["region"])
 
     class Meta:
         ordering = ["name"]
@@ -176,7 +181,13 @@ class Practice(models.Model):
     cqc_location_id = models.CharField("CQC location id", max_length=20, blank=True, validators=[cqc_location_id])
     single_handed = models.BooleanField(default=False)
     branch_sites = models.PositiveSmallIntegerField(default=0)
-    history = HistoricalRecords()
+    ods_region = models.CharField("ODS region code", max_length=3, blank=True,
+                                  help_text="The ODS file's national grouping (column 3), as given: it may be a "
+                                            "code of the regions before 2020.")
+    region = models.CharField(
+        "NHS England region", max_length=3, choices=Region.choices, blank=True,
+        help_text="Its current region: the ODS code when current, else its commissioner's (practices/regions.py).")
+    history = HistoricalRecords(excluded_fields=["region"])
 
     objects = PracticeQuerySet.as_manager()
 
@@ -185,6 +196,7 @@ class Practice(models.Model):
         indexes = [
             models.Index(fields=["commissioner", "name"], name="practice_comm_name_idx"),
             models.Index(fields=["name"], name="practice_name_idx"),
+            models.Index(fields=["region", "name"], name="practice_region_idx"),
         ]
 
     def __str__(self):

@@ -52,13 +52,16 @@ def _jinja2_template_context():
 
 @pytest.fixture
 def world(db):
-    """Two commissioners, each with two practices, and a user of every role tied to the first."""
-    own, other = CommissionerFactory(ods_code="01A"), CommissionerFactory(ods_code="02B")
+    """Two commissioners, each with two practices, and a user of every role tied to the first. The first is in
+    NHS England's North West region (Y62), the other in North East and Yorkshire (Y63): the NHSE regional user is
+    the North West's."""
+    own = CommissionerFactory(ods_code="01A", region="Y62")
+    other = CommissionerFactory(ods_code="02B", region="Y63")
     practices = {
-        "own": PracticeFactory(commissioner=own, name="Own Practice"),
-        "own_sibling": PracticeFactory(commissioner=own, name="Sibling Practice"),
-        "other": PracticeFactory(commissioner=other, name="Other Practice"),
-        "other_sibling": PracticeFactory(commissioner=other, name="Far Practice"),
+        "own": PracticeFactory(commissioner=own, name="Own Practice", ods_region="Y62", region="Y62"),
+        "own_sibling": PracticeFactory(commissioner=own, name="Sibling Practice", ods_region="Y62", region="Y62"),
+        "other": PracticeFactory(commissioner=other, name="Other Practice", ods_region="Y63", region="Y63"),
+        "other_sibling": PracticeFactory(commissioner=other, name="Far Practice", ods_region="Y63", region="Y63"),
     }
     users = {role: user_for(role, commissioner=own, practice=practices["own"]) for role in Role.values}
     return {"own": own, "other": other, "practices": practices, "users": users}

@@ -9,6 +9,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from practices.models import Commissioner, Practice, ods_practice_code
+from practices.regions import regions_refresh
 from practices.services import episodes_rederive
 
 from .common import ImportRejected, ImportSummary, RowError, changed_fields, parse_date, progress
@@ -20,7 +21,7 @@ CLOSURE_FIELDS = {"closed_on", "status"}
 GP_PRACTICE_SETTING = 4
 STATUS = {"A": Practice.Status.ACTIVE, "C": Practice.Status.CLOSED, "D": Practice.Status.DORMANT,
           "P": Practice.Status.PROPOSED}
-PRACTICE_FIELDS = ["name", "address_line_1", "address_line_2", "address_line_3", "address_line_4",
+PRACTICE_FIELDS = ["ods_region", "name", "address_line_1", "address_line_2", "address_line_3", "address_line_4",
                    "address_line_5", "postcode", "opened_on", "closed_on", "status", "prescribing_setting",
                    "telephone"]
 
@@ -86,6 +87,7 @@ def _parse_row(source, line, row, all_settings):
         "postcode": row[9].strip(), "telephone": row[17].strip(),
         "opened_on": dates["opened_on"], "closed_on": dates["closed_on"],
         "status": status, "prescribing_setting": setting,
+        "ods_region": row[2].strip().upper()[:3],
     }
     return OdsRow(line, code, row[3].strip(), commissioner_code, values), []
 
@@ -152,7 +154,8 @@ def import_ods_practices(path, *, all_settings=False, actor=None):
     """Import practices from an epraccur file, all or nothing.
 
     Raises ImportRejected (nothing saved) if any row is malformed. Re-importing the same file
-    reports every practice unchanged. The special-measures episodes of practices whose closure changed are derived
+    reports every practice unchanged. Practices' and commissioners' regions are derived again
+    (practices/regions.py). The special-measures episodes of practices whose closure changed are derived
     again in the same transaction: a closure ends the current one (``practice_closed``).
     """
     rows, summary = read_ods_file(path, all_settings=all_settings)
@@ -183,6 +186,7 @@ def import_ods_practices(path, *, all_settings=False, actor=None):
         if to_update:
             bulk_update_with_history(to_update, Practice, sorted(update_fields), batch_size=1000,
                                      default_user=actor, default_change_reason="ODS import")
+        regions_refresh()
         if closure_changed:
             episodes_rederive(practice_ids=closure_changed, actor=actor, reason="ODS import: practice closure")
         summary.created, summary.updated = len(to_create), len(to_update)

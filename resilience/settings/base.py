@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "delivery",
     "finance",
     "evaluation",
+    "returns",
     "dashboards",
     "api",
     "demo",

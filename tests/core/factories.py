@@ -6,7 +6,7 @@ import factory
 from django.contrib.auth.hashers import make_password
 
 from core.models import User
-from core.roles import COMMISSIONER_ROLES, PRACTICE_ROLES
+from core.roles import COMMISSIONER_ROLES, PRACTICE_ROLES, Role
 from core.services import membership_sync
 
 from ..practices.factories import CommissionerFactory, PracticeFactory
@@ -42,4 +42,6 @@ def user_for(role, *, commissioner=None, practice=None, **kwargs):
         kwargs["commissioner"] = commissioner or CommissionerFactory()
     if role in PRACTICE_ROLES:
         kwargs["practice"] = practice or PracticeFactory()
+    if role == Role.NHSE_REGIONAL:
+        kwargs.setdefault("region", (practice.region if practice is not None else "") or "Y62")
     return UserFactory(role=role, **kwargs)

@@ -11,7 +11,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=Role.values)
-        parser.add_argument("--org", help="commissioner or practice ODS code, for roles that need one")
+        parser.add_argument("--org", help="commissioner or practice ODS code; region code (Y56-Y63) for nhse_regional")
         parser.add_argument("--password", help="without it the account cannot log in until a password is set")
         parser.add_argument("--email", default="")
 
