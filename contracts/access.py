@@ -16,6 +16,7 @@ from core import relations
 from core.relations import (
     commissioner_lead,
     commissioner_of_contract,
+    in_nhse_region,
     led_by,
     on_team,
     own_commissioner,
@@ -26,6 +27,7 @@ from core.relations import (
     sees_all,
 )
 from core.roles import (
+    NHSE_ROLES,
     RCGP_ROLES,
     Role,
     Rule,
@@ -50,9 +52,11 @@ waiting_for_lead = Rule(_waiting_for_lead, "waiting_for_a_lead",
                         q=lambda user: (Q(deputy_lead__isnull=True, state=State.COMMISSIONED)
                                         if relations.has_role(user, Role.RCGP_DEPUTY_LEAD) else False))
 
-# NHSE reads every contract's metadata (never its documents: forwardplans/access.py).
-VIEW_CONTRACT = (sees_all | is_nhse | led_by | waiting_for_lead | on_team | commissioner_of_contract
-                 | practice_of_contract)
+# National NHSE reads every contract's metadata, an NHSE regional team its region's (never their documents:
+# forwardplans/access.py). A contract's region is its lead practice's.
+region_of_contract = in_nhse_region("practice__region")
+VIEW_CONTRACT = (sees_all | is_nhse | region_of_contract | led_by | waiting_for_lead | on_team
+                 | commissioner_of_contract | practice_of_contract)
 
 # What a user may do with a contract they can see. The stage moves are the lifecycle table's (its ``who``
 # column combines the same relations: rcgp_lead, rcgp_team, practice_lead, commissioner_lead).
@@ -110,7 +114,7 @@ def can_see_contract_notes(user):
 def can_read_objectives(user):
     """The agreement's objectives are for the contract's parties (its practice, its commissioner, the RCGP team:
     ``contracts_for`` gives them the contract), never NHSE, which reads figures only."""
-    return relations.active(user) and (user.is_superuser or user.role != Role.NHSE_REPORTING)
+    return relations.active(user) and (user.is_superuser or user.role not in NHSE_ROLES)
 
 
 # Self-referrals -------------------------------------------------------------------------------------------------
@@ -118,8 +122,10 @@ def can_read_objectives(user):
 practice_of_referral = own_practice("contracts.Referral", "group_practices")
 commissioner_of_referral = own_commissioner("commissioner")
 
-# The commissioner's own, the practice's own (or its group's), all for RCGP admin.
-VIEW_REFERRAL = sees_all | commissioner_of_referral | practice_of_referral
+# The commissioner's own, the practice's own (or its group's), the region's for its NHSE regional team, all for RCGP
+# admin.
+region_of_referral = in_nhse_region("practice__region")
+VIEW_REFERRAL = sees_all | commissioner_of_referral | practice_of_referral | region_of_referral
 ASSESS_REFERRAL = is_commissioner_lead & commissioner_of_referral   # only a lead of the referral's commissioner
 REFERRAL_VERBS = {
     "view": VIEW_REFERRAL,

@@ -49,6 +49,7 @@ urlpatterns = [
     path("delivery/", include("delivery.urls")),  # visits, meetings, interviews and review meetings; support given
     path("finance/", include("finance.urls")),  # costed plan, time, other costs, payments, variations, adviser load
     path("evaluation/", include("evaluation.urls")),  # feedback at closure, reflections, case studies
+    path("returns/", include("returns.urls")),  # NHS England's allocations, targets and the regions' data returns
     path("api/", include("api.urls")),  # the REST API, its schema and docs
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,3 @@
+"""The targets board, allocations and targets (returns/board_views.py)."""
+
+urlpatterns = []
