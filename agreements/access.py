@@ -17,7 +17,7 @@ from contracts.models import Contract
 from core import relations
 from core.relations import commissioner_lead, commissioner_of_contract, practice_lead, practice_of_contract, rcgp_lead
 from core.relations import rcgp_team as rcgp_team_rule
-from core.roles import Role
+from core.roles import NHSE_ROLES
 
 from .models import Agreement, Party
 
@@ -44,8 +44,9 @@ def refusal(user, verb, contract):
 
 
 def may_ever_read(user):
-    """Whether the user's role could read any agreement (no query): NHSE and the signed-out never do."""
-    return relations.active(user) and (user.is_superuser or user.role != Role.NHSE_REPORTING)
+    """Whether the user's role could read any agreement (no query): NHSE (national or regional) and the signed-out
+    never do."""
+    return relations.active(user) and (user.is_superuser or user.role not in NHSE_ROLES)
 
 
 def parties_signable_by(user, contract):

@@ -342,7 +342,8 @@ class FundingRowSerializer(serializers.Serializer):
     financial_year = serializers.CharField(help_text="e.g. 2025-26 (April 2025 to March 2026).")
     programme = serializers.ChoiceField(choices=Programme.choices)
     contracts = serializers.IntegerField(help_text="Contracts commissioned in the year (enquiries included).")
-    allocated = serializers.DecimalField(help_text="Sum of the value of those contracts.", **MONEY)
+    contracted = serializers.DecimalField(
+        help_text="Sum of the value of those contracts (called allocated until issue 22).", **MONEY)
     committed_contracts = serializers.IntegerField(help_text="Contracts whose agreement was signed in the year.")
     committed = serializers.DecimalField(help_text="The agreed value of the agreements signed in the year.", **MONEY)
     spent = serializers.DecimalField(help_text="Payments made in the year: paid invoices less paid refunds, counted "

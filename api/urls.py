@@ -10,6 +10,7 @@ from api import views
 from api.agreements import AgreementViewSet
 from api.alerts import AlertViewSet
 from api.contractual import ContractualActionViewSet
+from api.data_returns import DataReturnViewSet, RollupView
 from api.delivery import DeliveryRecordViewSet
 from api.docs import DocsView, SchemaView
 from api.enquiries import EnquiryViewSet
@@ -17,6 +18,7 @@ from api.evaluation import CaseStudyViewSet
 from api.finance import ROUTES as FINANCE_ROUTES
 from api.monitoring import MonitoringRecordViewSet
 from api.offers import OfferViewSet
+from api.returns_figures import URLS as RETURNS_FIGURE_URLS
 
 app_name = "api"
 
@@ -33,6 +35,7 @@ router.register("contractual-actions", ContractualActionViewSet, basename="contr
 router.register("delivery-records", DeliveryRecordViewSet, basename="delivery-record")  # api/delivery.py
 router.register("agreements", AgreementViewSet, basename="agreement")  # api/agreements.py
 router.register("case-studies", CaseStudyViewSet, basename="case-study")  # api/evaluation.py
+router.register("returns/data-returns", DataReturnViewSet, basename="data-return")  # api/data_returns.py
 for prefix, viewset, basename in FINANCE_ROUTES:  # payments, delivery costs, adviser load (api/finance.py)
     router.register(prefix, viewset, basename=basename)
 
@@ -41,6 +44,8 @@ v1 = [
     path("reports/programme-outcomes/", views.ProgrammeOutcomesView.as_view(), name="programme-outcomes"),
     path("reports/funding/", views.FundingView.as_view(), name="funding"),
     path("reports/rag/", views.RagReportView.as_view(), name="rag"),
+    path("returns/rollup/", RollupView.as_view(), name="returns-rollup"),  # api/data_returns.py
+    *RETURNS_FIGURE_URLS,  # figures, targets and allocations of NHS England (api/returns_figures.py)
     path("schema/", SchemaView.as_view(), name="schema"),
     *router.urls,
 ]

@@ -21,7 +21,7 @@ from contracts.figures import programme_figures
 from contracts.funding import funding_by_programme
 from core.errors import DomainError
 from core.exports import EXPORT_FORMATS
-from core.roles import is_nhse, sees_programme_figures
+from core.roles import is_any_nhse, sees_programme_figures
 from forwardplans import access as document_access
 from forwardplans.models import PlanVersion
 from forwardplans.permissions import can_update_progress
@@ -315,14 +315,15 @@ def _commissioner(code):
 class ProgrammeOutcomesView(ReportView):
     """contracts.figures.programme_figures() over the contracts the caller may see, returned as it is."""
 
-    allowed = sees_programme_figures | is_nhse
+    allowed = sees_programme_figures | is_any_nhse  # NHSE regional: its region's, by contracts_for
     query_serializer = serializers.ProgrammeOutcomesQuery
     export_name = "programme-outcomes"
     export_serializer = serializers.ProgrammeFiguresSerializer
 
     @extend_schema(summary="Activity and outcomes of one programme (the programme figures)",
                    parameters=[serializers.ProgrammeOutcomesQuery], responses=serializers.ProgrammeFiguresSerializer,
-                   description="RCGP admin, commissioner leads (their own commissioner's contracts) and NHSE.")
+                   description="RCGP admin, commissioner leads (their own commissioner's contracts), national NHSE and "
+                               "an NHSE regional team (its region's contracts).")
     def get(self, request):
         query = self.query(request)
         commissioner = _commissioner(query["commissioner"]) if query.get("commissioner") else None
@@ -333,14 +334,14 @@ class ProgrammeOutcomesView(ReportView):
 
 
 class FundingView(ReportView):
-    allowed = sees_programme_figures | is_nhse
+    allowed = sees_programme_figures | is_any_nhse  # NHSE regional: its region's, by contracts_for
     query_serializer = serializers.FundingQuery
     export_name = "funding"
     export_serializer = serializers.FundingRowSerializer
 
-    @extend_schema(summary="Allocated, committed and spent by programme for one April-March financial year",
+    @extend_schema(summary="Contracted, committed and spent by programme for one April-March financial year",
                    parameters=[serializers.FundingQuery], responses=serializers.FundingRowSerializer(many=True),
-                   description="Over the contracts you may see (contracts/funding.py). allocated: the value of "
+                   description="Over the contracts you may see (contracts/funding.py). contracted: the value of "
                                "the contracts commissioned in the year, enquiries included; committed: the agreed "
                                "value of agreements signed in the year; spent: payments made in the year (paid "
                                "invoices less paid refunds, counted by the day they were paid), not the advisers' "

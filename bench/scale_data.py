@@ -27,6 +27,8 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from psycopg.types.json import Jsonb
 
+from core.regions import Region
+
 UTC = datetime.UTC
 HISTORY_COLUMNS = ("history_id", "history_date", "history_change_reason", "history_type", "history_user_id")
 
@@ -50,6 +52,7 @@ FIRST_NAMES = ["Aisha", "Alex", "Amir", "Anna", "Ben", "Carys", "Chen", "Chloe",
 LAST_NAMES = ["Ahmed", "Brown", "Campbell", "Davies", "Edwards", "Evans", "Green", "Hall", "Hughes", "Jones",
               "Khan", "Lewis", "Martin", "Morgan", "Okafor", "Patel", "Price", "Roberts", "Shah", "Singh", "Smith",
               "Taylor", "Thomas", "Walker", "Williams", "Wilson", "Wood", "Wright", "Young", "Zhang"]
+NHS_REGIONS = Region.values  # ICBs take them in turn, and their practices with them
 REGIONS = ["North East and Yorkshire", "North West", "Midlands", "East of England", "London", "South East",
            "South West"]
 SENTENCES = [
@@ -255,7 +258,8 @@ class ScaleData:
             self.commissioners.append({"id": i + 1, "ods_code": f"Q{letters[i // len(letters) % 24]}{letters[i % 24]}",
                                        "name": f"NHS {PLACES_A[i % len(PLACES_A)]}{PLACES_B[i % len(PLACES_B)]} "
                                                "Integrated Care Board",
-                                       "kind": "icb", "parent_id": None, "_created": created})
+                                       "kind": "icb", "parent_id": None,
+                                       "region": NHS_REGIONS[i % len(NHS_REGIONS)], "_created": created})
         self._copy_with_history(loader, "practices.Commissioner", self.commissioners)
 
         n = self.size["practices"]
@@ -287,7 +291,8 @@ class ScaleData:
                     "opened_on": datetime.date(1974, 4, 1) + datetime.timedelta(days=rng.randint(0, 15000)),
                     "closed_on": None, "status": "active", "prescribing_setting": 4,
                     "cqc_location_id": f"1-{100000000 + pid * 7919}", "single_handed": single,
-                    "branch_sites": rng.choice([0, 0, 0, 1, 1, 2]), "_created": created,
+                    "branch_sites": rng.choice([0, 0, 0, 1, 1, 2]), "ods_region": c["region"],
+                    "region": c["region"], "_created": created,
                 })
         for p in rng.sample(self.practices, max(1, n // 40)):  # a few closed
             p["status"], p["closed_on"] = "closed", self.today - datetime.timedelta(days=rng.randint(30, 3000))
@@ -336,18 +341,20 @@ class ScaleData:
         hashed = make_password(self.password)
         users = []
 
-        def add(username, role, commissioner_id=None, practice_id=None, staff=False):
+        def add(username, role, commissioner_id=None, practice_id=None, staff=False, region=""):
             first, last = self._name()
             user = {"id": len(users) + 1, "password": hashed, "last_login": None, "is_superuser": False,
                     "username": username, "first_name": first, "last_name": last,
                     "email": f"{username}@example.nhs.uk", "is_staff": staff, "is_active": True,
                     "date_joined": joined, "role": role, "commissioner_id": commissioner_id,
-                    "practice_id": practice_id, "_created": joined}
+                    "practice_id": practice_id, "region": region, "_created": joined}
             users.append(user)
             return user
 
         self.rcgp_admins = [add(f"rcgp_admin-{i}", "rcgp_admin") for i in range(1, 4)]
         add("nhse_reporting-1", "nhse_reporting")
+        for code in NHS_REGIONS:
+            add(f"nhse_regional-{code}", "nhse_regional", region=code)
         self.commissioner_users = {}
         for c in self.commissioners:
             self.commissioner_users[c["id"]] = {
@@ -363,7 +370,8 @@ class ScaleData:
         # Each person holds the membership they act in, as the user service makes it.
         self._copy_with_history(loader, "resilience.Membership", [
             {"id": u["id"], "user_id": u["id"], "role": u["role"], "commissioner_id": u["commissioner_id"],
-             "practice_id": u["practice_id"], "created_at": joined, "_created": joined} for u in users])
+             "practice_id": u["practice_id"], "region": u["region"], "created_at": joined, "_created": joined}
+            for u in users])
         self.deputy_leads = deputies
         professions = ["gp", "practice_manager", "practice_nurse", "clinical_pharmacist"]
         self.advisers = [{"id": i + 1, "user_id": u["id"], "profession": rng.choices(professions, [45, 35, 15, 5])[0],
@@ -406,6 +414,8 @@ class ScaleData:
                 "assessed_at": _at(received + datetime.timedelta(days=5)) if assessed else None,
                 "acknowledged_on": received + datetime.timedelta(days=rng.randint(2, 16)) if not recent else None,
                 "acknowledgement_due": received + datetime.timedelta(days=14),
+                "regional_decision": "", "regional_reason": "", "regional_decided_by_id": None,
+                "regional_decided_at": None, "version": 1,
                 "created_at": _at(received), "_created": _at(received),
             })
         self._copy_with_history(loader, "contracts.Referral", rows)
@@ -516,6 +526,7 @@ class ScaleData:
                     "id": len(payments) + 1, "contract_id": contract["id"], "funder": "nhse", "kind": "invoice",
                     "reference": f"INV-{contract['id']:05d}", "amount": contract["spent"], "invoiced_on": invoiced,
                     "paid_on": min(self.today, invoiced + datetime.timedelta(days=rng.randint(7, 45))), "note": "",
+                    "over_allocation_reason": "",
                     "recorded_by_id": self.rcgp_admins[0]["id"], "created_at": _at(invoiced), "version": 1,
                     "_created": _at(invoiced), "_by": self.rcgp_admins[0]["id"]})
             # Workflow moves (a transition row and a history row each).

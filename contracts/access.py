@@ -134,6 +134,8 @@ REFERRAL_VERBS = {
     "decline": ASSESS_REFERRAL,
     "acknowledge": ASSESS_REFERRAL | sees_all,
     "commission": is_commissioner_lead | is_rcgp_admin,
+    # NHS England's regional decision (003 Annex B): the regional team of the referral's region only.
+    "regional_decision": region_of_referral,
 }
 REFERRAL_REFUSALS = {
     "submit": "Only a practice lead, or a commissioner lead on a practice's behalf, can submit a self-referral.",
@@ -141,6 +143,8 @@ REFERRAL_REFUSALS = {
     "decline": "Only a commissioner lead of the referral's commissioner can decline it.",
     "acknowledge": "Only the commissioner lead or RCGP programme admin can record an acknowledgement.",
     "commission": "Only a commissioner lead (or RCGP admin) can commission support.",
+    "regional_decision": "Only NHS England's regional team for the referral's region can record the regional "
+                         "decision.",
 }
 
 
@@ -263,6 +267,6 @@ def enquiry_for_user_or_404(user, pk):
 
 
 def enquiry_figures_for(user):
-    """The enquiries counted in the user's programme figures: those they may see, and every one for NHSE (counts
-    only: it never sees an enquiry itself)."""
-    return (VIEW_ENQUIRY | is_nhse).filter(user, Enquiry.objects.all())
+    """The enquiries counted in the user's programme figures: those they may see, every one for national NHSE and
+    its region's for an NHSE regional team (counts only: NHSE never sees an enquiry itself)."""
+    return (VIEW_ENQUIRY | is_nhse | in_nhse_region("practice__region")).filter(user, Enquiry.objects.all())

@@ -26,8 +26,9 @@ def contracts_export(fmt, contracts):
 
 def referrals_export(fmt, referrals):
     header = ["Received", "Practice ODS code", "Practice", "Commissioner", "Status", "Priority",
-              "Acknowledgement due", "Acknowledged", "Acknowledgement"]
+              "Acknowledgement due", "Acknowledged", "Acknowledgement", "Regional decision"]
     rows = [[r.received_on, r.practice.ods_code, r.practice.name, r.commissioner.label, r.get_status_display(),
-             r.get_priority_display(), r.acknowledgement_due, r.acknowledged_on, acknowledgement_status(r).label]
+             r.get_priority_display(), r.acknowledgement_due, r.acknowledged_on, acknowledgement_status(r).label,
+             r.get_regional_decision_display()]
             for r in referrals]
     return export_response(fmt, "referrals", header, rows)

@@ -60,13 +60,13 @@ def programme_outcomes_export(fmt, table):
 def funding_export(fmt, years):
     """Funding by financial year (contracts.funding.funding_by_years): each programme's row, then the year's
     total. Committed: agreements signed in the year; spent: payments made in the year."""
-    header = ["Financial year", "Programme", "Contracts", "Allocated (£)", "Committed (£)", "Spent (£)"]
+    header = ["Financial year", "Programme", "Contracts", "Contracted (£)", "Committed (£)", "Spent (£)"]
     rows = []
     for year in years:
         for row in year["rows"]:
-            rows.append([year["label"], Programme(row["programme"]).label, row["contracts"], row["allocated"],
+            rows.append([year["label"], Programme(row["programme"]).label, row["contracts"], row["contracted"],
                          row["committed"], row["spent"]])
-        rows.append([year["label"], "All programmes", year["contracts"], year["allocated"], year["committed"],
+        rows.append([year["label"], "All programmes", year["contracts"], year["contracted"], year["committed"],
                      year["spent"]])
     return export_response(fmt, "funding-by-financial-year", header, rows)
 

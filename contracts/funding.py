@@ -1,10 +1,10 @@
-"""Funding by financial year (docs/domain.md §6): allocated, committed and spent per programme, over the contracts
+"""Funding by financial year (docs/domain.md §6): contracted, committed and spent per programme, over the contracts
 the caller may see (pass ``contracts.access.contracts_for(user)``). Years run April to March.
 
 What each figure means (the README says so too; NHSE's analysts read them from the funding API):
 
-- allocated: the value of the contracts commissioned in the year, enquiries included (kept as it was; the next
-  issue renames it);
+- contracted: the value of the contracts commissioned in the year, enquiries included (called ``allocated``
+  until issue 22: an allocation is now the budget NHS England gives a region or ICB, returns/models.py);
 - committed: the agreed value of signed agreements, counted in the financial year the agreement was signed
   (``Contract.mou_signed_on``);
 - spent: payments made (paid invoices less paid refunds, contracts/payment_models.py), counted in the financial
@@ -33,7 +33,7 @@ def funding_by_programme(contracts, *, year, commissioner=None):
     """Funding in the financial year starting in ``year``, one row per programme (vocabulary order), over
     ``contracts``; ``commissioner`` (a Commissioner) includes its sub-ICB locations. Two queries.
 
-    - contracts, allocated: the count and sum of ``value`` of the contracts commissioned in the year;
+    - contracts, contracted: the count and sum of ``value`` of the contracts commissioned in the year;
     - committed_contracts, committed: the count and sum of ``value`` of the contracts whose agreement was signed in
       the year;
     - spent: payments made in the year (paid invoices less paid refunds) for the contracts.
@@ -45,7 +45,7 @@ def funding_by_programme(contracts, *, year, commissioner=None):
     commissioned = Q(commissioned_on__gte=first, commissioned_on__lte=last)
     signed = Q(mou_signed_on__gte=first, mou_signed_on__lte=last)
     rows = scope.filter(commissioned | signed).order_by().values("programme").annotate(
-        contracts=Count("pk", filter=commissioned), allocated=Sum("value", filter=commissioned),
+        contracts=Count("pk", filter=commissioned), contracted=Sum("value", filter=commissioned),
         committed_contracts=Count("pk", filter=signed), committed=Sum("value", filter=signed))
     by_programme = {row["programme"]: row for row in rows}
     spent = dict(Payment.objects.filter(contract__in=scope.order_by().values("pk"), paid_on__gte=first,
@@ -56,7 +56,7 @@ def funding_by_programme(contracts, *, year, commissioner=None):
         row = by_programme.get(programme, {})
         result.append({
             "financial_year": label, "programme": programme,
-            "contracts": row.get("contracts", 0), "allocated": row.get("allocated") or ZERO,
+            "contracts": row.get("contracts", 0), "contracted": row.get("contracted") or ZERO,
             "committed_contracts": row.get("committed_contracts", 0), "committed": row.get("committed") or ZERO,
             "spent": spent.get(programme) or ZERO,
         })
@@ -76,5 +76,5 @@ def funding_by_years(contracts, *, years=3, today=None):
                 if row["contracts"] or row["committed_contracts"] or row["spent"]]
         table.append({"label": financial_year(year)[2], "rows": rows,
                       **{key: sum((r[key] for r in rows), 0 if key.endswith("contracts") else ZERO)
-                         for key in ("contracts", "allocated", "committed_contracts", "committed", "spent")}})
+                         for key in ("contracts", "contracted", "committed_contracts", "committed", "spent")}})
     return table

@@ -7,6 +7,7 @@ from django.utils import timezone
 from core.forms import DayMonthYearField, Form
 from core.validators import MaxWordsValidator
 
+from .models import RegionalDecision
 from .referral_services import WORD_LIMIT, submittable_practices
 from .vocabulary import (
     IMPACT_LABELS,
@@ -218,3 +219,17 @@ class AcknowledgementForm(Form):
 class DeclineForm(Form):
     reason = _words_field("Why does the commissioner not support this referral?",
                           "Give the reason the referral is not supported.")
+
+
+class RegionalDecisionForm(Form):
+    """NHS England's regional decision on an assessed referral: approved or not, with the reason either way."""
+
+    decision = forms.ChoiceField(
+        label="NHS England's regional decision", choices=RegionalDecision.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose the regional decision: approved or not approved.",
+                        "invalid_choice": "Choose the regional decision: approved or not approved."},
+    )
+    reason = _words_field("Reason for the decision", "Enter the reason for the regional decision.")
+    # The referral's version when the page was opened: a decision on an older one is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages={
+        "required": "This page is out of date: open it again, then try again."})

@@ -1,4 +1,5 @@
-"""Resilience-programme self-referrals (docs/domain.md §5): submit, assess, acknowledge, decline.
+"""Resilience-programme self-referrals (docs/domain.md §5): submit, assess, acknowledge, decline, and NHS England's
+regional decision.
 
 Every write goes through a function here, named ``referral_<action>(*, ..., actor)``. Each one
 checks who is asking, validates the answers (word limits included, whatever the form already
@@ -12,14 +13,22 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from core.errors import DomainError
+from core.errors import DomainError, StaleEdit
 from core.roles import is_commissioner_lead, is_practice_lead
 from core.validators import MaxWordsValidator
 from practices import access as practice_access
 
 from . import access
-from .models import Referral
-from .vocabulary import CRITERIA_KEYS, IMPACT_LABELS, SCOPE_LABELS, Priority, SupportCategory, YesNoUnknown
+from .models import Referral, RegionalDecision
+from .vocabulary import (
+    CRITERIA_KEYS,
+    IMPACT_LABELS,
+    SCOPE_LABELS,
+    Priority,
+    Programme,
+    SupportCategory,
+    YesNoUnknown,
+)
 from .working_days import acknowledgement_due, working_days_between
 
 WORD_LIMIT = 200
@@ -115,6 +124,8 @@ def _check_scale(value, labels, what):
 
 
 def _record(referral, actor, reason):
+    if referral.pk:
+        referral.version += 1  # every change moves the version, so a decision taken on an older one is refused
     referral._history_user = actor
     referral._change_reason = reason
     referral.save()
@@ -273,6 +284,60 @@ def referral_decline(*, referral, actor, reason):
     return referral
 
 
+def can_decide_regionally(user, referral):
+    """The regional team of the referral's region, while the referral is assessed (the decision may change until
+    support is commissioned or the referral is not approved)."""
+    return referral.status == Referral.Status.ASSESSED and access.can_referral(user, "regional_decision", referral)
+
+
+@transaction.atomic
+def referral_regional_decide(*, referral, actor, decision, reason, base_version):
+    """NHS England's regional decision on an assessed self-referral (003 Annex B, "NHS England Assessment and
+    Decision"): approved, or not approved, with a reason either way. Only the regional team of the referral's region
+    decides, once the commissioner has assessed it. Not approved ends the referral as not supported, the reason
+    shown as the decline reason; approved lets resilience-programme support be commissioned from it
+    (contracts.services.contract_commission waits for it)."""
+    referral = Referral.objects.select_for_update().select_related("practice").get(pk=referral.pk)
+    _require(actor, "regional_decision", referral)
+    if referral.version != base_version:
+        raise StaleEdit("Someone else changed this referral while you were deciding. Nothing of yours was saved.",
+                        [("Status", referral.get_status_display()),
+                         ("Regional decision", referral.get_regional_decision_display() or "not decided")])
+    if referral.status == Referral.Status.SUBMITTED:
+        raise DomainError("The commissioner has not assessed this referral yet: the regional decision follows the "
+                          "commissioner's assessment.")
+    if referral.status != Referral.Status.ASSESSED:
+        raise DomainError(f"This referral is {referral.get_status_display().lower()}; the regional decision can no "
+                          f"longer be recorded.")
+    if decision not in RegionalDecision.values:
+        raise DomainError("Choose the regional decision: approved or not approved.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Enter the reason for the regional decision.")
+    _check_words("Reason for the regional decision", reason)
+    referral.regional_decision = decision
+    referral.regional_reason = reason
+    referral.regional_decided_by = actor
+    referral.regional_decided_at = timezone.now()
+    if decision == RegionalDecision.NOT_APPROVED:
+        referral.status = Referral.Status.DECLINED
+    _record(referral, actor, f"regional decision: {RegionalDecision(decision).label.lower()}")
+    return referral
+
+
+def waits_for_regional_decision(referral, programme):
+    """Why resilience-programme support cannot be commissioned from ``referral`` yet (None: it can). Other
+    programmes do not wait for NHS England's regional decision."""
+    if referral is None or programme != Programme.RESILIENCE:
+        return None
+    if referral.regional_decision == RegionalDecision.APPROVED:
+        return None
+    if referral.regional_decision == RegionalDecision.NOT_APPROVED:
+        return "NHS England's regional team did not approve this referral: resilience support cannot be commissioned."
+    return ("Commissioning resilience-programme support from this referral waits for NHS England's regional "
+            "decision.")
+
+
 # --- Reading ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -306,9 +371,12 @@ def acknowledgement_status(referral, today=None):
 
 
 def decline_reason(referral):
-    """The reason given when the referral was declined (kept as its history's change reason)."""
+    """The reason given when the referral was declined: NHS England's regional reason when its regional team did not
+    approve it, else the commissioner's (kept as its history's change reason)."""
     if referral.status != Referral.Status.DECLINED:
         return ""
+    if referral.regional_decision == RegionalDecision.NOT_APPROVED:
+        return referral.regional_reason
     record = (referral.history.filter(status=Referral.Status.DECLINED, history_change_reason__startswith="declined: ")
               .order_by("history_date").first())
     return record.history_change_reason.removeprefix("declined: ") if record else ""

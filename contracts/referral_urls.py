@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/assess/", views.referral_assess_view, name="assess"),
     path("<int:pk>/acknowledge/", views.referral_acknowledge_view, name="acknowledge"),
     path("<int:pk>/decline/", views.referral_decline_view, name="decline"),
+    path("<int:pk>/regional-decision/", views.referral_regional_decision_view, name="regional_decision"),
 ]

@@ -15,25 +15,35 @@ from django.views.decorators.http import require_POST
 from core import exports as list_exports
 from core.errors import require_allowed
 from core.pagination import paginate
-from core.submit import run_for_form
+from core.submit import page_status, run_for_form
 
 from . import access, exports
 from .models import Referral
-from .referral_forms import AcknowledgementForm, AssessmentForm, DeclineForm, ReferralForm, criteria_by_domain
+from .referral_forms import (
+    AcknowledgementForm,
+    AssessmentForm,
+    DeclineForm,
+    ReferralForm,
+    RegionalDecisionForm,
+    criteria_by_domain,
+)
 from .referral_services import (
     OPEN_STATUSES,
     acknowledgement_status,
     can_acknowledge,
     can_assess,
+    can_decide_regionally,
     can_decline,
     can_submit,
     decline_reason,
     referral_acknowledge,
     referral_assess,
     referral_decline,
+    referral_regional_decide,
     referral_submit,
+    waits_for_regional_decision,
 )
-from .vocabulary import IMPACT_LABELS, SCOPE_LABELS, SupportCategory
+from .vocabulary import IMPACT_LABELS, SCOPE_LABELS, Programme, SupportCategory
 
 MATRIX = {"scope_labels": SCOPE_LABELS, "impact_labels": IMPACT_LABELS}
 
@@ -85,6 +95,10 @@ def _detail(request, referral, acknowledgement_form=None, status=200):
         "acknowledgement_form": acknowledgement_form or AcknowledgementForm(),
         "can_commission": (referral.status == Referral.Status.ASSESSED
                            and access.can_referral(request.user, "commission", referral)),
+        "can_decide_regionally": can_decide_regionally(request.user, referral),
+        # What resilience support from it waits for (other programmes do not wait): shown beside the link.
+        "regional_wait": (waits_for_regional_decision(referral, Programme.RESILIENCE)
+                          if referral.status == Referral.Status.ASSESSED else None),
         **MATRIX,
     }, status=status)
 
@@ -142,3 +156,26 @@ def referral_decline_view(request, pk):
             messages.success(request, "The referral is recorded as not supported.")
             return redirect("referrals:detail", pk=referral.pk)
     return render(request, "contracts/referrals/decline.jinja", {"referral": referral, "form": form})
+
+
+@login_required
+def referral_regional_decision_view(request, pk):
+    """NHS England's regional decision (003 Annex B): its region's team, once the commissioner has assessed it."""
+    referral = _visible_referral(request, pk, "regional_decision")
+    form = RegionalDecisionForm(request.POST or None, initial={
+        "version": referral.version, "decision": referral.regional_decision or None,
+        "reason": referral.regional_reason})
+    outcome = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        outcome = run_for_form(form, lambda: referral_regional_decide(
+            referral=referral, actor=request.user, decision=data["decision"], reason=data["reason"],
+            base_version=data["version"]),
+            current_version=lambda: access.get_referral_or_404(request.user, referral.pk).version)
+        if outcome.ok:
+            decided = outcome.value
+            messages.success(request, f"Regional decision recorded: {decided.get_regional_decision_display().lower()}.")
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(request, "contracts/referrals/regional_decision.jinja", {
+        "referral": referral, "form": form, "conflict": outcome.conflict if outcome else None,
+        "can_decide": referral.status == Referral.Status.ASSESSED}, status=page_status(form))

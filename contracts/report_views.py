@@ -11,13 +11,13 @@ from contracts import figures, funding
 from contracts.vocabulary import EndReason, Outcome, Programme
 from core import exports as list_exports
 from core.forms import DayMonthYearField, Form
-from core.roles import is_commissioner_lead, is_nhse, is_rcgp_admin, sees_programme_figures
+from core.roles import is_any_nhse, is_commissioner_lead, is_rcgp_admin, sees_programme_figures
 from practices import access as practice_access
 
 from . import access, figure_exports
 
 # Who sees figures of the whole programme on their home page (and so may take them away).
-SEES_HOME_FIGURES = sees_programme_figures | is_nhse
+SEES_HOME_FIGURES = sees_programme_figures | is_any_nhse  # a regional team: its region's
 
 class ProgrammeFiguresForm(Form):
     programme = forms.ChoiceField(choices=Programme.choices)
@@ -92,7 +92,7 @@ def programme_outcomes_download(fmt, contracts):
 
 @_home_figures
 def funding_download(fmt, contracts):
-    """Allocated, committed (agreements signed) and spent (payments made) by financial year and programme (NHSE's
+    """Contracted, committed (agreements signed) and spent (payments made) by financial year and programme (NHSE's
     home)."""
     return figure_exports.funding_export(fmt, funding.funding_by_years(contracts))
 

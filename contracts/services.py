@@ -6,7 +6,7 @@ Each service is atomic, checks who is acting, and raises DomainError with a mess
 import re
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from core.errors import DomainError
@@ -16,6 +16,7 @@ from practices.models import Practice
 
 from . import access
 from .models import Adviser, ConflictOfInterest, Contract, ContractTransition, Referral, TeamMembership
+from .referral_services import waits_for_regional_decision
 from .vocabulary import Closure, EndReason
 from .workflow import ENDED_STATES, LIVE_STATES, State
 
@@ -58,7 +59,8 @@ def next_reference(parent=None):
 @transaction.atomic
 def contract_commission(*, actor, practice, programme, commissioned_on, categories=(), group_practices=(),
                         referral=None, parent=None, reference=None, **terms):
-    """A commissioner lead commissions support for one practice (or a group) of their commissioner.
+    """A commissioner lead commissions support for one practice (or a group) of their commissioner. Resilience-
+    programme support from a self-referral waits for NHS England's regional approval (003 Annex B).
 
     ``terms`` are the funding, agreement dates and objectives fields of Contract. The rating
     before is taken from the practice's latest published inspection at commissioning.
@@ -72,6 +74,12 @@ def contract_commission(*, actor, practice, programme, commissioned_on, categori
         raise DomainError("Every practice in the group must be one of your commissioner's practices.")
     if parent is not None and not access.contracts_for(actor).filter(pk=parent.pk).exists():
         raise DomainError("The contract this follows on from was not found.")
+    if referral is not None:
+        # The decision as saved now (locked), not as the page that sent the form saw it.
+        referral = Referral.objects.select_for_update().get(pk=referral.pk)
+        waiting = waits_for_regional_decision(referral, programme)
+        if waiting:
+            raise DomainError(waiting)
     reference = (reference or "").strip() or next_reference(parent)
     if Contract.objects.filter(reference=reference).exists():
         raise DomainError(f"Contract reference {reference} is already used.")
@@ -85,7 +93,7 @@ def contract_commission(*, actor, practice, programme, commissioned_on, categori
     )
     contract.practices.set([p for p in group if p.pk != practice.pk])
     if referral is not None:
-        Referral.objects.filter(pk=referral.pk).update(status=Referral.Status.ACCEPTED)
+        Referral.objects.filter(pk=referral.pk).update(status=Referral.Status.ACCEPTED, version=F("version") + 1)
     _record(contract, "", State.COMMISSIONED, actor, "Commissioned", commissioned_on)
     return contract
 

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from core.relations import active, commissioner_ids, of_commissioner, own_commissioner
-from core.roles import RCGP_ROLES, Role, Rule, is_commissioner_lead, is_nhse, is_practice_user
+from core.roles import NHSE_ROLES, RCGP_ROLES, Role, Rule, is_commissioner_lead, is_nhse, is_practice_user
 
 from .models import Appeal, ContractualCase, Notice
 
@@ -85,8 +85,9 @@ def refusal(user, case):
 
 
 def sees_text(user):
-    """NHSE sees type, dates and outcome, never the text of a case or notice."""
-    return active(user) and user.role != Role.NHSE_REPORTING
+    """NHSE sees type, dates and outcome, never the text of a case or notice (a regional team sees no case at all:
+    contractual action stays with national NHSE)."""
+    return active(user) and user.role not in NHSE_ROLES
 
 
 def has_contractual_pages(user):

@@ -10,13 +10,13 @@ from core.services import membership_sync
 
 @admin.register(User)
 class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
-    list_display = ["username", "email", "role", "commissioner", "practice", "is_active"]
+    list_display = ["username", "email", "role", "commissioner", "practice", "region", "is_active"]
     list_filter = ["role", "is_active", "is_staff"]
     list_select_related = ["commissioner", "practice"]
     autocomplete_fields = ["commissioner", "practice"]
     fieldsets = [
         *BaseUserAdmin.fieldsets,
-        ("Role and organisation", {"fields": ["role", "commissioner", "practice"]}),
+        ("Role and organisation", {"fields": ["role", "commissioner", "practice", "region"]}),
     ]
 
     def save_model(self, request, obj, form, change):

@@ -115,8 +115,16 @@ def programme_table(user, **filters):
     return [(Programme(p), figures[p]) for p in Programme.values]
 
 
+def referrals_awaiting_regional_decision(user):
+    """Assessed self-referrals of an NHSE regional team's region with no regional decision yet, oldest first (one
+    query): the team's queue on its home page."""
+    mine = contract_access.REFERRAL_VERBS["regional_decision"].filter(user, contract_access.referrals_for(user))
+    return list(mine.filter(status=Referral.Status.ASSESSED, regional_decision="")
+                .select_related("practice", "commissioner").order_by("assessed_at", "pk"))
+
+
 def funding_by_year(user, years=3, today=None):
-    """Allocated, committed (agreements signed) and spent (payments made) per financial year (the latest
+    """Contracted, committed (agreements signed) and spent (payments made) per financial year (the latest
     ``years``), with the programmes' rows, over the contracts the user may see (contracts.funding.funding_by_years:
     the page and its download agree)."""
     return funding_by_years(contract_access.contracts_for(user), years=years, today=today)

@@ -15,11 +15,13 @@ from core.roles import (
 from evaluation.access import may_see_counts as reads_evaluation
 from finance.access import may_see_adviser_load
 from forwardplans import access as document_access
+from returns.access import regions_for as returns_regions_for
 from surveillance.access import reads_runs
 
 from .risk_register import reads_register
 
-REFERRAL_ROLES = COMMISSIONER_ROLES | PRACTICE_ROLES | {Role.RCGP_ADMIN}
+# An NHSE regional team reads its region's referrals and decides on them (contracts/access.py).
+REFERRAL_ROLES = COMMISSIONER_ROLES | PRACTICE_ROLES | {Role.RCGP_ADMIN, Role.NHSE_REGIONAL}
 
 
 def navigation_for(request):
@@ -42,6 +44,8 @@ def navigation_for(request):
         items.append(("Reports", reverse("reports:programme_figures")))
     if reads_evaluation(user):  # feedback, reflections and case studies counted by commissioner and year
         items.append(("Evaluation", reverse("evaluation:counts")))
+    if returns_regions_for(user):  # national NHSE, a regional team, RCGP admin: allocations and targets (returns/)
+        items.append(("Returns", reverse("returns:board")))
     if reads_runs(user):
         items.append(("Syncs", reverse("surveillance:runs")))
     unread = document_access.notifications_for(user).filter(read_at__isnull=True).count()  # one query

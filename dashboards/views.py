@@ -9,8 +9,9 @@ from contracts import access as contract_access
 from core import exports
 from core.errors import NotAllowed
 from core.pagination import paginate
+from core.regions import region_label
 from core.relations import of_commissioner
-from core.roles import is_commissioner_lead, is_commissioner_user, is_nhse, is_rcgp_admin
+from core.roles import is_any_nhse, is_commissioner_lead, is_commissioner_user, is_nhse_regional, is_rcgp_admin
 from dashboards import charts, dashboards, risk_register
 from dashboards.search import search
 from forwardplans import access as document_access
@@ -71,19 +72,26 @@ def _practice_home(request):
 
 
 def _nhse_home(request):
-    contracts = contract_access.contracts_for(request.user)
-    return {"template": "nhse", "programmes": dashboards.programme_table(request.user),
-            "funding": dashboards.funding_by_year(request.user),
+    """National NHSE's home, and an NHSE regional team's: the same figures over the contracts it may see
+    (contracts_for: its region's), headed with its region's name, with the referrals waiting for its decision."""
+    user = request.user
+    contracts = contract_access.contracts_for(user)
+    regional = is_nhse_regional.test(user)
+    return {"template": "nhse", "programmes": dashboards.programme_table(user),
+            "region_name": region_label(user.region) if regional else "",
+            "awaiting_decision": dashboards.referrals_awaiting_regional_decision(user) if regional else None,
+            "funding": dashboards.funding_by_year(user),
             "outcomes": charts.outcomes_by_programme_year(contracts), "outcome_series": charts.OUTCOME_SERIES,
-            "rag_by_commissioner": _rag_by_commissioner_for(request.user), "rag_series": charts.RAG_SERIES}
+            "rag_by_commissioner": _rag_by_commissioner_for(user), "rag_series": charts.RAG_SERIES}
 
 
 def _rag_by_commissioner_for(user):
     """The home page's "actions by RAG status, per commissioner", from the same records the page counts: shared
-    plans for a commissioner, the figures' scope for NHSE; None for a role whose home does not show it."""
+    plans for a commissioner, the figures' scope for NHSE (a regional team: its region's); None for a role whose home
+    does not show it."""
     if is_commissioner_user.test(user):
         return charts.rag_by_commissioner(document_access.actions_for(user))
-    if is_nhse.test(user):
+    if is_any_nhse.test(user):
         return charts.rag_by_commissioner(document_access.actions_for_figures(user))
     return None
 
@@ -140,6 +148,7 @@ HOME_PAGES = {
     "practice_user": _practice_home,
     "practice_lead": _practice_home,
     "nhse_reporting": _nhse_home,
+    "nhse_regional": _nhse_home,
 }
 
 

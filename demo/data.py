@@ -16,6 +16,7 @@ from core.services import user_upsert
 from demo.agreements import seed_agreements
 from demo.alerts import seed_alerts
 from demo.contractual import seed_contractual
+from demo.data_returns import seed_data_returns
 from demo.delivery import seed_delivery
 from demo.enquiries import seed_enquiries
 from demo.evaluation import seed_evaluation
@@ -23,7 +24,9 @@ from demo.finance import seed_finance
 from demo.monitoring import seed_monitoring
 from demo.offers import seed_offers
 from demo.plans import seed_plan_links
+from demo.regional import seed_regional
 from demo.regulation import seed_regulation
+from demo.returns import seed_returns
 from demo.syncs import seed_syncs
 from practices.imports.cqc import import_cqc_ratings
 from practices.imports.list_sizes import import_list_sizes
@@ -47,6 +50,7 @@ ORGANISATION_FOR_ROLE = {
     Role.COMMISSIONER_LEAD: DEMO_COMMISSIONER,
     Role.PRACTICE_USER: DEMO_PRACTICE,
     Role.PRACTICE_LEAD: DEMO_PRACTICE,
+    Role.NHSE_REGIONAL: "Y62",  # North West, where the demo's practices are
 }
 
 
@@ -55,6 +59,7 @@ DEMO_NAMES = {
     "demo-commissioner_peer_support": ("Sam", "Taylor"), "demo-commissioner_lead": ("Priti", "Desai"),
     "demo-rcgp_admin": ("Tom", "Price"), "demo-practice_user": ("Jo", "Walker"),
     "demo-practice_lead": ("Aisha", "Khan"), "demo-nhse_reporting": ("Ben", "Morris"),
+    "demo-nhse_regional": ("Nadia", "Rahman"),
     "demo-practice_lead-p85610": ("Owen", "Hughes"), "demo-practice_lead-p85026": ("Grace", "Lim"),
 }
 
@@ -108,6 +113,7 @@ def seed_demo(log=print):
     _seed_questionnaire()
     _seed_regulatory(log)
     _seed_delivery(log)
+    _seed_returns(log)
     for code in SECOND_PRACTICE_LEADS:
         logins.append(DemoLogin(practice_lead_username(code), Role.PRACTICE_LEAD.label,
                                 str(Practice.objects.get(ods_code=code))))
@@ -134,6 +140,15 @@ def _seed_delivery(log):
     seed_delivery(log)
     seed_finance(log)
     seed_evaluation(log)
+
+
+def _seed_returns(log):
+    """NHS England's side (each in its own module): the regional team's referrals (one waiting for its decision, one
+    approved), the year's allocations, and a region's data return submitted and resubmitted (last: it freezes what
+    the records say, allocations included)."""
+    seed_regional(log)
+    seed_returns(log)
+    seed_data_returns(log)
 
 
 def _seed_referral():

@@ -7,9 +7,11 @@
 - The advisers' reflections: RCGP only. Each adviser on the team, and the deputy lead who leads it, writes their
   own; the team and RCGP admin read them all.
 - Case studies: drafted and changed by the contract's RCGP team or its commissioner's users; read by them and the
-  practice's users. The naming choice is the practice's: its practice lead changes it. NHSE reads final case
-  studies, and wherever a case study is listed beyond the contract's parties an anonymised one shows no practice.
-- The counts page: RCGP admin (all), a commissioner's users (their own and their sub-ICB locations'), NHSE (all).
+  practice's users. The naming choice is the practice's: its practice lead changes it. National NHSE reads final
+  case studies, an NHSE regional team those of its region's contracts, and wherever a case study is listed beyond
+  the contract's parties an anonymised one shows no practice.
+- The counts page: RCGP admin (all), a commissioner's users (their own and their sub-ICB locations'), national
+  NHSE (all), an NHSE regional team (its region's contracts).
 
 Each verb is one ``Rule`` with its queryset face and its one-record face (core/roles.py), so a list and a check
 cannot disagree; single records come from the ``get_*_or_404`` helpers, so a hidden one answers 404.
@@ -24,6 +26,7 @@ from contracts.workflow import State
 from core import relations
 from core.relations import (
     commissioner_of_contract,
+    in_nhse_region,
     led_by,
     on_team,
     practice_lead,
@@ -31,7 +34,7 @@ from core.relations import (
     rcgp_team,
     sees_all,
 )
-from core.roles import COMMISSIONER_ROLES, PRACTICE_ROLES, RCGP_ROLES, Rule, is_nhse
+from core.roles import COMMISSIONER_ROLES, PRACTICE_ROLES, RCGP_ROLES, Rule, is_nhse, is_nhse_regional
 
 from .models import CaseStudy, PracticeFeedback, Reflection
 from .vocabulary import CaseStudyStatus
@@ -111,10 +114,11 @@ def may_see_any(user):
 FEEDBACK_READERS = _on_contract(CONTRACT_VERBS["read_feedback"])
 REFLECTION_READERS = _on_contract(CONTRACT_VERBS["read_reflections"])
 CASE_STUDY_READERS = _on_contract(CASE_STUDY_VERBS["view"])
-# NHSE reads final case studies (never drafts), without the practice when it chose to be anonymised.
-nhse_final = Rule(lambda user, record=None: (record is not None and is_nhse.test(user)
-                                             and record.status == CaseStudyStatus.FINAL),
-                  "nhse_final", q=lambda user: Q(status=CaseStudyStatus.FINAL) if is_nhse.test(user) else False)
+# NHSE reads final case studies (never drafts), without the practice when it chose to be anonymised: national NHSE
+# every one, a regional team those of its region (the contract's lead practice's region).
+is_final = Rule(lambda user, record=None: record is not None and record.status == CaseStudyStatus.FINAL, "final",
+                q=lambda user: Q(status=CaseStudyStatus.FINAL))
+nhse_final = (is_nhse | in_nhse_region("contract__practice__region")) & is_final
 CASE_STUDY_LIST = CASE_STUDY_READERS | nhse_final
 
 
@@ -149,9 +153,9 @@ def get_contract_or_404(user, reference):
 
 # Counts ----------------------------------------------------------------------------------------------------------
 
-SEES_COUNTS = sees_all | is_nhse | Rule(lambda user, record=None: relations.of_commissioner(user),
+SEES_COUNTS = sees_all | is_nhse | is_nhse_regional | Rule(lambda user, record=None: relations.of_commissioner(user),
                                         "of_commissioner", q=lambda user: relations.of_commissioner(user))
-COUNTED_CONTRACTS = sees_all | is_nhse | commissioner_of_contract
+COUNTED_CONTRACTS = sees_all | is_nhse | in_nhse_region("practice__region") | commissioner_of_contract
 
 
 def may_see_counts(user):
@@ -159,6 +163,7 @@ def may_see_counts(user):
 
 
 def counted_contracts(user):
-    """The contracts whose evaluation the user counts: all for RCGP admin and NHSE; a commissioner's own."""
+    """The contracts whose evaluation the user counts: all for RCGP admin and national NHSE; a regional team its
+    region's; a commissioner's own."""
     return COUNTED_CONTRACTS.filter(user, Contract.objects.all())
 

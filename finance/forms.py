@@ -86,6 +86,11 @@ class RefundForm(InvoiceForm):
 
 class PaidForm(Form):
     paid_on = DayMonthYearField(label="Date it was paid")
+    over_allocation_reason = forms.CharField(
+        label="Why it goes above the allocation (only if it does)", required=False, widget=forms.Textarea,
+        max_length=2000, help_text="Needed when this payment takes its region's or ICB's spending in the financial "
+                                   "year above NHS England's allocation.")
+    error_subjects = {"over_allocation_reason": "why the payment goes above the allocation"}
     version = forms.IntegerField(widget=forms.HiddenInput, error_messages=OUT_OF_DATE)
 
 

@@ -17,6 +17,7 @@ from contracts.payment_models import Funder
 from contracts.vocabulary import EndReason
 from contracts.workflow import SIDE_EXITS, State
 from core.errors import DomainError, StaleEdit, require_allowed
+from returns.selectors import over_allocation
 
 from . import access
 from .services import _money, _text
@@ -92,8 +93,10 @@ def invoice_record(*, contract, actor, funder, amount, invoiced_on, reference=""
 
 
 @transaction.atomic
-def payment_mark_paid(*, payment, actor, base_version, paid_on):
-    """Record the day an invoice was paid (or a refund made). ``Contract.spent`` follows."""
+def payment_mark_paid(*, payment, actor, base_version, paid_on, over_allocation_reason=""):
+    """Record the day an invoice was paid (or a refund made). ``Contract.spent`` follows. A payment that takes its
+    region's (or ICB's) spending in that financial year above NHS England's allocation needs
+    ``over_allocation_reason`` (returns/selectors.py ``over_allocation``)."""
     payment = Payment.objects.select_for_update().select_related("contract").get(pk=payment.pk)
     require_allowed(access.refusal(actor, "record_payments", payment.contract))
     if payment.version != base_version:
@@ -105,6 +108,11 @@ def payment_mark_paid(*, payment, actor, base_version, paid_on):
     _locked(payment.contract)
     payment.paid_on = _date(paid_on, "date it was paid", not_before=payment.invoiced_on,
                             not_before_text="the invoice date")
+    reason = (over_allocation_reason or "").strip()
+    over = over_allocation(payment.contract, payment.signed_amount, payment.paid_on)
+    if over and not reason:
+        raise DomainError(f"{over}. Enter why the payment goes above the allocation")
+    payment.over_allocation_reason = reason if over else ""
     payment.version += 1
     payment._change_reason = "paid"
     payment.save()

@@ -231,7 +231,8 @@ def paid_view(request, pk):
     if request.method == "POST" and form.is_valid():
         outcome = run_for_form(form, lambda: payment_services.payment_mark_paid(
             payment=payment, actor=request.user, base_version=form.cleaned_data["version"],
-            paid_on=form.cleaned_data["paid_on"]),
+            paid_on=form.cleaned_data["paid_on"],
+            over_allocation_reason=form.cleaned_data["over_allocation_reason"]),
             current_version=lambda: access.get_payment_or_404(request.user, payment.pk).version)
         if outcome.ok:
             return _done(request, contract, "The payment is recorded.", "#payments")

@@ -25,7 +25,7 @@ from core.relations import (
     rcgp_team,
     sees_all,
 )
-from core.roles import COMMISSIONER_ROLES, PRACTICE_ROLES, Role, Rule
+from core.roles import COMMISSIONER_ROLES, NHSE_ROLES, PRACTICE_ROLES, Rule
 
 from .models import (
     Action,
@@ -150,8 +150,9 @@ def actions_for(user):
 
 def plans_for_figures(user):
     """Plans the user may COUNT (never read). NHSE reads figures only: its counts cover the plans of every
-    contract it may see; everyone else counts the plans they may read."""
-    if relations.has_role(user, Role.NHSE_REPORTING):
+    contract it may see (national NHSE every contract, a regional team its region's); everyone else counts the plans
+    they may read."""
+    if relations.has_role(user, *NHSE_ROLES):
         return ForwardPlan.objects.filter(contract__in=contracts_for(user))
     return plans_for(user)
 

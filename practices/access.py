@@ -33,7 +33,9 @@ own = Rule(_is_own, "own_practice", q=lambda user: Q(pk=user.practice_id) if rel
 of_my_contracts = Rule(_of_my_contracts, "practice_of_my_contracts",
                        q=lambda user: (Q(pk__in=relations.team_practice_ids(user))
                                        if relations.has_role(user, Role.RCGP_ADVISER) else False))
-VIEW_PRACTICE = sees_all_practices | relations.own_commissioner("commissioner") | own | of_my_contracts
+# An NHSE regional team sees its region's practices (national NHSE every one: relations.SEES_ALL_PRACTICES).
+VIEW_PRACTICE = (sees_all_practices | relations.own_commissioner("commissioner") | own | of_my_contracts
+                 | relations.in_nhse_region("region"))
 # Special-measures episodes are derived from the register; RCGP admin and the practice's commissioner leads
 # correct them (with a reason, kept in their history).
 CORRECT_EPISODES = relations.sees_all | (is_commissioner_lead & relations.own_commissioner("commissioner"))

@@ -42,6 +42,11 @@ TEAM = frozenset({R.RCGP_ADMIN, R.RCGP_DEPUTY_LEAD, R.RCGP_ADVISER})
 RCGP = TEAM
 NONE = frozenset()
 ADMIN = frozenset({R.RCGP_ADMIN})
+# The NHSE regional team of OWN's region (North West, Y62); OTHER is in another region (Y63). It sees its region's
+# practices, contracts' metadata, referrals and figures, never a document.
+REGIONAL = frozenset({R.NHSE_REGIONAL})
+# The programme figures and their downloads: RCGP admin, commissioner leads and NHSE (a regional team its region's).
+FIGURES = frozenset({R.COMMISSIONER_LEAD, R.RCGP_ADMIN, R.NHSE_REPORTING, R.NHSE_REGIONAL})
 
 # Documents (report, plan, actions, evidence, PDFs, consent page): the contract's RCGP team and practice;
 # the commissioner only after consent; NHSE never. Another organisation's: RCGP admin only.
@@ -135,21 +140,20 @@ MATRIX = {
                                                  "other": NONE}, 404, 302),
     "referrals:list": (None, {"own": ALL}, 404, 302),  # a list shows only what its reader may see
     "referrals:new": (None, {"own": frozenset({R.COMMISSIONER_LEAD, R.PRACTICE_LEAD})}, 404, 302),
-    "referrals:detail": ("referral", {"own": COMMISSIONER | PRACTICE | ADMIN, "other": ADMIN}, 404, 302),
+    "referrals:detail": ("referral", {"own": COMMISSIONER | PRACTICE | ADMIN | REGIONAL, "other": ADMIN}, 404, 302),
     # Seen but not theirs to act on: 403; not seen at all: 404 (see refusal_for below).
     "referrals:assess": ("referral", {"own": frozenset({R.COMMISSIONER_LEAD}), "other": NONE}, 404, 302),
     "referrals:acknowledge": ("referral", {"own": NONE, "other": NONE}, 405, 302),
     "referrals:decline": ("referral", {"own": frozenset({R.COMMISSIONER_LEAD}), "other": NONE}, 404, 302),
+    # NHS England's regional decision (003 Annex B): the regional team of the referral's region only.
+    "referrals:regional_decision": ("referral", {"own": REGIONAL, "other": NONE}, 404, 302),
     "reports:programme_figures": (None, {"own": frozenset({R.COMMISSIONER_LEAD, R.RCGP_ADMIN})}, 404, 302),
     # Downloads of the home pages' programme figures: for those whose home shows them.
-    "reports:programme_outcomes": (None, {"own": frozenset({R.COMMISSIONER_LEAD, R.RCGP_ADMIN, R.NHSE_REPORTING})},
-                                   404, 302),
-    "reports:funding_by_year": (None, {"own": frozenset({R.COMMISSIONER_LEAD, R.RCGP_ADMIN, R.NHSE_REPORTING})},
-                                404, 302),
-    "reports:outcomes_by_year": (None, {"own": frozenset({R.COMMISSIONER_LEAD, R.RCGP_ADMIN, R.NHSE_REPORTING})},
-                                 404, 302),
+    "reports:programme_outcomes": (None, {"own": FIGURES}, 404, 302),
+    "reports:funding_by_year": (None, {"own": FIGURES}, 404, 302),
+    "reports:outcomes_by_year": (None, {"own": FIGURES}, 404, 302),
     # The home pages' RAG chart, downloaded: commissioners (shared plans) and NHSE (the figures' scope).
-    "rag_by_commissioner": (None, {"own": COMMISSIONER | frozenset({R.NHSE_REPORTING})}, 404, 302),
+    "rag_by_commissioner": (None, {"own": COMMISSIONER | frozenset({R.NHSE_REPORTING, R.NHSE_REGIONAL})}, 404, 302),
     "jobs:notifications": (None, {"own": ALL}, 404, 302),
     "jobs:notifications_read_all": (None, {"own": NONE}, 405, 405),
     "jobs:notification_read": ("notification", {"own": NONE, "other": NONE}, 405, 405),
@@ -171,8 +175,8 @@ MATRIX = {
     "api:action-detail": ("api_action", DOCS, 404, 401),
     "api:plan-summary": (None, {"own": ALL}, 404, 401),
     "api:programme-outcomes": ("programme", {"own": frozenset({R.COMMISSIONER_LEAD, R.RCGP_ADMIN,
-                                                               R.NHSE_REPORTING})}, 403, 401),
-    "api:funding": ("financial_year", {"own": frozenset({R.COMMISSIONER_LEAD, R.RCGP_ADMIN, R.NHSE_REPORTING})},
+                                                               R.NHSE_REPORTING}) | REGIONAL}, 403, 401),
+    "api:funding": ("financial_year", {"own": FIGURES},
                     403, 401),
     "api:rag": (None, {"own": ALL}, 404, 401),
     "api:schema": (None, {"own": ALL}, 404, 401),  # signed in only (API_DOCS_PUBLIC)
@@ -242,17 +246,22 @@ MATRIX = {
 FORBIDDEN = {
     # A referral its users can see but whose assessment belongs to the commissioner lead.
     ("referrals:assess", "own"): {R.COMMISSIONER_PEER_SUPPORT: 403, R.PRACTICE_USER: 403, R.PRACTICE_LEAD: 403,
-                                  R.RCGP_ADMIN: 403},
+                                  R.RCGP_ADMIN: 403, R.NHSE_REGIONAL: 403},
     ("referrals:assess", "other"): {R.RCGP_ADMIN: 403},
     ("referrals:decline", "own"): {R.COMMISSIONER_PEER_SUPPORT: 403, R.PRACTICE_USER: 403, R.PRACTICE_LEAD: 403,
-                                   R.RCGP_ADMIN: 403},
+                                   R.RCGP_ADMIN: 403, R.NHSE_REGIONAL: 403},
     ("referrals:decline", "other"): {R.RCGP_ADMIN: 403},
+    # The regional team sees its region's referrals but neither assesses nor declines them; the referral's other
+    # readers may not record the regional decision.
+    ("referrals:regional_decision", "own"): {R.COMMISSIONER_PEER_SUPPORT: 403, R.COMMISSIONER_LEAD: 403,
+                                             R.PRACTICE_USER: 403, R.PRACTICE_LEAD: 403, R.RCGP_ADMIN: 403},
+    ("referrals:regional_decision", "other"): {R.RCGP_ADMIN: 403},
     **{(name, scope): dict.fromkeys(roles, 403) for name in ("practices:episode_new", "practices:episode_correct",
                                                              "practices:inspection_breaches",
                                                              "practices:enforcement_new", "practices:enforcement_edit",
                                                              "practices:enforcement_remove")
        for scope, roles in (("own", (R.COMMISSIONER_PEER_SUPPORT, R.RCGP_DEPUTY_LEAD, R.RCGP_ADVISER,
-                                     R.PRACTICE_USER, R.PRACTICE_LEAD, R.NHSE_REPORTING)),
+                                     R.PRACTICE_USER, R.PRACTICE_LEAD, R.NHSE_REPORTING, R.NHSE_REGIONAL)),
                             ("other", (R.RCGP_DEPUTY_LEAD, R.NHSE_REPORTING)))},
 }
 CONSENT_SENSITIVE = {name for name, (_k, spec, _r, _a) in MATRIX.items() if spec is DOCS}
@@ -537,8 +546,8 @@ def test_the_correction_pages_answer_only_their_people_and_a_get_writes_nothing(
 # refused with the reason), 404 (a record the user cannot see, or a page the user's role has no use for). Roles not
 # named get 404.
 ADM, DL, AD = R.RCGP_ADMIN, R.RCGP_DEPUTY_LEAD, R.RCGP_ADVISER
-CPS, CL, PU, PL, NHSE = (R.COMMISSIONER_PEER_SUPPORT, R.COMMISSIONER_LEAD, R.PRACTICE_USER, R.PRACTICE_LEAD,
-                         R.NHSE_REPORTING)
+CPS, CL, PU, PL, NHSE, NR = (R.COMMISSIONER_PEER_SUPPORT, R.COMMISSIONER_LEAD, R.PRACTICE_USER, R.PRACTICE_LEAD,
+                             R.NHSE_REPORTING, R.NHSE_REGIONAL)
 SEE_CONTRACT = {"own": set(Role.values), "other": {ADM, NHSE}}
 
 
@@ -629,10 +638,16 @@ WRITES = {
     "questionnaires:codes": ("questionnaire", lambda o, s: {"count": 2}, _only({PU, PL})),
     # Self-referrals: a lead of the referral's commissioner assesses and declines; RCGP admin acknowledges too.
     "referrals:new": (None, lambda o, s: {}, _only({CL, PL})),
-    "referrals:assess": ("referral", lambda o, s: {}, _on_referral({CL}, {CPS, PU, PL, ADM}, {ADM: 403})),
-    "referrals:decline": ("referral", lambda o, s: {}, _on_referral({CL}, {CPS, PU, PL, ADM}, {ADM: 403})),
+    "referrals:assess": ("referral", lambda o, s: {}, _on_referral({CL}, {CPS, PU, PL, ADM, NR}, {ADM: 403})),
+    "referrals:decline": ("referral", lambda o, s: {}, _on_referral({CL}, {CPS, PU, PL, ADM, NR}, {ADM: 403})),
     "referrals:acknowledge": ("referral", lambda o, s: {"acknowledged_on": _today()},
-                              _on_referral({CL, ADM}, {CPS, PU, PL}, {ADM: "ok"})),
+                              _on_referral({CL, ADM}, {CPS, PU, PL, NR}, {ADM: "ok"})),
+    # The regional decision: its region's team only. The matrix's referral is not assessed yet, so the team's
+    # decision is refused on the form (422, nothing saved: tests/contracts/test_regional_decision.py).
+    "referrals:regional_decision": ("referral", lambda o, s: {"decision": "approved", "reason": "Meets it.",
+                                                              "version": 1},
+                                    {"own": {**dict.fromkeys({CPS, CL, PU, PL, ADM}, 403), NR: 422},
+                                     "other": {ADM: 403}}),
     # Concerns: the contract's deputy lead and team raise them (others who see the contract are refused with the
     # reason); the receivers acknowledge them and record what was done; the adviser who raised one sees it but is
     # refused; nobody else finds it.
@@ -643,7 +658,7 @@ WRITES = {
     # Special measures: RCGP admin and the practice's commissioner lead correct them; others who see it get 403.
     "practices:episode_correct": ("episode", lambda o, s: {"route": "overall_inadequate", "started_on": "2024-03-01",
                                                            "reason": "CQC letter"},
-                                  {"own": {**dict.fromkeys({CPS, DL, AD, PU, PL, NHSE}, 403), CL: "ok", ADM: "ok"},
+                                  {"own": {**dict.fromkeys({CPS, DL, AD, PU, PL, NHSE, NR}, 403), CL: "ok", ADM: "ok"},
                                    "other": {DL: 403, NHSE: 403, ADM: "ok"}}),
     "concerns:acknowledge": ("concern", lambda o, s: {}, {"own": {CL: "ok", ADM: "ok", AD: 403},
                                                           "other": {ADM: "ok"}}),
@@ -655,7 +670,7 @@ WRITES = {
                         {"own": {**dict.fromkeys({CPS, CL, DL, PU}, 403), ADM: "ok", PL: "ok"},
                          "other": {DL: 403, ADM: "ok"}}),
     # Breaches and enforcement: RCGP admin and the practice's commissioner lead; others who see it get 403.
-    **{name: (key, data, {"own": {**dict.fromkeys({CPS, DL, AD, PU, PL, NHSE}, 403), CL: "ok", ADM: "ok"},
+    **{name: (key, data, {"own": {**dict.fromkeys({CPS, DL, AD, PU, PL, NHSE, NR}, 403), CL: "ok", ADM: "ok"},
                           "other": {DL: 403, NHSE: 403, ADM: "ok"}})
        for name, key, data in (
            ("practices:inspection_breaches", "inspection_page", lambda o, s: _breaches_post(o, s)),
@@ -738,7 +753,8 @@ def test_every_state_changing_url_of_a_record_has_a_write_row():
                      "contracts:move", "forwardplans:action_new", "forwardplans:action_rag",
                      "forwardplans:action_progress", "forwardplans:milestone_add", "questionnaires:close",
                      "questionnaires:codes", "referrals:new", "referrals:assess", "referrals:decline",
-                     "referrals:acknowledge", "concerns:new", "concerns:acknowledge", "concerns:action",
+                     "referrals:acknowledge", "referrals:regional_decision", "concerns:new", "concerns:acknowledge",
+                     "concerns:action",
                      "practices:episode_correct", "contracts:offer", "practices:inspection_breaches",
                      "practices:enforcement_new", "practices:enforcement_edit", "practices:enforcement_remove",
                      "practices:patient_information_new", "practices:patient_information_edit",

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.management import call_command
 
 from contracts.models import Contract, Referral, TeamMembership
+from contracts.referral_services import referral_regional_decide
+from core.services import user_upsert
 from forwardplans.models import Action, RagChange
 
 from .browser import Journey, log_in, unexpected_console_errors
@@ -69,6 +71,12 @@ def test_commissioner_lead_assesses_a_referral_and_commissions_support(demo, liv
     page.get_by_role("button", name="Save assessment").click()
     journey.scan()
     assert page.get_by_text("Assessment saved.").is_visible()
+    # Resilience support waits for NHS England's regional decision (003 Annex B): the region's team approves it.
+    referral = Referral.objects.get(practice__ods_code="P85014")
+    regional, _created = user_upsert(username="demo-nhse_regional", role="nhse_regional", org_code="Y62")
+    referral_regional_decide(referral=referral, actor=regional, decision="approved", reason="Meets the criteria.",
+                             base_version=referral.version)
+    page.reload()
     page.get_by_role("link", name="Commission support from this referral").click()
     journey.scan()
     page.get_by_label("Programme").select_option("resilience")

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from concerns.services import concern_raise
-from contracts.models import Contract, Enquiry
+from contracts.models import Contract, Enquiry, Referral
 from contractual.models import Notice
 from core.models import User
 from delivery.models import DeliveryRecord
@@ -19,6 +19,8 @@ from evaluation.models import CaseStudy
 from forwardplans.models import Action
 from monitoring.models import ActionReviewNote, MonitoringRecord
 from practices.models import Enforcement, Inspection, PatientInformation
+from returns.models import DataReturn
+from returns.selectors import current_financial_year
 
 from .browser import DESKTOP, PHONES, Journey, log_in
 
@@ -43,6 +45,10 @@ def pages(concern):
     notice = Notice.objects.filter(case__practice__ods_code="Y01124").first()
     record = MonitoringRecord.objects.filter(practice__ods_code="P85022").first()
     noted = ActionReviewNote.objects.first().action
+    # NHS England's returns: the demo's North West return for the year's first deadline, resubmitted; a self-referral
+    # waiting for the North West team's decision.
+    year, submitted = current_financial_year(), DataReturn.objects.order_by("-number").first()
+    waiting = Referral.objects.get(practice__ods_code="P85016")
     return {
         "commissioner_lead": ["/practices/P85022/", "/contracts/DEMO-SHARED/", "/search/?q=P85022",
                               "/reports/programme-figures/", "/practices/", "/concerns/", at,
@@ -84,7 +90,12 @@ def pages(concern):
                           "/delivery/DEMO-SHARED/", f"/delivery/records/{review.pk}/",
                           f"/evaluation/case-studies/{case_study.pk}/naming/"],
         "practice_user": ["/practices/P85022/", "/agreements/DEMO-SHARED/"],
-        "nhse_reporting": ["/practices/", "/finance/DEMO-SHARED/", "/evaluation/"],
+        "nhse_reporting": ["/practices/", "/finance/DEMO-SHARED/", "/evaluation/", "/returns/",
+                           "/returns/regions/Y62/", "/returns/allocations/", f"/returns/targets/{year}/",
+                           f"/returns/targets/{year}/1/", f"/returns/{year}/", f"/returns/{year}/1/england/",
+                           f"/returns/data-returns/{submitted.pk}/"],
+        "nhse_regional": ["/", "/returns/", f"/returns/{year}/1/Y62/", "/referrals/", f"/referrals/{waiting.pk}/",
+                          f"/referrals/{waiting.pk}/regional-decision/", "/contracts/DEMO-SHARED/"],
     }
 
 

@@ -9,7 +9,7 @@ name to the ``organisations`` fixture's ``objects`` (both scopes: "own" and "oth
 
 import importlib
 
-MODULES = ["enquiries", "agreements", "delivery", "finance", "evaluation"]
+MODULES = ["enquiries", "agreements", "delivery", "finance", "evaluation", "returns_data", "returns_board"]
 
 
 def _modules():

@@ -12,10 +12,12 @@ TEAM = frozenset({R.RCGP_ADMIN, R.RCGP_DEPUTY_LEAD, R.RCGP_ADVISER})
 PRACTICE = frozenset({R.PRACTICE_USER, R.PRACTICE_LEAD})
 COMMISSIONER = frozenset({R.COMMISSIONER_PEER_SUPPORT, R.COMMISSIONER_LEAD})
 ADMIN = frozenset({R.RCGP_ADMIN})
-COUNTS = frozenset({R.RCGP_ADMIN, R.COMMISSIONER_PEER_SUPPORT, R.COMMISSIONER_LEAD, R.NHSE_REPORTING})
+COUNTS = frozenset({R.RCGP_ADMIN, R.COMMISSIONER_PEER_SUPPORT, R.COMMISSIONER_LEAD, R.NHSE_REPORTING,
+                    R.NHSE_REGIONAL})
 
 MATRIX = {
-    # Counts by commissioner and year: RCGP admin and NHSE all, a commissioner's users their own.
+    # Counts by commissioner and year: RCGP admin and national NHSE all, a commissioner's users their own, an NHSE
+    # regional team its region's.
     "evaluation:counts": (None, {"own": COUNTS}, 404, 302),
     # The practice's feedback: the practice and the contract's RCGP team (its lead gives it).
     "evaluation:feedback": ("evaluation_contract", {"own": TEAM | PRACTICE, "other": ADMIN}, 404, 302),

@@ -49,6 +49,7 @@ SEEN = {
     Role.PRACTICE_LEAD: {(K.RATING_FELL, "own")},
     Role.PRACTICE_USER: {(K.RATING_FELL, "own")},
     Role.NHSE_REPORTING: set(),  # reads every rating, but hears of none
+    Role.NHSE_REGIONAL: set(),  # reads its region's ratings, but hears of none
 }
 
 

@@ -288,13 +288,13 @@ def funding_rows(response):
 
 
 # Worked out by hand, 2025-26. Special measures: commissioned F1 (1000), F2 (5000), F3 (3000): 3 contracts,
-# allocated 9000. Agreements signed in the year: F2 (5000), F3 (3000), F5 (7777, commissioned the year before):
+# contracted 9000. Agreements signed in the year: F2 (5000), F3 (3000), F5 (7777, commissioned the year before):
 # 3, committed 15777. Payments made in the year: F2 1200.50 (its unpaid 500 is not spent), F3 3000 less its
-# 0.01 refund = 2999.99, F5 7.00: spent 4207.49. Resilience F4 (02B): 1 contract, 2500 allocated, 2500 committed,
+# 0.01 refund = 2999.99, F5 7.00: spent 4207.49. Resilience F4 (02B): 1 contract, 2500 contracted, 2500 committed,
 # 100 spent. F6 is all 2026-27.
-SM_2025 = {"financial_year": "2025-26", "programme": "special_measures", "contracts": 3, "allocated": 9000.0,
+SM_2025 = {"financial_year": "2025-26", "programme": "special_measures", "contracts": 3, "contracted": 9000.0,
            "committed_contracts": 3, "committed": 15777.0, "spent": 4207.49}
-RESILIENCE_2025 = {"financial_year": "2025-26", "programme": "resilience", "contracts": 1, "allocated": 2500.0,
+RESILIENCE_2025 = {"financial_year": "2025-26", "programme": "resilience", "contracts": 1, "contracted": 2500.0,
                    "committed_contracts": 1, "committed": 2500.0, "spent": 100.0}
 
 
@@ -305,15 +305,15 @@ def test_funding_by_programme_for_one_financial_year(client, funded):
     assert list(rows) == ["special_measures", "diagnostic_forward_plan", "resilience", "whole_team_away_day",
                           "partners_away_day", "cqc_preparation", "ongoing_support"]
     assert rows["cqc_preparation"] == {"financial_year": "2025-26", "programme": "cqc_preparation", "contracts": 0,
-                                       "allocated": 0.0, "committed_contracts": 0, "committed": 0.0, "spent": 0.0}
+                                       "contracted": 0.0, "committed_contracts": 0, "committed": 0.0, "spent": 0.0}
     earlier = funding_rows(api_for(client, funded, Role.RCGP_ADMIN).get(FUNDING, {"financial_year": "2024"}))
     # F5 was commissioned in 2024-25, but its agreement was signed and its payment made in 2025-26.
     assert earlier["special_measures"] == {"financial_year": "2024-25", "programme": "special_measures",
-                                           "contracts": 1, "allocated": 7777.0, "committed_contracts": 0,
+                                           "contracts": 1, "contracted": 7777.0, "committed_contracts": 0,
                                            "committed": 0.0, "spent": 0.0}
     later = funding_rows(api_for(client, funded, Role.RCGP_ADMIN).get(FUNDING, {"financial_year": "2026"}))
     assert later["special_measures"] == {"financial_year": "2026-27", "programme": "special_measures",
-                                         "contracts": 1, "allocated": 8888.0, "committed_contracts": 1,
+                                         "contracts": 1, "contracted": 8888.0, "committed_contracts": 1,
                                          "committed": 8888.0, "spent": 8.0}
 
 
@@ -382,7 +382,7 @@ def test_programme_outcomes_for_a_commissioner_lead_are_their_own(client, handma
     assert outcomes(api, programme="special_measures", commissioner="02B").json()["enquiries"] == 0
 
 
-@pytest.mark.parametrize("role", sorted(set(Role.values) - {Role.NHSE_REPORTING, Role.RCGP_ADMIN,
+@pytest.mark.parametrize("role", sorted(set(Role.values) - {Role.NHSE_REPORTING, Role.NHSE_REGIONAL, Role.RCGP_ADMIN,
                                                             Role.COMMISSIONER_LEAD}))
 def test_programme_outcomes_and_funding_are_refused_to_other_roles(client, handmade, role):
     api = api_for(client, handmade, role)

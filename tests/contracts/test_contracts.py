@@ -40,6 +40,7 @@ VISIBLE = {
     Role.RCGP_DEPUTY_LEAD: {"31", "32"},  # leads 31; 32 is new and waiting for a lead
     Role.RCGP_ADVISER: {"31"},
     Role.NHSE_REPORTING: {"31", "32", "40"},
+    Role.NHSE_REGIONAL: {"31", "32"},  # its region's (North West: own and own_sibling)
 }
 
 

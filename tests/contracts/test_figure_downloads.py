@@ -19,7 +19,7 @@ from ..factories import ContractFactory
 
 pytestmark = pytest.mark.django_db
 R = Role
-SEE = {R.RCGP_ADMIN, R.COMMISSIONER_LEAD, R.NHSE_REPORTING}
+SEE = {R.RCGP_ADMIN, R.COMMISSIONER_LEAD, R.NHSE_REPORTING, R.NHSE_REGIONAL}  # a regional team: its region's
 DOWNLOADS = ["reports:programme_outcomes", "reports:funding_by_year", "reports:outcomes_by_year"]
 
 
@@ -71,7 +71,7 @@ def test_funding_by_year_in_words_with_money_as_numbers(client, figures):
     label = f"{this_financial_year()}-{(this_financial_year() + 1) % 100:02d}"
     rows = csv_dicts(get(client, figures, R.NHSE_REPORTING, "reports:funding_by_year", "csv"))
     mine = [row for row in rows if row["Financial year"] == label]
-    assert [(row["Programme"], row["Contracts"], row["Allocated (£)"], row["Committed (£)"], row["Spent (£)"])
+    assert [(row["Programme"], row["Contracts"], row["Contracted (£)"], row["Committed (£)"], row["Spent (£)"])
             for row in mine] == [
         ("Special measures support", "1", "6000.00", "6000.00", "1500.50"),
         ("Resilience programme", "1", "4000.00", "0.00", "0.00"),
@@ -80,7 +80,7 @@ def test_funding_by_year_in_words_with_money_as_numbers(client, figures):
     cells = xlsx_cells(get(client, figures, R.NHSE_REPORTING, "reports:funding_by_year", "xlsx"))
     total = next(row for row in cells if row["Financial year"].value == label
                  and row["Programme"].value == "All programmes")
-    assert total["Allocated (£)"].value == 10000 and total["Allocated (£)"].data_type == "n"
+    assert total["Contracted (£)"].value == 10000 and total["Contracted (£)"].data_type == "n"
     assert total["Spent (£)"].number_format == "#,##0.00" and total["Contracts"].value == 2
 
 

@@ -37,7 +37,7 @@ def test_every_role_has_a_home_page(client, world, docs):
         R.COMMISSIONER_PEER_SUPPORT: "home/commissioner.jinja", R.COMMISSIONER_LEAD: "home/commissioner.jinja",
         R.RCGP_DEPUTY_LEAD: "home/rcgp.jinja", R.RCGP_ADMIN: "home/rcgp.jinja", R.RCGP_ADVISER: "home/adviser.jinja",
         R.PRACTICE_USER: "home/practice.jinja", R.PRACTICE_LEAD: "home/practice.jinja",
-        R.NHSE_REPORTING: "home/nhse.jinja"}
+        R.NHSE_REPORTING: "home/nhse.jinja", R.NHSE_REGIONAL: "home/nhse.jinja"}
 
 
 def test_commissioner_home_shows_own_practices_and_shared_plans_only_after_consent(client, world, docs):
@@ -214,6 +214,6 @@ def test_nhse_home_shows_funding_by_financial_year(client, world):
                     value=Decimal("4000"), state="enquiry")  # the previous financial year
     response = home(client, world["users"][R.NHSE_REPORTING])
     funding = response.context["funding"]
-    assert [(y["contracts"], y["allocated"], y["committed"], y["spent"]) for y in funding[:2]] == [
+    assert [(y["contracts"], y["contracted"], y["committed"], y["spent"]) for y in funding[:2]] == [
         (1, Decimal("6000"), Decimal("6000"), Decimal("1500")), (1, Decimal("4000"), Decimal("0"), Decimal("0"))]
     assert "Spent is the payments made in the year" in response.content.decode()

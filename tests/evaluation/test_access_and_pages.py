@@ -71,6 +71,8 @@ def test_who_reads_what(world, evaluated):
             assert case_studies == {CASE_STUDY["title"], "A named draft", "Far away"}
         elif role == R.NHSE_REPORTING:  # final ones only
             assert case_studies == {CASE_STUDY["title"], "Far away"}
+        elif role == R.NHSE_REGIONAL:  # final ones of its region (OWN's, North West) only
+            assert case_studies == {CASE_STUDY["title"]}
         else:
             assert case_studies == {CASE_STUDY["title"], "A named draft"}, role
 

@@ -20,12 +20,12 @@ H2, resilience, commissioned 1 February 2025 (2024-25), value £5,000, agreement
   Payments: NHSE £2,500 paid 1 May 2025, the practice £2,500 paid 2 May 2025 (2025-26). The practice withdraws
     (an early end); NHSE is refunded £1,000, made 10 June 2025 (2025-26). spent £4,000.
 
-Funding by financial year (allocated: commissioned in the year; committed: agreements signed in the year; spent:
+Funding by financial year (contracted: commissioned in the year; committed: agreements signed in the year; spent:
 payments made in the year):
-  2024-25  special measures: 1 contract, allocated 8,000; committed 1, 8,000; spent 4,000.
-           resilience:       1 contract, allocated 5,000; committed 0, 0;     spent 0.
-  2025-26  special measures: 0 contracts, allocated 0;    committed 0, 0;     spent 4,000.
-           resilience:       0 contracts, allocated 0;    committed 1, 5,000; spent 2,500 + 2,500 − 1,000 = 4,000.
+  2024-25  special measures: 1 contract, contracted 8,000; committed 1, 8,000; spent 4,000.
+           resilience:       1 contract, contracted 5,000; committed 0, 0;     spent 0.
+  2025-26  special measures: 0 contracts, contracted 0;    committed 0, 0;     spent 4,000.
+           resilience:       0 contracts, contracted 0;    committed 1, 5,000; spent 2,500 + 2,500 − 1,000 = 4,000.
 Adviser load (live contracts only: H2 has ended): A on H1, funded 5, used 4.5, left 0.5; B funded 3, used 2.5, 0.5.
 """
 
@@ -108,7 +108,7 @@ def handmade(world):
 
 H1_DELIVERY = {"days_costed": D("7"), "days_approved": D("1"), "days_used": D("7"), "planned_cost": D("4000"),
                "days_cost": D("3950"), "other_costs_total": D("150.50")}
-FUNDING = {  # (year, programme): (contracts, allocated, committed contracts, committed, spent)
+FUNDING = {  # (year, programme): (contracts, contracted, committed contracts, committed, spent)
     (2024, "special_measures"): (1, D("8000"), 1, D("8000"), D("4000")),
     (2024, "resilience"): (1, D("5000"), 0, D("0"), D("0")),
     (2025, "special_measures"): (0, D("0"), 0, D("0"), D("4000")),
@@ -138,7 +138,7 @@ def test_through_the_services(handmade):
         rows = {row["programme"]: row for row in funding_by_programme(Contract.objects.all(), year=year)}
         for programme in ("special_measures", "resilience"):
             row = rows[programme]
-            assert (row["contracts"], row["allocated"], row["committed_contracts"], row["committed"],
+            assert (row["contracts"], row["contracted"], row["committed_contracts"], row["committed"],
                     row["spent"]) == FUNDING[year, programme], (year, programme)
     load = {row["adviser"].pk: row for row in selectors.adviser_load()}
     assert ([c.reference for c in load[handmade["a"].pk]["contracts"]], load[handmade["a"].pk]["funded"],
@@ -179,6 +179,6 @@ def test_through_the_api(handmade, client):
         rows = {row["programme"]: row for row in nhse.get(reverse("api:funding"), {"financial_year": year}).json()}
         for programme in ("special_measures", "resilience"):
             row = rows[programme]
-            assert (row["contracts"], row["allocated"], row["committed_contracts"], row["committed"],
+            assert (row["contracts"], row["contracted"], row["committed_contracts"], row["committed"],
                     row["spent"]) == tuple(float(v) if isinstance(v, Decimal) else v
                                            for v in FUNDING[year, programme]), (year, programme)

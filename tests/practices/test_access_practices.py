@@ -70,6 +70,12 @@ def test_icb_user_sees_practices_of_its_sub_icb_locations(db):
     assert elsewhere not in practice_access.practices_for(user)
 
 
+def test_an_nhse_regional_team_sees_its_regions_practices(world):
+    user = world["users"][Role.NHSE_REGIONAL]
+    assert visible(user) == {"Own Practice", "Sibling Practice"}
+    assert set(practice_access.commissioners_for(user)) == {world["own"]}
+
+
 def test_rcgp_admin_and_deputy_lead_see_every_practice_and_rating(world):
     for role in (Role.RCGP_ADMIN, Role.RCGP_DEPUTY_LEAD):
         assert visible(world["users"][role]) == ALL
@@ -121,6 +127,7 @@ SEEN = {
     Role.COMMISSIONER_LEAD: {"Own Practice", "Sibling Practice"},
     Role.PRACTICE_USER: {"Own Practice"}, Role.PRACTICE_LEAD: {"Own Practice"},
     Role.RCGP_ADMIN: ALL, Role.RCGP_DEPUTY_LEAD: ALL, Role.RCGP_ADVISER: set(), Role.NHSE_REPORTING: ALL,
+    Role.NHSE_REGIONAL: {"Own Practice", "Sibling Practice"},  # its region's (North West)
 }
 
 
