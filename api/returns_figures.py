@@ -16,9 +16,8 @@ from django_filters import rest_framework as django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from api.views import LIST_RENDERERS, ExportableMixin, cursor_pagination
+from api.views import ExportableMixin, ReportView, cursor_pagination
 from contracts.funding import financial_year as year_bounds
 from returns import access, selectors
 from returns.figures import figures_by_icb, figures_by_region
@@ -101,15 +100,9 @@ def _year(query):
     return query.get("financial_year") or selectors.current_financial_year()
 
 
-class ReturnsReportView(APIView):
+class ReturnsReportView(ReportView):
     permission_classes = [permissions.IsAuthenticated, SeesReturns]
-    renderer_classes = LIST_RENDERERS
     query_serializer = ReturnsYearQuery
-
-    def query(self, request):
-        query = self.query_serializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        return query.validated_data
 
 
 class ReturnsFiguresView(ReturnsReportView):

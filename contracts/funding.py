@@ -24,6 +24,11 @@ ZERO = Decimal("0.00")
 SIGNED_AMOUNT = Case(When(kind=Payment.Kind.REFUND, then=-F("amount")), default=F("amount"))
 
 
+def financial_year_of(day):
+    """The April-March financial year (the year it starts) that ``day`` falls in."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
 def financial_year(year):
     """(first day, last day, label) of the April-March financial year starting in ``year``."""
     return datetime.date(year, 4, 1), datetime.date(year + 1, 3, 31), f"{year}-{(year + 1) % 100:02d}"
@@ -68,7 +73,7 @@ def funding_by_years(contracts, *, years=3, today=None):
     (those with a contract commissioned, an agreement signed or a payment made in the year, each with its
     programme's ``label``) and their totals. The NHSE home's table and its download."""
     today = today or datetime.date.today()
-    current = today.year if today.month >= 4 else today.year - 1
+    current = financial_year_of(today)
     table = []
     for year in range(current, current - years, -1):
         rows = [dict(row, label=Programme(row["programme"]).label)

@@ -8,7 +8,7 @@ NHSE. Idempotent: a region with a resubmitted return for the deadline is left as
 
 from django.db import transaction
 
-from contracts.funding import financial_year
+from contracts.funding import financial_year, financial_year_of
 from contracts.models import Contract
 from core.models import User
 from core.roles import Role
@@ -22,16 +22,12 @@ REASON = ("Resubmitted after the region checked its figures with the ICBs: an in
           "but recorded after it is now counted.")
 
 
-def _financial_year(day):
-    return day.year if day.month >= 4 else day.year - 1
-
-
 def _candidates():
     """(region, year) of the demo's supported contracts, newest first, each once."""
     seen = []
     for region, day in (Contract.objects.exclude(practice__region="").exclude(state__in=NOT_SUPPORT)
                         .order_by("-commissioned_on").values_list("practice__region", "commissioned_on")):
-        pair = (region, _financial_year(day))
+        pair = (region, financial_year_of(day))
         if pair not in seen:
             seen.append(pair)
     return seen

@@ -8,7 +8,7 @@ from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from contracts.funding import SIGNED_AMOUNT, financial_year
+from contracts.funding import SIGNED_AMOUNT, financial_year, financial_year_of
 from contracts.models import Contract
 from contracts.payment_models import Payment
 from core.regions import region_label
@@ -26,8 +26,7 @@ def now():
 
 def current_financial_year(today=None):
     """The April-March financial year (the year it starts) that ``today`` (default: today in London) falls in."""
-    today = today or timezone.localdate()
-    return today.year if today.month >= 4 else today.year - 1
+    return financial_year_of(today or timezone.localdate())
 
 
 def year_of(day):
