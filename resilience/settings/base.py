@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "finance",
     "evaluation",
     "returns",
+    "levels",
+    "events",
     "dashboards",
     "api",
     "demo",

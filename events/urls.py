@@ -1,0 +1,4 @@
+"""Events, training and peer support."""
+
+app_name = "events"
+urlpatterns = []

@@ -1,0 +1,4 @@
+"""Levels of support."""
+
+app_name = "levels"
+urlpatterns = []
