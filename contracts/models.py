@@ -80,11 +80,12 @@ class Referral(models.Model):
                                            help_text="10 working days after receipt, England bank holidays excluded.")
     # NHS England's regional decision (003 Annex B, "NHS England Assessment and Decision"), after the commissioner's
     # assessment: commissioning resilience-programme support from the referral waits for an approval.
-    regional_decision = models.CharField(max_length=12, choices=RegionalDecision.choices, blank=True)
-    regional_reason = models.TextField("reason for the regional decision", blank=True)
+    regional_decision = models.CharField(max_length=12, choices=RegionalDecision.choices, blank=True, db_default="")
+    regional_reason = models.TextField("reason for the regional decision", blank=True, db_default="")
     regional_decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     regional_decided_at = models.DateTimeField(null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, help_text="Bumped on every change; stale saves are refused.")
+    version = models.PositiveIntegerField(default=1, db_default=1,
+                                          help_text="Bumped on every change; stale saves are refused.")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

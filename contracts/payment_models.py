@@ -36,7 +36,7 @@ class Payment(models.Model):
                                help_text="The day the money arrived (or, for a refund, left); blank until then.")
     note = models.TextField(blank=True)
     over_allocation_reason = models.TextField(
-        "why spending goes above the allocation", blank=True,
+        "why spending goes above the allocation", blank=True, db_default="",
         help_text="Required when paying it takes its region's (or ICB's) spending in the year above NHS England's "
                   "allocation (returns/allocations.py).")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -20,7 +20,7 @@ class User(AbstractUser):
     practice = models.ForeignKey(
         "practices.Practice", null=True, blank=True, on_delete=models.PROTECT, related_name="users",
     )
-    region = models.CharField("NHS England region", max_length=3, choices=Region.choices, blank=True,
+    region = models.CharField("NHS England region", max_length=3, choices=Region.choices, blank=True, db_default="",
                               help_text="An NHSE regional team's region (core/regions.py).")
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
@@ -68,7 +68,7 @@ class Membership(models.Model):
                                      related_name="memberships")
     practice = models.ForeignKey("practices.Practice", null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="memberships")
-    region = models.CharField("NHS England region", max_length=3, choices=Region.choices, blank=True)
+    region = models.CharField("NHS England region", max_length=3, choices=Region.choices, blank=True, db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

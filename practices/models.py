@@ -34,7 +34,7 @@ class Commissioner(models.Model):
         help_text="The ICB a sub-ICB location belongs to.",
     )
     region = models.CharField(
-        "NHS England region", max_length=3, choices=Region.choices, blank=True, db_index=True,
+        "NHS England region", max_length=3, choices=Region.choices, blank=True, db_default="", db_index=True,
         help_text="Derived from its practices' ODS region codes, else its ICB's (practices/regions.py).")
     history = HistoricalRecords(excluded_fields=["region"])
 
@@ -181,11 +181,11 @@ class Practice(models.Model):
     cqc_location_id = models.CharField("CQC location id", max_length=20, blank=True, validators=[cqc_location_id])
     single_handed = models.BooleanField(default=False)
     branch_sites = models.PositiveSmallIntegerField(default=0)
-    ods_region = models.CharField("ODS region code", max_length=3, blank=True,
+    ods_region = models.CharField("ODS region code", max_length=3, blank=True, db_default="",
                                   help_text="The ODS file's national grouping (column 3), as given: it may be a "
                                             "code of the regions before 2020.")
     region = models.CharField(
-        "NHS England region", max_length=3, choices=Region.choices, blank=True,
+        "NHS England region", max_length=3, choices=Region.choices, blank=True, db_default="",
         help_text="Its current region: the ODS code when current, else its commissioner's (practices/regions.py).")
     history = HistoricalRecords(excluded_fields=["region"])
 
