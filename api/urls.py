@@ -15,7 +15,9 @@ from api.delivery import DeliveryRecordViewSet
 from api.docs import DocsView, SchemaView
 from api.enquiries import EnquiryViewSet
 from api.evaluation import CaseStudyViewSet
+from api.events import AttendanceViewSet, EventViewSet, PeerSupportViewSet
 from api.finance import ROUTES as FINANCE_ROUTES
+from api.levels import LevelChangeViewSet, PracticeLevelViewSet
 from api.monitoring import MonitoringRecordViewSet
 from api.offers import OfferViewSet
 from api.returns_figures import URLS as RETURNS_FIGURE_URLS
@@ -35,6 +37,11 @@ router.register("contractual-actions", ContractualActionViewSet, basename="contr
 router.register("delivery-records", DeliveryRecordViewSet, basename="delivery-record")  # api/delivery.py
 router.register("agreements", AgreementViewSet, basename="agreement")  # api/agreements.py
 router.register("case-studies", CaseStudyViewSet, basename="case-study")  # api/evaluation.py
+router.register("events", EventViewSet, basename="event")  # api/events.py
+router.register("event-attendance", AttendanceViewSet, basename="event-attendance")  # api/events.py
+router.register("peer-support", PeerSupportViewSet, basename="peer-support")  # api/events.py
+router.register("levels", PracticeLevelViewSet, basename="level")  # api/levels.py
+router.register("level-changes", LevelChangeViewSet, basename="level-change")  # api/levels.py
 router.register("returns/data-returns", DataReturnViewSet, basename="data-return")  # api/data_returns.py
 for prefix, viewset, basename in FINANCE_ROUTES:  # payments, delivery costs, adviser load (api/finance.py)
     router.register(prefix, viewset, basename=basename)

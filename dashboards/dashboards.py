@@ -26,6 +26,8 @@ from forwardplans.models import Milestone, QuestionnaireResponse
 from forwardplans.risk import practice_risk
 from forwardplans.selectors import DUE_SOON_DAYS, summaries_for_plans
 from forwardplans.vocabulary import Rag, ReportState
+from levels.access import open_practices_for
+from levels.selectors import level_summary
 from practices.ratings import RATING_ORDER
 from practices.selectors import practice_list
 
@@ -84,6 +86,11 @@ def commissioner_overview(user, *, sort="risk", rating=None, special_measures=No
             for risk in ranked]
     rows.sort(key=PRACTICE_SORTS.get(sort, PRACTICE_SORTS["risk"]))
     return rows
+
+
+def practice_levels(user):
+    """Practices per level of support, of the open practices the user sees (one query), linking to /levels/."""
+    return level_summary(open_practices_for(user))
 
 
 def referral_queue(user, today=None):
@@ -168,6 +175,7 @@ def deputy_lead_overview(user):
         "waiting_for_lead": sorted(waiting, key=lambda c: (_rank(risk, c), c.commissioned_on)),
         "without_team": sorted(without_team, key=lambda c: (_rank(risk, c), c.commissioned_on)),
         "risk": risk,
+        "levels": practice_levels(user),
         "advisers": sorted(((a, loads.get(a.pk, 0)) for a in advisers),
                            key=lambda pair: (-pair[1] / max(pair[0].capacity, 1), str(pair[0]))),
     }

@@ -13,6 +13,7 @@ from core.roles import (
     sees_programme_figures,
 )
 from evaluation.access import may_see_counts as reads_evaluation
+from events.access import may_see_events
 from finance.access import may_see_adviser_load
 from forwardplans import access as document_access
 from returns.access import regions_for as returns_regions_for
@@ -44,6 +45,8 @@ def navigation_for(request):
         items.append(("Reports", reverse("reports:programme_figures")))
     if reads_evaluation(user):  # feedback, reflections and case studies counted by commissioner and year
         items.append(("Evaluation", reverse("evaluation:counts")))
+    if may_see_events(user):  # events and training, peer support: every signed-in role (no query)
+        items.append(("Events", reverse("events:list")))
     if returns_regions_for(user):  # national NHSE, a regional team, RCGP admin: allocations and targets (returns/)
         items.append(("Returns", reverse("returns:board")))
     if reads_runs(user):

@@ -44,7 +44,8 @@ def _commissioner_home(request):
                                             special_measures=request.GET.get("special_measures") or None,
                                             contracts=contracts)
     context = {"template": "commissioner", "rows": rows, "sort": sort, "ratings": Rating.choices,
-               "rag_by_commissioner": _rag_by_commissioner_for(request.user), "rag_series": charts.RAG_SERIES}
+               "rag_by_commissioner": _rag_by_commissioner_for(request.user), "rag_series": charts.RAG_SERIES,
+               "levels": dashboards.practice_levels(request.user)}
     if is_commissioner_lead.test(request.user):
         context.update(referrals=dashboards.referral_queue(request.user),
                        concerns=open_concerns_for(request.user),

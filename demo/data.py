@@ -20,7 +20,9 @@ from demo.data_returns import seed_data_returns
 from demo.delivery import seed_delivery
 from demo.enquiries import seed_enquiries
 from demo.evaluation import seed_evaluation
+from demo.events import seed_events
 from demo.finance import seed_finance
+from demo.levels import seed_levels
 from demo.monitoring import seed_monitoring
 from demo.offers import seed_offers
 from demo.plans import seed_plan_links
@@ -113,6 +115,7 @@ def seed_demo(log=print):
     _seed_questionnaire()
     _seed_regulatory(log)
     _seed_delivery(log)
+    _seed_wider_offer(log)
     _seed_returns(log)
     for code in SECOND_PRACTICE_LEADS:
         logins.append(DemoLogin(practice_lead_username(code), Role.PRACTICE_LEAD.label,
@@ -140,6 +143,13 @@ def _seed_delivery(log):
     seed_delivery(log)
     seed_finance(log)
     seed_evaluation(log)
+
+
+def _seed_wider_offer(log):
+    """Levels of support (derived from the special-measures episodes, some set by hand) and the offer beyond contracts:
+    events, training, places and bursaries, and an Excellence practice supporting a Rescue one."""
+    seed_levels(log)
+    seed_events(log)
 
 
 def _seed_returns(log):

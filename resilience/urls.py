@@ -49,9 +49,9 @@ urlpatterns = [
     path("delivery/", include("delivery.urls")),  # visits, meetings, interviews and review meetings; support given
     path("finance/", include("finance.urls")),  # costed plan, time, other costs, payments, variations, adviser load
     path("evaluation/", include("evaluation.urls")),  # feedback at closure, reflections, case studies
-    path("returns/", include("returns.urls")),
+    path("returns/", include("returns.urls")),  # NHS England's allocations, targets and the regions' data returns
     path("levels/", include("levels.urls")),  # each practice's level of support and its history
-    path("events/", include("events.urls")),  # events, training, places and bursaries; practice-to-practice support  # NHS England's allocations, targets and the regions' data returns
+    path("events/", include("events.urls")),  # events, training, places and bursaries; practice-to-practice support
     path("api/", include("api.urls")),  # the REST API, its schema and docs
     path("admin/", admin.site.urls),
 ]

@@ -16,6 +16,7 @@ from contractual.models import Notice
 from core.models import User
 from delivery.models import DeliveryRecord
 from evaluation.models import CaseStudy
+from events.models import Event
 from forwardplans.models import Action
 from monitoring.models import ActionReviewNote, MonitoringRecord
 from practices.models import Enforcement, Inspection, PatientInformation
@@ -49,6 +50,9 @@ def pages(concern):
     # waiting for the North West team's decision.
     year, submitted = current_financial_year(), DataReturn.objects.order_by("-number").first()
     waiting = Referral.objects.get(practice__ods_code="P85016")
+    # The wider offer: the demo's upcoming conference and the past workshop with its attendance recorded.
+    conference = Event.objects.get(title="Practice managers' conference")
+    workshop = Event.objects.get(title="Leadership workshop for partners")
     return {
         "commissioner_lead": ["/practices/P85022/", "/contracts/DEMO-SHARED/", "/search/?q=P85022",
                               "/reports/programme-figures/", "/practices/", "/concerns/", at,
@@ -62,7 +66,10 @@ def pages(concern):
                               "/contracts/offers/new/", "/agreements/DEMO-NEW/terms/", "/agreements/DEMO-NEW/leads/",
                               "/agreements/DEMO-NEW/objectives/new/", "/agreements/DEMO-NEW/contributions/new/",
                               "/agreements/DEMO-PRIVATE/sign/commissioner/", "/evaluation/",
-                              f"/evaluation/case-studies/{case_study.pk}/"],
+                              f"/evaluation/case-studies/{case_study.pk}/",
+                              # Levels of support and the wider offer.
+                              "/levels/", "/levels/practices/P85022/", "/events/", f"/events/{workshop.pk}/",
+                              "/events/peer-support/"],
         "commissioner_peer_support": ["/accounts/api-tokens/", f"/practices/P85022/patient-information/{told.pk}/",
                                       "/monitoring/practices/P85022/records/new/", f"/monitoring/records/{record.pk}/",
                                       f"/monitoring/actions/{noted.pk}/notes/", "/delivery/DEMO-AWAYDAY/"],
@@ -84,12 +91,14 @@ def pages(concern):
                        f"/practices/Y01124/enforcement/{enforcement.pk}/",
                        f"/practices/Y01124/enforcement/{enforcement.pk}/remove/",
                        "/reports/programme-figures/?programme=special_measures", "/risk-register/",
-                       "/contracts/offers/new/", "/finance/DEMO-SHARED/invoices/", "/evaluation/"],
+                       "/contracts/offers/new/", "/finance/DEMO-SHARED/invoices/", "/evaluation/",
+                       "/levels/?level=rescue", "/levels/practices/Y01124/", "/events/new/",
+                       f"/events/{conference.pk}/edit/", f"/events/{workshop.pk}/attendance/"],
         "practice_lead": ["/accounts/password/", "/contracts/DEMO-SHARED/plan/cqc-action-plan/",
                           "/contracts/DEMO-SHARED/plan/", f"/contracts/offers/{own_offer.pk}/",
                           "/delivery/DEMO-SHARED/", f"/delivery/records/{review.pk}/",
                           f"/evaluation/case-studies/{case_study.pk}/naming/"],
-        "practice_user": ["/practices/P85022/", "/agreements/DEMO-SHARED/"],
+        "practice_user": ["/practices/P85022/", "/agreements/DEMO-SHARED/", "/events/", f"/events/{conference.pk}/"],
         "nhse_reporting": ["/practices/", "/finance/DEMO-SHARED/", "/evaluation/", "/returns/",
                            "/returns/regions/Y62/", "/returns/allocations/", f"/returns/targets/{year}/",
                            f"/returns/targets/{year}/1/", f"/returns/{year}/", f"/returns/{year}/1/england/",

@@ -9,7 +9,8 @@ name to the ``organisations`` fixture's ``objects`` (both scopes: "own" and "oth
 
 import importlib
 
-MODULES = ["enquiries", "agreements", "delivery", "finance", "evaluation", "returns_data", "returns_board"]
+MODULES = ["enquiries", "agreements", "delivery", "finance", "evaluation", "returns_data", "returns_board", "events",
+           "levels"]
 
 
 def _modules():

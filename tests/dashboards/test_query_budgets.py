@@ -170,8 +170,9 @@ def test_practice_detail(client, world, grow, django_assert_max_num_queries):
     # 11: its special-measures episodes (the regulatory timeline) are one query, whatever their number, and when its
     # CQC data was last refreshed (the newest sync runs) one more; 15: CQC's enforcement one, what patients were told
     # one (for the practice's and its commissioner's users), the special-measures offers one and the alerts one;
-    # 17: the commissioner's monitoring record one and its contractual action one (for its leads).
-    response = assert_flat(client, reverse("practices:detail", args=[practice.ods_code]), 17, grow,
+    # 17: the commissioner's monitoring record one and its contractual action one (for its leads); 18: its level
+    # of support and the latest changes of it, one.
+    response = assert_flat(client, reverse("practices:detail", args=[practice.ods_code]), 18, grow,
                            django_assert_max_num_queries)
     assert len(response.context["inspections"]) == 4  # two per unit of data
     assert response.content.count(b'href="/contracts/') >= 2  # the support section: its contracts, whatever number
@@ -222,8 +223,9 @@ def test_commissioner_home(client, world, grow, django_assert_max_num_queries):
     client.force_login(world["users"][Role.COMMISSIONER_LEAD])
     # 12: the open concerns reported to the lead (the duty to report) are one query of their own; 15: which open
     # contracts' reports and plans the lead may open (two, for the links beside each practice), and the actions
-    # the deadlines name (one); 16: the special-measures offers in the programme table.
-    response = assert_flat(client, reverse("home"), 16, grow, django_assert_max_num_queries)
+    # the deadlines name (one); 16: the special-measures offers in the programme table; 17: practices per level of
+    # support (one).
+    response = assert_flat(client, reverse("home"), 17, grow, django_assert_max_num_queries)
     assert len(response.context["rows"]) == 2 + 2 * 13  # the world's own two and 13 per unit of data
 
 
