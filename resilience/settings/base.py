@@ -287,6 +287,9 @@ SPECTACULAR_SETTINGS = {
         "ContractStatusEnum": "api.serializers.CONTRACT_STATUS_CHOICES",
         "KeyQuestionEnum": "forwardplans.vocabulary.KEY_QUESTION_CHOICES",
         "EnquiryStatusEnum": "contracts.enquiry_models.Enquiry.Status",
+        "LevelEnum": "levels.models.Level",
+        "LevelSourceEnum": "levels.models.Source",
+        "EnquirySourceEnum": "contracts.enquiry_models.Enquiry.Source",
     },
     # Swagger UI and Redoc from the drf-spectacular-sidecar package: served locally, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
