@@ -29,10 +29,6 @@ def current_financial_year(today=None):
     return financial_year_of(today or timezone.localdate())
 
 
-def year_of(day):
-    return current_financial_year(day)
-
-
 def allocations_for(user, *, year=None, region=None):
     """The allocations ``user`` may see (their regions'), region first then its ICBs by name."""
     rows = Allocation.objects.filter(region__in=regions_for(user)).select_related("icb", "recorded_by")
@@ -76,7 +72,7 @@ def over_allocation(contract, amount, paid_on):
     region = Contract.objects.filter(pk=contract.pk).values_list("practice__region", flat=True).first()
     if not region or amount <= 0 or not isinstance(paid_on, datetime.date):
         return None
-    year = year_of(paid_on)
+    year = financial_year_of(paid_on)
     label = financial_year(year)[2]
     allocations = {row.icb_id: row for row in Allocation.objects.filter(financial_year=year, region=region)}
     problems = []
