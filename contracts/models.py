@@ -231,6 +231,7 @@ class Adviser(models.Model):
     region = models.CharField(max_length=100)
     capacity = models.PositiveSmallIntegerField(default=3, help_text="How many live contracts at once.")
     active = models.BooleanField(default=True)
+    unavailable_until = models.DateField(null=True, blank=True, help_text="Away (leave, other work) until this day.")
     history = HistoricalRecords()
 
     class Meta:
@@ -250,6 +251,7 @@ class ConflictOfInterest(models.Model):
                                      related_name="+")
     description = models.CharField(max_length=300)
     declared_on = models.DateField(default=datetime.date.today)
+    ended_on = models.DateField(null=True, blank=True, help_text="No longer a conflict from this day.")
     history = HistoricalRecords()
 
     class Meta:

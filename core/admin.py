@@ -5,7 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.api_tokens import revoke_tokens
 from core.models import ApiToken, User
-from core.services import membership_sync
+from core.services import acting_key, membership_sync
 
 
 @admin.register(User)
@@ -20,8 +20,9 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
+        before = acting_key(User.objects.get(pk=obj.pk)) if change else None
         super().save_model(request, obj, form, change)
-        membership_sync(user=obj)
+        membership_sync(user=obj, replacing=before)
 
 
 @admin.register(ApiToken)

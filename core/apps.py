@@ -10,3 +10,10 @@ class CoreConfig(AppConfig):
     name = "core"
     label = "resilience"
     verbose_name = "Users and roles"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from core.sessions import session_record
+
+        user_logged_in.connect(session_record, dispatch_uid="core.session_record")

@@ -1,11 +1,16 @@
 """Users and their memberships: a membership is a role at an organisation (a commissioner, a practice, RCGP or
-NHS England). Today every person holds exactly one, and the user's ``role``, ``commissioner`` and ``practice`` are
-the membership they act in: what the access rules (core/relations.py) read on every request without a query.
-Letting a person hold several adds rows and a way to choose which one they act in (docs/architecture.md)."""
+NHS England). A person may hold several. The user's ``role``, ``commissioner``, ``practice`` and ``region`` are a
+copy of the membership they act in (the one their home page and navigation follow), so a person with one
+membership, nearly everyone, costs the access rules (core/relations.py) no query. ``other_memberships`` counts the
+rest: when it is not zero, ``personas()`` loads them once per request and every access rule holds for the person
+when it holds for any of their memberships (core/roles.py ``Rule``), so switching never changes what they see."""
+
+import copy
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 from core.regions import Region
@@ -22,10 +27,43 @@ class User(AbstractUser):
     )
     region = models.CharField("NHS England region", max_length=3, choices=Region.choices, blank=True, db_default="",
                               help_text="An NHSE regional team's region (core/regions.py).")
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    other_memberships = models.PositiveSmallIntegerField(
+        default=0, db_default=0, editable=False,
+        help_text="How many memberships the person holds besides the one they act in (core.services keeps it).")
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "other_memberships"])
 
     class Meta:
         ordering = ["username"]
+
+    def personas(self):
+        """The person once per membership: this user (the membership they act in) first, then a copy of it acting in
+        each other membership. Loaded once per user object (one query), and only for people who hold several."""
+        if not self.other_memberships or not self.pk:
+            return [self]
+        cached = self.__dict__.get("_personas")
+        if cached is None:
+            cached = [self]
+            rows = Membership.objects.filter(user_id=self.pk).select_related("commissioner", "practice")
+            for membership in rows:
+                if not membership.is_acting(self):
+                    cached.append(self.acting_as(membership))
+            self.__dict__["_personas"] = cached
+        return cached
+
+    def acting_as(self, membership):
+        """A copy of this user acting in ``membership`` (never saved: the access rules read it)."""
+        persona = copy.copy(self)
+        persona._state = copy.copy(self._state)
+        persona._state.fields_cache = {}
+        persona.__dict__.pop("_personas", None)
+        persona.role, persona.region = membership.role, membership.region
+        persona.commissioner_id, persona.practice_id = membership.commissioner_id, membership.practice_id
+        if membership.commissioner_id:
+            persona._state.fields_cache["commissioner"] = membership.commissioner
+        if membership.practice_id:
+            persona._state.fields_cache["practice"] = membership.practice
+        persona.other_memberships = 0
+        return persona
 
     @property
     def organisation_kind(self):
@@ -60,7 +98,7 @@ class User(AbstractUser):
 
 
 class Membership(models.Model):
-    """A person's role at an organisation. Written only by ``core.services.membership_sync``."""
+    """A person's role at an organisation. Written only by the membership services of core.services."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=32, choices=Role.choices)
@@ -69,18 +107,47 @@ class Membership(models.Model):
     practice = models.ForeignKey("practices.Practice", null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="memberships")
     region = models.CharField("NHS England region", max_length=3, choices=Region.choices, blank=True, db_default="")
+    manages_people = models.BooleanField(
+        default=False, db_default=False,
+        help_text="NHS England's people admin (RCGP admin, commissioner leads and practice leads manage their "
+                  "organisation's people by their role).")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["user", "role"]
         constraints = [
-            # One per person for now; dropping this constraint is how people come to hold several.
-            models.UniqueConstraint(fields=["user"], name="one_membership_per_user"),
+            # A role at an organisation is held once (a missing organisation counts as one value).
+            models.UniqueConstraint(
+                "user", "role", Coalesce("commissioner", models.Value(0)), Coalesce("practice", models.Value(0)),
+                "region", name="membership_once_per_role_and_organisation"),
         ]
 
     def __str__(self):
         return f"{self.user} – {self.get_role_display()}"
+
+    @property
+    def organisation_kind(self):
+        return organisation_kind(self.role)
+
+    @property
+    def organisation(self):
+        """The organisation's name as the header shows it."""
+        kind = self.organisation_kind
+        if kind == "commissioner":
+            return self.commissioner
+        if kind == "practice":
+            return self.practice
+        if self.role == Role.NHSE_REGIONAL and self.region:
+            return f"NHS England – {self.get_region_display()}"
+        return {"rcgp": "RCGP", "nhse": "NHS England"}.get(kind)
+
+    def key(self):
+        return (self.role, self.commissioner_id, self.practice_id, self.region or "")
+
+    def is_acting(self, user):
+        """Whether ``user`` (its row's copy) acts in this membership."""
+        return self.key() == (user.role, user.commissioner_id, user.practice_id, user.region or "")
 
 
 class ApiToken(models.Model):
@@ -151,3 +218,16 @@ class DocumentAccess(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.kind} {self.document} of {self.contract_id}"
+
+
+class SignedInSession(models.Model):
+    """Which sessions a person has signed in with, so that deactivating them ends every one at once whatever the
+    session store (core.sessions.sessions_end_for). Recorded at sign-in; a row whose session has expired is
+    harmless and is removed with it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user"], name="signed_in_session_user_idx")]

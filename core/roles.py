@@ -61,16 +61,43 @@ def _q_not(a):
     return (not a) if isinstance(a, bool) else ~a
 
 
+def _several(user):
+    """The person's memberships as users acting in each (``User.personas``), or None for one who holds one."""
+    if not getattr(user, "other_memberships", 0):
+        return None
+    return user.personas()
+
+
 class Rule(rules.Predicate):
-    """A condition on (user, record) with its per-record test and its queryset face (see the module's doc)."""
+    """A condition on (user, record) with its per-record test and its queryset face (see the module's doc).
+
+    A person who holds several memberships gets the union: the rule holds for them when it holds for any of their
+    memberships (core/models.py ``User.personas``). The union is taken once, around the whole rule, never inside a
+    combination: "practice lead" in one membership and "of this practice" in another do not make a practice lead of
+    this practice."""
 
     def __init__(self, fn, name=None, *, q):
-        super().__init__(fn, name=name)
-        self._q = q
+        self._one_test, self._one_q = fn, q
+
+        def each(user, record=None):
+            personas = _several(user)
+            if personas is None:
+                return fn(user, record)
+            return any(fn(persona, record) for persona in personas)
+
+        super().__init__(each, name=name or getattr(fn, "__name__", "rule"))
 
     def q(self, user):
         """The records this rule holds for, for ``user``: True (every one), False (none) or a Q."""
-        return self._q(user)
+        personas = _several(user)
+        if personas is None:
+            return self._one_q(user)
+        result = False
+        for persona in personas:
+            result = _q_or(result, self._one_q(persona))
+            if result is True:
+                break
+        return result
 
     def filter(self, user, queryset):
         """``queryset`` narrowed to the records this rule holds for."""
@@ -82,18 +109,21 @@ class Rule(rules.Predicate):
     def __or__(self, other):
         if not isinstance(other, Rule):
             return super().__or__(other)
-        return Rule(lambda user, record=None: self.test(user, record) or other.test(user, record),
-                    f"({self.name} | {other.name})", q=lambda user: _q_or(self.q(user), other.q(user)))
+        a, b = self, other
+        return Rule(lambda user, record=None: a._one_test(user, record) or b._one_test(user, record),
+                    f"({a.name} | {b.name})", q=lambda user: _q_or(a._one_q(user), b._one_q(user)))
 
     def __and__(self, other):
         if not isinstance(other, Rule):
             return super().__and__(other)
-        return Rule(lambda user, record=None: self.test(user, record) and other.test(user, record),
-                    f"({self.name} & {other.name})", q=lambda user: _q_and(self.q(user), other.q(user)))
+        a, b = self, other
+        return Rule(lambda user, record=None: a._one_test(user, record) and b._one_test(user, record),
+                    f"({a.name} & {b.name})", q=lambda user: _q_and(a._one_q(user), b._one_q(user)))
 
     def __invert__(self):
-        return Rule(lambda user, record=None: not self.test(user, record), f"~{self.name}",
-                    q=lambda user: _q_not(self.q(user)))
+        a = self
+        return Rule(lambda user, record=None: not a._one_test(user, record), f"~{a.name}",
+                    q=lambda user: _q_not(a._one_q(user)))
 
 
 def signed_in(user):

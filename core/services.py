@@ -40,7 +40,8 @@ def _organisation_for(role, org_code):
 
 @transaction.atomic
 def user_upsert(*, username, role, org_code=None, password=None, email="", check_password=True, actor=None):
-    """Create a user with a role in its organisation, or update the role/organisation of an existing one.
+    """Create a user with a role in its organisation, or change the membership an existing one acts in to that
+    role and organisation (their other memberships stay).
 
     Returns (user, created). A password, when given, must pass the password validators unless
     ``check_password`` is False (demo accounts only).
@@ -52,6 +53,7 @@ def user_upsert(*, username, role, org_code=None, password=None, email="", check
     created = user is None
     if created:
         user = User(username=username)
+    before = None if created else acting_key(user)
     user.role = role
     user.commissioner = organisation["commissioner"]
     user.practice = organisation["practice"]
@@ -70,17 +72,125 @@ def user_upsert(*, username, role, org_code=None, password=None, email="", check
     user._change_reason = "created" if created else "role or organisation set"
     user.full_clean(exclude=["password"])
     user.save()
-    membership_sync(user=user)
+    membership_sync(user=user, replacing=before)
     return user, created
 
 
-def membership_sync(*, user):
-    """Make the person's membership the role and organisation they act in (one membership each, for now); a user
-    without a role (an operator's superuser account) holds none. Returns the membership or None."""
-    if not user.role:
-        Membership.objects.filter(user=user).delete()
-        return None
-    membership, _ = Membership.objects.update_or_create(
-        user=user, defaults={"role": user.role, "commissioner_id": user.commissioner_id,
-                             "practice_id": user.practice_id, "region": user.region})
+def acting_key(user):
+    return (user.role, user.commissioner_id, user.practice_id, user.region or "")
+
+
+def _find(user, key):
+    role, commissioner_id, practice_id, region = key
+    return Membership.objects.filter(user=user, role=role, commissioner_id=commissioner_id, practice_id=practice_id,
+                                     region=region).first()
+
+
+def _recount(user):
+    """Keep ``User.other_memberships`` (what the access rules read to know whether to load the others) true."""
+    count = Membership.objects.filter(user=user).count()
+    others = max(0, count - 1) if user.role else count
+    if user.other_memberships != others:
+        user.other_memberships = others
+        User.objects.filter(pk=user.pk).update(other_memberships=others)
+    user.__dict__.pop("_personas", None)
+
+
+def membership_sync(*, user, replacing=None):
+    """Make sure the role and organisation the person acts in (their row's copy) is one of their memberships. With
+    ``replacing`` (the membership they acted in before, as a key), that membership becomes the new one rather than
+    staying beside it. A user without a role (an operator's superuser account) acts in none. Returns the acting
+    membership or None."""
+    membership = None
+    if user.role:
+        key = acting_key(user)
+        membership = _find(user, key)
+        old = _find(user, replacing) if replacing and replacing != key and replacing[0] else None
+        if membership is None and old is not None:
+            old.role, old.commissioner_id, old.practice_id, old.region = key
+            old.save()
+            membership = old
+        elif membership is None:
+            membership = Membership.objects.create(user=user, role=key[0], commissioner_id=key[1],
+                                                   practice_id=key[2], region=key[3])
+        elif old is not None:
+            old.delete()
+    elif replacing and replacing[0]:
+        old = _find(user, replacing)
+        if old is not None:
+            old.delete()
+    _recount(user)
     return membership
+
+
+def _copy_to_user(user, membership):
+    user.role = membership.role if membership else ""
+    user.commissioner_id = membership.commissioner_id if membership else None
+    user.practice_id = membership.practice_id if membership else None
+    user.region = membership.region if membership else ""
+    for field in ("commissioner", "practice"):
+        user._state.fields_cache.pop(field, None)
+    user._change_reason = "acting membership switched"
+    user.save(update_fields=["role", "commissioner", "practice", "region"])
+
+
+@transaction.atomic
+def membership_add(*, user, role, commissioner=None, practice=None, region="", manages_people=False):
+    """Give a person another membership (or their first, which they then act in). The caller checks who may grant
+    it (people.services). Refused if they hold it already."""
+    if role not in Role.values:
+        raise DomainError(f"Unknown role {role!r}.")
+    kind = organisation_kind(role)
+    if (kind == "commissioner") != bool(commissioner) or (kind == "practice") != bool(practice) \
+            or (role == Role.NHSE_REGIONAL) != bool(region):
+        raise DomainError("That role needs its own kind of organisation.")
+    key = (role, commissioner.pk if commissioner else None, practice.pk if practice else None, region or "")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if _find(user, key) is not None:
+        raise DomainError("They already hold that role at that organisation.")
+    membership = Membership.objects.create(user=user, role=role, commissioner=commissioner, practice=practice,
+                                           region=region or "", manages_people=manages_people)
+    if not user.role:
+        _copy_to_user(user, membership)
+    _recount(user)
+    return membership
+
+
+@transaction.atomic
+def membership_switch(*, user, membership):
+    """Act in ``membership`` (one of the person's own): their home page and navigation follow it; what they may see
+    and do does not change (it is the union of all of them)."""
+    if membership.user_id != user.pk:
+        raise DomainError("That membership is not yours.")
+    _copy_to_user(user, membership)
+    _recount(user)
+    return membership
+
+
+@transaction.atomic
+def membership_set_role(*, membership, role):
+    """Change the role of a membership within its organisation (the caller checks who may)."""
+    if organisation_kind(role) != organisation_kind(membership.role):
+        raise DomainError("A role can only be changed to another role of the same organisation.")
+    user = User.objects.select_for_update().get(pk=membership.user_id)
+    acting = membership.is_acting(user)
+    key = (role, membership.commissioner_id, membership.practice_id, membership.region or "")
+    if _find(user, key) is not None:
+        raise DomainError("They already hold that role at that organisation.")
+    membership.role = role
+    membership.save(update_fields=["role"])
+    if acting:
+        _copy_to_user(user, membership)
+    _recount(user)
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership):
+    """End a membership. If the person acted in it they act in another of theirs, or in none."""
+    user = User.objects.select_for_update().get(pk=membership.user_id)
+    acting = membership.is_acting(user)
+    membership.delete()
+    if acting:
+        _copy_to_user(user, Membership.objects.filter(user=user).order_by("created_at", "pk").first())
+    _recount(user)

@@ -11,6 +11,7 @@ to stay signed in (``session_extend_view``).
 """
 
 import time
+from importlib import import_module
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -20,6 +21,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+
+from core.models import SignedInSession
 
 REFRESHED_AT = "_refreshed_at"
 SECONDS_HEADER = "X-Session-Seconds"
@@ -85,3 +88,22 @@ def session_ended_view(request):
             return redirect(target or reverse("home"))
         logout(request)
     return redirect(f"{reverse('login')}?{urlencode({'next': target, 'timeout': 1} if target else {'timeout': 1})}")
+
+
+def session_record(sender, request, user, **kwargs):
+    """On sign-in (the ``user_logged_in`` signal): note the session, so that deactivation can end it."""
+    key = getattr(request, "session", None) and request.session.session_key
+    if key:
+        SignedInSession.objects.update_or_create(session_key=key, defaults={"user": user})
+
+
+def sessions_end_for(user):
+    """End every session the person signed in with, in whatever store settings.SESSION_ENGINE names, at once.
+    (Each request also checks the person is still active, core.auth.UserBackend, so a session this missed ends at
+    its next request all the same.) Returns how many were ended."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    rows = list(SignedInSession.objects.filter(user=user).values_list("pk", "session_key"))
+    for _pk, key in rows:
+        store(session_key=key).delete()
+    SignedInSession.objects.filter(pk__in=[pk for pk, _key in rows]).delete()
+    return len(rows)

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "returns",
     "levels",
     "events",
+    "people",
     "dashboards",
     "api",
     "demo",
@@ -325,7 +326,7 @@ from datetime import timedelta  # noqa: E402
 
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
 
-INSTALLED_APPS += ["axes", "csp", "django_otp", "django_otp.plugins.otp_totp"]
+INSTALLED_APPS += ["axes", "csp", "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # older hashes are upgraded at the next login
