@@ -231,3 +231,6 @@ class SignedInSession(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user"], name="signed_in_session_user_idx")]
+
+    def __str__(self):
+        return f"Session of {self.user_id} from {self.created_at:%Y-%m-%d %H:%M}"

@@ -148,6 +148,9 @@ class SignInPolicy(Organisation):
                                                Coalesce("practice", models.Value(0)),
                                                name="sign_in_policy_once_per_organisation")]
 
+    def __str__(self):
+        return f"{self.get_organisation_kind_display()}: password sign-in {'on' if self.password_sign_in else 'off'}"
+
 
 class SsoIdentity(models.Model):
     """An NHS identity (an OpenID Connect provider's subject) a person has signed in with. Linked at the first

@@ -51,10 +51,10 @@ urlpatterns = [
     path("evaluation/", include("evaluation.urls")),  # feedback at closure, reflections, case studies
     path("returns/", include("returns.urls")),  # NHS England's allocations, targets and the regions' data returns
     path("levels/", include("levels.urls")),  # each practice's level of support and its history
-    path("events/", include("events.urls")),
-    path("people/", include("people.urls")),  # organisations' own people: invitations, memberships, the adviser pool
-    path("accounts/", include("people.account_urls")),  # forgotten password, recovery codes, switching membership
-    path("accounts/sso/", include("people.sso_urls")),  # signing in with an NHS identity (OpenID Connect)  # events, training, places and bursaries; practice-to-practice support
+    path("events/", include("events.urls")),  # events, training, places and bursaries; practice-to-practice support
+    path("people/", include("people.urls")),  # organisations' own people: invitations, memberships, adviser pool
+    path("accounts/", include("people.account_urls")),  # forgotten password, recovery codes, switching
+    path("accounts/sso/", include("people.sso_urls")),  # signing in with an NHS identity (OpenID Connect)
     path("api/", include("api.urls")),  # the REST API, its schema and docs
     path("admin/", admin.site.urls),
 ]
