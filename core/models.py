@@ -63,7 +63,18 @@ class User(AbstractUser):
         if membership.practice_id:
             persona._state.fields_cache["practice"] = membership.practice
         persona.other_memberships = 0
+        persona.__dict__["_manages_people"] = membership.manages_people
         return persona
+
+    @property
+    def manages_people(self):
+        """Whether the membership this user acts in carries NHS England's people-admin flag (a query, cached; only
+        people pages ask)."""
+        if "_manages_people" not in self.__dict__:
+            self.__dict__["_manages_people"] = bool(self.pk and self.role) and Membership.objects.filter(
+                user_id=self.pk, role=self.role, commissioner_id=self.commissioner_id, practice_id=self.practice_id,
+                region=self.region or "", manages_people=True).exists()
+        return self.__dict__["_manages_people"]
 
     @property
     def organisation_kind(self):

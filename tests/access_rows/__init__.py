@@ -10,6 +10,7 @@ name to the ``organisations`` fixture's ``objects`` (both scopes: "own" and "oth
 import importlib
 
 MODULES = ["enquiries", "agreements", "delivery", "finance", "evaluation", "returns_data", "returns_board", "events",
+           "people", "advisers", "sign_in", "accounts",
            "levels"]
 
 
