@@ -10,6 +10,7 @@ from .browser import browser, page  # noqa: F401  (fixtures shared by every test
 from .celery_worker import *  # noqa: F403  (the real Celery worker fixtures, see its __all__)
 from .docs import docs  # noqa: F401
 from .factories import CommissionerFactory, PracticeFactory, user_for
+from .smtp import smtp_server, smtp_settings  # noqa: F401  (a real SMTP server and the settings to send to it)
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -247,6 +247,23 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Practice Resilience <no-reply@practice-resilience.local>")
+# E-mail through GOV.UK Notify instead of SMTP: set NOTIFY_API_KEY (secret) and the id of a Notify e-mail template
+# whose subject is ((subject)) and body ((body)). The same jobs, outbox and retries send either way.
+NOTIFY_API_KEY = env("NOTIFY_API_KEY", default="")
+NOTIFY_TEMPLATE_ID = env("NOTIFY_TEMPLATE_ID", default="")
+NOTIFY_BASE_URL = env("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+if NOTIFY_API_KEY:
+    EMAIL_BACKEND = "core.notify.NotifyEmailBackend"
+
+# People and sign-in (people/). An invitation link works for INVITATION_DAYS; a password-reset link for
+# PASSWORD_RESET_TIMEOUT seconds, once.
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_SECONDS", default=60 * 60)
+# Single sign-on with OpenID Connect: a JSON list of providers, each {"name", "label", "issuer", "client_id",
+# and "client_secret" (secret) or "private_key" (a PEM private key for private_key_jwt, secret), optional "scopes"}
+# (README, "Signing in with an NHS account").
+OIDC_PROVIDERS = env.json("OIDC_PROVIDERS", default=[])
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -355,7 +372,8 @@ AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.jinja"
 AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
 AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT  # used only if django-ipware is installed; the callable comes first
-# Optional TOTP two-factor authentication, required for RCGP and commissioner roles when switched on.
+# TOTP two-factor authentication with recovery codes, required for RCGP, commissioner and NHS England roles when
+# switched on (on by default in production).
 REQUIRE_TWO_FACTOR = env.bool("REQUIRE_TWO_FACTOR", default=False)
 OTP_TOTP_ISSUER = "Practice Resilience"
 # Content Security Policy: nothing inline except the one nonce'd script of the NHS.UK page template.

@@ -2,8 +2,6 @@
 hashed secrets, and the invitation e-mails over a real SMTP server (in this process and on a real Celery worker).
 """
 
-import email
-import email.policy
 import hashlib
 import http.cookiejar
 import re
@@ -12,10 +10,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from types import SimpleNamespace
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.db import connection, transaction
 from django.urls import reverse
 
@@ -41,7 +37,6 @@ from forwardplans.questionnaire_services import (
 )
 from forwardplans.vocabulary import QUESTIONNAIRE_STATEMENTS
 
-from .. import servers
 from ..celery_worker import publishing_to, wait_for
 from ..factories import AdviserFactory, ContractFactory, UserFactory
 
@@ -482,57 +477,6 @@ def test_the_demo_has_an_open_questionnaire_whose_practice_can_print_codes_to_tr
 
 # The e-mail job over real SMTP -----------------------------------------------------------------------------
 
-class Mailbox:
-    """An aiosmtpd handler that keeps what it accepts, refuses some addresses for good (550) and others once (451)."""
-
-    def __init__(self):
-        self.messages, self.refused, self.busy_once, self.lock = [], set(), set(), threading.Lock()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's name
-        if address in self.refused:
-            return "550 5.1.1 No such mailbox here"
-        if address in self.busy_once:
-            self.busy_once.discard(address)
-            return "451 4.3.0 Mailbox busy, try again later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self.lock:
-            self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-    def recipients(self):
-        with self.lock:
-            return sorted(to for tos, _message in self.messages for to in tos)
-
-
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server on a free port of this machine, for the test's duration."""
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=servers.free_port())
-    controller.start()
-
-    def link_for(address):
-        [body] = [m.get_content() for tos, m in mailbox.messages if address.lower() in [t.lower() for t in tos]]
-        return LINK.search(body).group(2)
-
-    try:
-        yield SimpleNamespace(port=controller.port, mailbox=mailbox, link_for=link_for)
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def smtp_settings(settings, smtp_server):
-    """This process sends mail to the test's SMTP server."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", smtp_server.port, 10
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    return smtp_server
 
 
 def test_the_invitation_email_job_sends_over_real_smtp_on_the_worker_and_carries_on_past_a_refusal(
