@@ -6,7 +6,7 @@ from django.db.models import Count, Prefetch, Q
 
 from . import access
 from .models import Adviser, TeamMembership
-from .services import adviser_loads, conflicts_for
+from .services import adviser_loads, conflicts_for, unavailable_until
 from .workflow import BOARD_STATES, State
 
 
@@ -80,9 +80,12 @@ class PoolEntry:
 
 
 def adviser_pool(contract):
-    """Every active adviser with their load against capacity and any conflict for this contract."""
-    advisers = list(Adviser.objects.filter(active=True).select_related("user"))
+    """Every active adviser with their load against capacity and any current conflict for this contract. An adviser
+    away (unavailable until a day still ahead) is not offered until then, unless already on the team (to be
+    removed)."""
+    current = set(contract.team_members.filter(removed_at__isnull=True).values_list("adviser_id", flat=True))
+    advisers = [a for a in Adviser.objects.filter(active=True).select_related("user")
+                if a.pk in current or unavailable_until(a) is None]
     loads = adviser_loads(advisers)
     conflicts = conflicts_for(contract)
-    current = set(contract.team_members.filter(removed_at__isnull=True).values_list("adviser_id", flat=True))
     return [PoolEntry(a, loads.get(a.pk, 0), conflicts.get(a.pk, []), a.pk in current) for a in advisers]

@@ -188,16 +188,32 @@ def adviser_loads(advisers):
     return {row["adviser"]: row["n"] for row in rows}
 
 
-def conflicts_for(contract):
-    """Conflicts of interest that bar advisers from this contract, by adviser id."""
+def current_conflict_q(on=None, prefix=""):
+    """Conflicts of interest that stand on ``on`` (default today): not ended, or ending after it. A conflict ended on
+    a day no longer counts from that day. ``prefix``: the path to the conflict ("conflicts__") from another model."""
+    on = on or timezone.localdate()
+    return Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gt": on})
+
+
+def unavailable_until(adviser, on=None):
+    """The day ``adviser`` is back, when on ``on`` (default today) they are away (``Adviser.unavailable_until`` still
+    ahead), else None. They may be offered and assigned again from that day."""
+    on = on or timezone.localdate()
+    back = adviser.unavailable_until
+    return back if back is not None and back > on else None
+
+
+def conflicts_for(contract, on=None):
+    """Conflicts of interest that bar advisers from this contract today (or ``on``), by adviser id: those naming its
+    practices, its commissioner or that commissioner's ICB, and not ended by then."""
     practice_ids = [contract.practice_id, *contract.practices.values_list("pk", flat=True)]
     commissioner_ids = [contract.commissioner_id]
     if contract.commissioner.parent_id:
         commissioner_ids.append(contract.commissioner.parent_id)
     found = {}
     for conflict in ConflictOfInterest.objects.filter(
-            Q(practice_id__in=practice_ids) | Q(commissioner_id__in=commissioner_ids)).select_related(
-            "practice", "commissioner"):
+            Q(practice_id__in=practice_ids) | Q(commissioner_id__in=commissioner_ids)).filter(
+            current_conflict_q(on)).select_related("practice", "commissioner"):
         found.setdefault(conflict.adviser_id, []).append(conflict)
     return found
 
@@ -218,6 +234,9 @@ def team_add_adviser(*, contract, adviser, actor, capacity_override_reason=""):
     adviser = Adviser.objects.select_for_update().select_related("user").get(pk=adviser.pk)
     if not adviser.active:
         raise DomainError(f"{adviser} is not active in the adviser pool.")
+    back = unavailable_until(adviser)
+    if back is not None:
+        raise DomainError(f"{adviser} is unavailable until {back:%-d %B %Y}: they can join a team from that day.")
     if contract.team_members.filter(adviser=adviser, removed_at__isnull=True).exists():
         raise DomainError(f"{adviser} is already on the team.")
     conflicts = conflicts_for(contract).get(adviser.pk)

@@ -2,9 +2,10 @@
 
 A SentReminder row's e-mail goes PENDING → SENDING → SENT. Rows are taken with SELECT ... FOR UPDATE SKIP
 LOCKED and marked SENDING before the message goes out, so two senders never pick the same row. A transient
-failure (SMTP, network) puts the row back to PENDING for a retry with back-off; after MAX_EMAIL_ATTEMPTS, or
-a refused address, it is FAILED and RCGP admins are told in the app. A sender killed between handing the
-message to the mail server and recording it leaves the row SENDING; after SENDING_LEASE it is sent again —
+failure (a 4xx answer, the network, GOV.UK Notify down) puts the row back to PENDING for a retry with back-off;
+after MAX_EMAIL_ATTEMPTS, or a refusal for good (``permanent_email_error``), it is FAILED and RCGP admins are
+told in the app. A sender killed between handing the message to the mail server and recording it leaves the row
+SENDING; after SENDING_LEASE it is sent again —
 the only case in which someone could get an e-mail twice. A row that cannot be sent at all (an address with a
 line break in it, say) is FAILED with its reason and the others go on.
 
@@ -12,7 +13,8 @@ An e-mail carries a neutral title and a link, never the text of a plan or report
 it is read, through the access policy (forwardplans.events.present).
 
 E-mail backend: EMAIL_URL (django-environ): smtp+tls://... in production, consolemail:// by default,
-filemail:///path to write each message to a file (the test worker), memorymail:// for locmem.
+filemail:///path to write each message to a file (the test worker), memorymail:// for locmem; or GOV.UK Notify
+when NOTIFY_API_KEY is set (core.notify).
 """
 
 import logging
@@ -38,7 +40,6 @@ log = logging.getLogger(__name__)
 MAX_EMAIL_ATTEMPTS = 5
 SENDING_LEASE = timezone.timedelta(minutes=15)
 TRANSIENT_EMAIL_ERRORS = (smtplib.SMTPException, OSError)
-PERMANENT_EMAIL_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
 
 
 @dataclass
@@ -46,6 +47,18 @@ class EmailResult:
     sent: int = 0
     failed: int = 0
     retry: int = 0
+
+
+def permanent_email_error(exc):
+    """Whether sending the same message again would fail the same way; the one classifier of every e-mail job.
+    Permanent: an answer in SMTP's 5xx class (refused for good; core.notify answers so for GOV.UK Notify's 400 and
+    403), or a fault of the message itself (an address with a line break, say). Transient: a 4xx answer (busy,
+    greylisted; core.notify's 421 for Notify down, failing or rate-limiting), a dropped connection, a network error."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return any(code >= 500 for code, _message in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return not isinstance(exc, TRANSIENT_EMAIL_ERRORS)
 
 
 def email_for(notification, recipient):
@@ -100,12 +113,8 @@ def _send_batch(rows, result):
         for row in rows:
             try:
                 connection.send_messages([email_for(row.notification, row.recipient)])
-            except PERMANENT_EMAIL_ERRORS as exc:
-                _failed(row, exc, result, permanent=True)
-            except TRANSIENT_EMAIL_ERRORS as exc:
-                _failed(row, exc, result)
-            except Exception as exc:  # this row's own fault (its address, its text): sending again would fail too
-                _failed(row, exc, result, permanent=True)
+            except Exception as exc:  # one bad row must not stop the others
+                _failed(row, exc, result, permanent=permanent_email_error(exc))
             else:
                 SentReminder.objects.filter(pk=row.pk, email_status=EmailStatus.SENDING).update(
                     email_status=EmailStatus.SENT, emailed_at=timezone.now(), email_error="")

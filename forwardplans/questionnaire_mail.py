@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .models import InvitationKind, InvitationStatus, QuestionnaireInvitation
-from .notifications import EmailResult
+from .notifications import EmailResult, permanent_email_error
 from .questionnaire_services import format_code, invitation_hash, new_code
 
 log = logging.getLogger(__name__)
@@ -83,15 +83,6 @@ def send_invitation_emails(ids=None, batch=200, max_batches=50):
     return result
 
 
-def permanent(exc):
-    """Whether sending again would fail the same way: a 5xx answer, or a fault of the row itself."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return any(code >= 500 for code, _message in exc.recipients.values())
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return exc.smtp_code >= 500
-    return not isinstance(exc, smtplib.SMTPException | OSError)
-
-
 def _send_batch(rows, result):
     """Send ``rows`` over one connection; False when the mail server could not be reached at all."""
     connection = get_connection()
@@ -106,7 +97,7 @@ def _send_batch(rows, result):
             try:
                 connection.send_messages([invitation_email(invitation.email, code)])
             except Exception as exc:  # one bad row must not stop the others
-                _failed(invitation, exc, result, for_good=permanent(exc))
+                _failed(invitation, exc, result, for_good=permanent_email_error(exc))
             else:
                 # Sent: the address has done its job (address_key still stops a second invitation to it).
                 QuestionnaireInvitation.objects.filter(pk=invitation.pk, status=InvitationStatus.SENDING).update(

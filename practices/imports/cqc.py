@@ -128,6 +128,17 @@ def _commissioner(data):
     return code, name
 
 
+def _objects(data, key):
+    """The list of JSON objects under ``key`` (none when it is missing or empty), or why the record is invalid."""
+    value = data.get(key) or []
+    if not isinstance(value, list):
+        raise _Invalid(key, f"expected a list, found {value!r}")
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise _Invalid(f"{key}[{index}]", "expected a JSON object")
+    return value
+
+
 def _parse_location(source, data):
     if not isinstance(data, dict):
         raise _Invalid("(top level)", "expected a JSON object (one CQC location)")
@@ -135,8 +146,10 @@ def _parse_location(source, data):
     if not isinstance(location_id, str) or not LOCATION_ID.match(location_id):
         raise _Invalid("locationId", f"{location_id!r} is not a CQC location id (1- followed by digits)")
     visit_dates = {}
-    for index, report in enumerate(data.get("reports") or []):
+    for index, report in enumerate(_objects(data, "reports")):
         if report.get("linkId"):
+            if not isinstance(report["linkId"], str):
+                raise _Invalid(f"reports[{index}].linkId", f"expected text, found {report['linkId']!r}")
             visit_dates[report["linkId"]] = _date(report.get("firstVisitDate"), f"reports[{index}].firstVisitDate")
     location = Location(
         source=source, location_id=location_id, ods_code=(data.get("odsCode") or None),
@@ -148,7 +161,7 @@ def _parse_location(source, data):
     if data.get("currentRatings"):
         # Population-group ratings sit beside "overall" in currentRatings, as in each historic record.
         records.append(("currentRatings", data["currentRatings"]))
-    records += [(f"historicRatings[{i}]", r) for i, r in enumerate(data.get("historicRatings") or [])]
+    records += [(f"historicRatings[{i}]", r) for i, r in enumerate(_objects(data, "historicRatings"))]
     for path, record in records:
         report = _report(record, path, location_id, visit_dates)
         if report is None:
