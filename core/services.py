@@ -113,8 +113,7 @@ def membership_sync(*, user, replacing=None):
         elif membership is None:
             membership = Membership.objects.create(user=user, role=key[0], commissioner_id=key[1],
                                                    practice_id=key[2], region=key[3])
-        elif old is not None:
-            old.delete()
+        # (Already holding the new one, the person now acts in it and keeps the old one beside it.)
     elif replacing and replacing[0]:
         old = _find(user, replacing)
         if old is not None:

@@ -16,6 +16,7 @@ from evaluation.access import may_see_counts as reads_evaluation
 from events.access import may_see_events
 from finance.access import may_see_adviser_load
 from forwardplans import access as document_access
+from people.access import is_people_admin
 from returns.access import regions_for as returns_regions_for
 from surveillance.access import reads_runs
 
@@ -51,6 +52,8 @@ def navigation_for(request):
         items.append(("Returns", reverse("returns:board")))
     if reads_runs(user):
         items.append(("Syncs", reverse("surveillance:runs")))
+    if is_people_admin(user):  # an organisation's admins manage its people (people/access.py; no query for most)
+        items.append(("People", reverse("people:home")))
     unread = document_access.notifications_for(user).filter(read_at__isnull=True).count()  # one query
     items.append((f"Notifications ({unread})" if unread else "Notifications", reverse("jobs:notifications")))
 

@@ -23,6 +23,7 @@ from demo.evaluation import seed_evaluation
 from demo.events import seed_events
 from demo.finance import seed_finance
 from demo.levels import seed_levels
+from demo.memberships import seed_memberships
 from demo.monitoring import seed_monitoring
 from demo.offers import seed_offers
 from demo.plans import seed_plan_links
@@ -117,6 +118,7 @@ def seed_demo(log=print):
     _seed_delivery(log)
     _seed_wider_offer(log)
     _seed_returns(log)
+    _seed_people(log)
     for code in SECOND_PRACTICE_LEADS:
         logins.append(DemoLogin(practice_lead_username(code), Role.PRACTICE_LEAD.label,
                                 str(Practice.objects.get(ods_code=code))))
@@ -159,6 +161,11 @@ def _seed_returns(log):
     seed_regional(log)
     seed_returns(log)
     seed_data_returns(log)
+
+
+def _seed_people(log):
+    """Organisations managing their own people: a person with two memberships, NHS England's people admin."""
+    seed_memberships(log)
 
 
 def _seed_referral():

@@ -83,6 +83,9 @@ def send_invitation_emails(ids=None, batch=200, max_batches=50):
     return result
 
 
+permanent = permanent_email_error  # the one classifier, under the name other senders import it by
+
+
 def _send_batch(rows, result):
     """Send ``rows`` over one connection; False when the mail server could not be reached at all."""
     connection = get_connection()

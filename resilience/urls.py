@@ -5,18 +5,16 @@ from django.urls import include, path
 from casework import urls as case_urls
 from contracts import urls as contract_urls
 from core import sessions, token_views
-from core.login_form import SignInForm
 from core.security import two_factor_view
 from dashboards import views
 from forwardplans import urls as document_urls
+from people.sign_in import SignInView
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
     path("search/", views.search_view, name="search"),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.jinja",
-                                                       authentication_form=SignInForm,
-                                                       redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", SignInView.as_view(), name="login"),  # password (unless turned off) or NHS account
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/two-factor/", two_factor_view, name="two_factor"),
     path("accounts/session/", sessions.session_extend_view, name="session_extend"),

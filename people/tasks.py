@@ -1,0 +1,22 @@
+"""Celery tasks of the people pages (found by the worker's autodiscovery of each installed app's ``tasks``
+module). Each takes ids, is idempotent, and is enqueued after commit through forwardplans.outbox."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+
+class InvitationEmailWaiting(Exception):
+    """The invitation's e-mail hit a transient error and waits for a retry."""
+
+
+@shared_task(bind=True, autoretry_for=(InvitationEmailWaiting, OperationalError), retry_backoff=30,
+             retry_backoff_max=1800, retry_jitter=True, max_retries=5)
+def send_people_invitation(self, invitation_id):
+    """E-mail invitation ``invitation_id`` with a new link. A sent, ended or expired invitation is not sent (a
+    redelivery is harmless); an address refused for good is recorded on the invitation."""
+    from . import invitation_mail
+
+    outcome = invitation_mail.send_invitation(invitation_id)
+    if outcome == "retry":
+        raise InvitationEmailWaiting(f"invitation {invitation_id} to retry")
+    return outcome
