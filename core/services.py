@@ -39,7 +39,8 @@ def _organisation_for(role, org_code):
 
 
 @transaction.atomic
-def user_upsert(*, username, role, org_code=None, password=None, email="", check_password=True, actor=None):
+def user_upsert(*, username, role, org_code=None, password=None, email="", check_password=True, actor=None,
+                manages_people=False):
     """Create a user with a role in its organisation, or change the membership an existing one acts in to that
     role and organisation (their other memberships stay).
 
@@ -48,6 +49,7 @@ def user_upsert(*, username, role, org_code=None, password=None, email="", check
     """
     if role not in Role.values:
         raise DomainError(f"Unknown role {role!r}; choose one of: {', '.join(Role.values)}.")
+    _check_manages_people(role, manages_people)
     organisation = _organisation_for(role, org_code)
     user = User.objects.filter(username=username).first()
     created = user is None
@@ -72,8 +74,31 @@ def user_upsert(*, username, role, org_code=None, password=None, email="", check
     user._change_reason = "created" if created else "role or organisation set"
     user.full_clean(exclude=["password"])
     user.save()
-    membership_sync(user=user, replacing=before)
+    membership = membership_sync(user=user, replacing=before)
+    if manages_people:
+        membership.manages_people = True
+        membership.save(update_fields=["manages_people"])
     return user, created
+
+
+def _check_manages_people(role, manages_people):
+    if manages_people and role != Role.NHSE_REPORTING:
+        raise DomainError("Only a national NHS England membership manages people by a flag; RCGP admin, commissioner "
+                          "leads and practice leads manage their organisation's people by their role.")
+
+
+def membership_grant(*, username, role, org_code=None, manages_people=False):
+    """The command line's way to give an existing person another membership (``create_role_user --also``)."""
+    if role not in Role.values:
+        raise DomainError(f"Unknown role {role!r}; choose one of: {', '.join(Role.values)}.")
+    _check_manages_people(role, manages_people)
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise DomainError(f"No user {username!r}: create them first (without --also).")
+    organisation = _organisation_for(role, org_code)
+    return membership_add(user=user, role=role, commissioner=organisation["commissioner"],
+                          practice=organisation["practice"], region=organisation.get("region", ""),
+                          manages_people=manages_people)
 
 
 def acting_key(user):

@@ -44,6 +44,28 @@ def test_create_role_user_ties_each_role_to_its_organisation():
 
 
 @pytest.mark.django_db
+def test_create_role_user_also_adds_a_membership_and_makes_nhs_englands_people_admin():
+    CommissionerFactory(ods_code="00Y")
+    call_command("create_role_user", "dee", "--role", "rcgp_deputy_lead", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("create_role_user", "dee", "--role", "rcgp_adviser", "--also", stdout=out)
+    assert "Added to dee: RCGP adviser at RCGP" in out.getvalue()
+    dee = User.objects.get(username="dee")
+    assert (dee.role, dee.other_memberships) == ("rcgp_deputy_lead", 1)
+    assert sorted(dee.memberships.values_list("role", flat=True)) == ["rcgp_adviser", "rcgp_deputy_lead"]
+    with pytest.raises(CommandError, match="already hold"):
+        call_command("create_role_user", "dee", "--role", "rcgp_adviser", "--also", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="No user"):
+        call_command("create_role_user", "nobody", "--role", "rcgp_adviser", "--also", stdout=io.StringIO())
+    call_command("create_role_user", "nia", "--role", "nhse_reporting", "--manages-people", stdout=io.StringIO())
+    assert User.objects.get(username="nia").memberships.get().manages_people
+    with pytest.raises(CommandError, match="Only a national NHS England membership"):
+        call_command("create_role_user", "cal", "--role", "commissioner_lead", "--org", "00Y", "--manages-people",
+                     stdout=io.StringIO())
+    assert not User.objects.filter(username="cal").exists()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("args", "message"),
     [
