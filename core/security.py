@@ -138,6 +138,14 @@ class TokenForm(Form):
 
 
 WRONG_CODE = "The code is not right. Check the time on your phone and try the newest code."
+THROTTLED = ("The code is not right. After a wrong code you must wait a little longer before each try: wait a "
+             "minute, then enter the newest code.")
+
+
+def _throttled(user, device):
+    """Whether django-otp now makes the person wait before another try (it doubles the wait after each failure)."""
+    devices = [device, *StaticDevice.objects.filter(user=user, confirmed=True)] if device.pk else [device]
+    return any(not candidate.verify_is_allowed()[0] for candidate in devices)
 PENDING_KEY = "two_factor_pending_key"
 
 
@@ -167,6 +175,7 @@ def two_factor_view(request):
         if setting_up:  # failed codes are counted (throttled) on the device being set up
             device, _created = TOTPDevice.objects.get_or_create(
                 user=user, key=device.key, confirmed=False, defaults={"name": "Authenticator app"})
+        throttled = _throttled(user, device)  # a try now is refused whatever the code: say so
         verified = device if token.isdigit() and len(token) == 6 and device.verify_token(token) else None
         recovery = None
         if verified is None and not setting_up:
@@ -190,7 +199,7 @@ def two_factor_view(request):
                                           f"recovery codes page if you are running out.")
             return redirect(_target(request))
         security_log.warning("wrong two-factor code for user %s", user.pk)
-        form.add_error("token", WRONG_CODE)
+        form.add_error("token", THROTTLED if throttled else WRONG_CODE)
     context = {"form": form, "setting_up": setting_up}
     if setting_up:
         context.update(secret=base64.b32encode(device.bin_key).decode(),

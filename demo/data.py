@@ -13,6 +13,7 @@ from django.db import transaction
 from contracts.imports import import_contracts
 from core.roles import Role
 from core.services import user_upsert
+from demo.advisers import seed_advisers
 from demo.agreements import seed_agreements
 from demo.alerts import seed_alerts
 from demo.contractual import seed_contractual
@@ -26,6 +27,7 @@ from demo.levels import seed_levels
 from demo.memberships import seed_memberships
 from demo.monitoring import seed_monitoring
 from demo.offers import seed_offers
+from demo.people import seed_people
 from demo.plans import seed_plan_links
 from demo.regional import seed_regional
 from demo.regulation import seed_regulation
@@ -164,8 +166,12 @@ def _seed_returns(log):
 
 
 def _seed_people(log):
-    """Organisations managing their own people: a person with two memberships, NHS England's people admin."""
+    """Organisations managing their own people: a person with two memberships, NHS England's people admin,
+    invitations and the change log at the demo practice and commissioner, the adviser pool's availability and an
+    ended conflict of interest."""
     seed_memberships(log)
+    seed_people(log)
+    seed_advisers(log)
 
 
 def _seed_referral():

@@ -61,6 +61,20 @@ def permanent_email_error(exc):
     return not isinstance(exc, TRANSIENT_EMAIL_ERRORS)
 
 
+def describe_email_error(exc, limit=500):
+    """Why sending failed, in the mail server's words (or GOV.UK Notify's, core.notify), without the address: what
+    a page shows beside an e-mail that could not be sent."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        answers = exc.recipients.values()
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        answers = [(exc.smtp_code, exc.smtp_error)]
+    else:
+        return type(exc).__name__
+    said = "; ".join(f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+                     for code, text in answers)
+    return f"The mail server refused it: {said}"[:limit]
+
+
 def email_for(notification, recipient):
     body = render_to_string("emails/notification.txt", {
         "notification": notification, "recipient": recipient, "site_url": settings.SITE_URL})

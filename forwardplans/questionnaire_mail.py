@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .models import InvitationKind, InvitationStatus, QuestionnaireInvitation
-from .notifications import EmailResult, permanent_email_error
+from .notifications import EmailResult, describe_email_error, permanent_email_error
 from .questionnaire_services import format_code, invitation_hash, new_code
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,6 @@ def send_invitation_emails(ids=None, batch=200, max_batches=50):
     return result
 
 
-permanent = permanent_email_error  # the one classifier, under the name other senders import it by
 
 
 def _send_batch(rows, result):
@@ -114,21 +113,8 @@ def _send_batch(rows, result):
     return True
 
 
-def describe(exc):
-    """Why sending failed, in the mail server's words, without the address (kept apart, and deleted on time)."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        answers = exc.recipients.values()
-    elif isinstance(exc, smtplib.SMTPResponseException):
-        answers = [(exc.smtp_code, exc.smtp_error)]
-    else:
-        return type(exc).__name__
-    said = "; ".join(f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
-                     for code, text in answers)
-    return f"The mail server refused it: {said}"[:500]
-
-
 def _failed(invitation, exc, result, for_good=False):
-    error = describe(exc)
+    error = describe_email_error(exc)
     rows = QuestionnaireInvitation.objects.filter(pk=invitation.pk, status=InvitationStatus.SENDING)
     if for_good or invitation.attempts >= MAX_ATTEMPTS:
         # Nobody received this secret; the address stays (until closing) for the practice to correct, but no

@@ -14,7 +14,6 @@ The message is neutral: the organisation and the role it invites to, the link, a
 
 import logging
 import secrets
-import smtplib
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -24,7 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from forwardplans.notifications import permanent_email_error
+from forwardplans.notifications import describe_email_error, permanent_email_error
 
 from .access import Organisation
 from .models import Invitation
@@ -73,19 +72,6 @@ def _take(pk):
     return invitation, secret
 
 
-def describe(exc):
-    """Why sending failed, in the mail server's words, without the address."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        answers = exc.recipients.values()
-    elif isinstance(exc, smtplib.SMTPResponseException):
-        answers = [(exc.smtp_code, exc.smtp_error)]
-    else:
-        return type(exc).__name__
-    said = "; ".join(f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
-                     for code, text in answers)
-    return f"The mail server refused it: {said}"[:300]
-
-
 def send_invitation(pk):
     """Send invitation ``pk``'s e-mail if it is waiting. Returns "sent", "failed", "retry" or "nothing"."""
     taken = _take(pk)
@@ -97,7 +83,7 @@ def send_invitation(pk):
         connection = get_connection()
         connection.send_messages([invitation_email(invitation, secret)])
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the invitation
-        error = describe(exc)
+        error = describe_email_error(exc, 300)
         if permanent_email_error(exc) or invitation.email_attempts >= MAX_ATTEMPTS:
             # Nobody received this secret: the link cannot work.
             sending.update(email_status=EmailStatus.FAILED, email_error=error, token_hash="")

@@ -1,7 +1,7 @@
 """Forgotten passwords: asking for a reset link by e-mail, and setting a new password with it.
 
 Asking gives the same answer whether or not an account has the address (no user enumeration): the request looks
-the address up and enqueues the sending job (people/account_tasks.py, through forwardplans.outbox) in every case,
+the address up and enqueues the sending job (people/tasks.py, through forwardplans.outbox) in every case,
 with the matching accounts' ids (none for an unknown address), so the page does the same work either way and sends
 nothing itself. The job makes the link when it sends (people/reset_mail.py).
 
@@ -37,7 +37,7 @@ from .models import PeopleChange
 
 security_log = logging.getLogger("people.security")
 
-RESET_TASK = "people.account_tasks.send_password_reset_emails"
+RESET_TASK = "people.tasks.send_password_reset_emails"
 PER_ADDRESS = 5  # requests an hour for one e-mail address
 PER_CLIENT = 30  # requests an hour from one client address
 WINDOW_SECONDS = 60 * 60

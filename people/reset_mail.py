@@ -1,8 +1,9 @@
-"""The forgotten-password e-mail (sent by people.account_tasks.send_password_reset_emails).
+"""The forgotten-password e-mail (sent by people.tasks.send_password_reset_emails).
 
 The link is made at sending time with Django's ``default_token_generator`` (people/passwords.py says why it works
-once and expires); it exists only in the message. An account that has no password (it signs in with an NHS
-identity only) gets a message saying so, with the sign-in page, instead of a link. A deactivated account, or one
+once and expires); it exists only in the message. An account that does not sign in with a password (it has none,
+or one of its organisations has turned password sign-in off: people/sign_in.py) gets a message saying to sign in
+with an NHS account, with the sign-in page, instead of a link. A deactivated account, or one
 without an address, gets nothing.
 
 A mail server that is down or answers 4xx leaves that account's message to the job's retry; a 5xx refusal is final
@@ -21,7 +22,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from core.models import User
-from forwardplans.questionnaire_mail import describe, permanent
+from forwardplans.notifications import describe_email_error, permanent_email_error
+
+from .sign_in import password_turned_off_for
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +43,10 @@ def reset_email(user):
     """The message for ``user``, or None when they get none (deactivated, no address)."""
     if not user.is_active or not user.email:
         return None
-    has_password = user.has_usable_password()
+    has_password = user.has_usable_password() and not password_turned_off_for(user).exists()
     body = render_to_string("emails/password_reset.txt", {
         "user": user, "has_password": has_password, "link": reset_link(user) if has_password else "",
-        "minutes": settings.PASSWORD_RESET_TIMEOUT // 60, "sign_in": settings.SITE_URL + reverse("login"),
-        "ask_again": settings.SITE_URL + reverse("account:password_reset")})
+        "minutes": settings.PASSWORD_RESET_TIMEOUT // 60, "sign_in": settings.SITE_URL + reverse("login")})
     return EmailMessage(subject=SUBJECT if has_password else SSO_ONLY_SUBJECT, body=body, to=[user.email],
                         from_email=settings.DEFAULT_FROM_EMAIL)
 
@@ -59,7 +61,7 @@ def send_reset_emails(ids):
     try:
         connection.open()
     except (smtplib.SMTPException, OSError) as exc:
-        log.warning("password reset e-mail waits: the mail server could not be reached: %s", describe(exc))
+        log.warning("password reset e-mail waits: the mail server could not be reached: %s", describe_email_error(exc))
         return [user.pk for user in users]
     waiting = []
     try:
@@ -70,8 +72,9 @@ def send_reset_emails(ids):
             try:
                 connection.send_messages([message])
             except Exception as exc:  # one refused address must not stop the others
-                if permanent(exc):
-                    log.warning("password reset e-mail for user %s could not be sent: %s", user.pk, describe(exc))
+                if permanent_email_error(exc):
+                    log.warning("password reset e-mail for user %s could not be sent: %s", user.pk,
+                                describe_email_error(exc))
                 else:
                     waiting.append(user.pk)
     finally:

@@ -5,21 +5,19 @@
   account button. ``SignInView``: the login page, with the configured NHS sign-in providers as buttons.
 - ``sign_in_policy_set``: an organisation's admin turns password sign-in off (only when an NHS sign-in provider is
   configured) or on again, with a reason; each change and each refused attempt is kept (``SIGN_IN_POLICY``).
-- ``policy_view``: the page of the policy (``people:sign_in_<kind>``), for the organisation's admins only (people/
-  access.py): anyone else finds nothing there (404).
+- ``policy_view``: the page of the policy (``people:sign_in``), for the organisation's admins only (people/
+  selectors.py ``get_organisation_or_404``): anyone else finds nothing there (404).
 """
 
 import logging
 
 from django import forms
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import redirect, render
 
 from core.errors import DomainError, StaleEdit
@@ -27,10 +25,10 @@ from core.forms import Form
 from core.login_form import SignInForm
 from core.submit import page_status, run_for_form
 
-from . import access, sso
+from . import access, selectors, sso
 from .access import Organisation
 from .changes import change_record
-from .models import OrganisationKind, PeopleChange, SignInPolicy
+from .models import PeopleChange, SignInPolicy
 
 security_log = logging.getLogger("people.security")
 
@@ -164,23 +162,11 @@ class PolicyForm(Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, error_messages=OUT_OF_DATE)
 
 
-def _organisation(user, kind, ods_code=None):
-    """The organisation of the URL, if ``user`` administers it; otherwise 404, as if there were none."""
-    model = {OrganisationKind.COMMISSIONER: "Commissioner", OrganisationKind.PRACTICE: "Practice"}.get(kind)
-    if model is None:
-        org = Organisation(kind)
-    else:
-        pk = apps.get_model("practices", model).objects.filter(ods_code=ods_code).values_list("pk", flat=True).first()
-        if pk is None:
-            raise Http404
-        org = Organisation(kind, **{f"{kind}_id": pk})
-    if not access.administers(user, org):
-        raise Http404
-    return org
-
-
-def _page(request, kind, ods_code=None):
-    org = _organisation(request.user, kind, ods_code)
+@login_required
+def policy_view(request, org):
+    """The organisation's sign-in policy (``org``: its slug, people/admin_urls.py), for its admins only."""
+    page = selectors.get_organisation_or_404(request.user, org)
+    org = page.org
     policy = access.policies_for(request.user).filter(**org.fields()).first() or policy_of(org)
     form = PolicyForm(request.POST if request.method == "POST" else None,
                       initial={"version": policy.version, "password_sign_in": "on" if policy.password_sign_in
@@ -193,31 +179,12 @@ def _page(request, kind, ods_code=None):
             org=org, password_sign_in=turn_on, reason=data["reason"], base_version=data["version"],
             actor=request.user), current_version=lambda: policy_of(org).version)
         if outcome.ok:
-            messages.success(request, f"Password sign-in is now {'on' if turn_on else 'off'} for {org.name()}.")
+            messages.success(request, f"Password sign-in is now {'on' if turn_on else 'off'} for {page.name}.")
             return redirect(request.path)
         policy = policy_of(org)
     changes = access.changes_for(request.user).filter(**org.fields(), action=PeopleChange.Action.SIGN_IN_POLICY)
     return render(request, "people/sign_in/policy.jinja", {
-        "org": org, "org_name": org.name(), "policy": policy, "form": form, "providers": sso.providers(),
+        "org": org, "org_name": page.name, "org_slug": page.slug, "policy": policy, "form": form,
+        "providers": sso.providers(),
         "changes": list(changes.select_related("actor")[:20]),
         "conflict": outcome.conflict if outcome else None}, status=page_status(form, outcome))
-
-
-@login_required
-def rcgp_view(request):
-    return _page(request, OrganisationKind.RCGP)
-
-
-@login_required
-def nhse_view(request):
-    return _page(request, OrganisationKind.NHSE)
-
-
-@login_required
-def commissioner_view(request, ods_code):
-    return _page(request, OrganisationKind.COMMISSIONER, ods_code)
-
-
-@login_required
-def practice_view(request, ods_code):
-    return _page(request, OrganisationKind.PRACTICE, ods_code)

@@ -1,13 +1,12 @@
-"""The sign-in policy of each organisation (``people:sign_in_*``), beside the organisation's people pages:
-/people/rcgp/sign-in/, /people/nhse/sign-in/, /people/commissioner/<ods>/sign-in/, /people/practice/<ods>/sign-in/."""
+"""The sign-in policy of each organisation (``people:sign_in``), beside the organisation's people pages and named
+the same way (people/admin_urls.py's ``people_org``): /people/rcgp/sign-in/, /people/nhse/sign-in/,
+/people/commissioner/<ODS code>/sign-in/, /people/practice/<ODS code>/sign-in/."""
 
 from django.urls import path
 
 from . import sign_in
+from .admin_urls import OrganisationConverter  # noqa: F401  (registers the people_org converter)
 
 urlpatterns = [
-    path("rcgp/sign-in/", sign_in.rcgp_view, name="sign_in_rcgp"),
-    path("nhse/sign-in/", sign_in.nhse_view, name="sign_in_nhse"),
-    path("commissioner/<str:ods_code>/sign-in/", sign_in.commissioner_view, name="sign_in_commissioner"),
-    path("practice/<str:ods_code>/sign-in/", sign_in.practice_view, name="sign_in_practice"),
+    path("<people_org:org>/sign-in/", sign_in.policy_view, name="sign_in"),
 ]

@@ -19,9 +19,11 @@ PHONES = (375, 320)  # a common phone, and WCAG 2.2's reflow width (1.4.10)
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 # Chromium logs every 4xx answer as a console error. The service answers a refused form or move with one on
-# purpose (403 with the reason, 409 for a stale edit, 413 too large, 422 invalid) and a hidden page with 404: those
-# are the page working, not failing. Anything else in the console (a CSP refusal, a script error) is a defect.
-EXPECTED_REFUSAL = re.compile(r"^Failed to load resource: the server responded with a status of (403|404|409|413|422)")
+# purpose (403 with the reason, 409 for a stale edit, 410 a link that has ended, 413 too large, 422 invalid) and a
+# hidden page with 404: those are the page working, not failing. Anything else in the console (a CSP refusal, a
+# script error) is a defect.
+EXPECTED_REFUSAL = re.compile(
+    r"^Failed to load resource: the server responded with a status of (403|404|409|410|413|422)")
 
 
 @pytest.fixture(scope="session")

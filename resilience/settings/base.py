@@ -259,9 +259,12 @@ if NOTIFY_API_KEY:
 # PASSWORD_RESET_TIMEOUT seconds, once.
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_SECONDS", default=60 * 60)
-# Single sign-on with OpenID Connect: a JSON list of providers, each {"name", "label", "issuer", "client_id",
-# and "client_secret" (secret) or "private_key" (a PEM private key for private_key_jwt, secret), optional "scopes"}
-# (README, "Signing in with an NHS account").
+# Single sign-on with OpenID Connect: a JSON list of providers, each {"name", "label", "issuer", "client_id", and
+# "client_secret" (secret) or "private_key" (a PEM private key for private_key_jwt, secret) with its "key_id" or,
+# for Entra ID, "certificate_thumbprint"; optional "scopes", "token_endpoint_auth_method" (client_secret_basic or
+# client_secret_post), "discovery_url", "email_claim" (default "email") and "email_verified_by_provider" (default
+# false: only for a provider whose addresses are its own mailboxes, as NHSmail's)} (README, "Signing in with an
+# NHS account").
 OIDC_PROVIDERS = env.json("OIDC_PROVIDERS", default=[])
 OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10.0)
 

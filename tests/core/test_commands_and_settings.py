@@ -101,7 +101,10 @@ def test_seed_demo_prints_logins_and_is_idempotent(settings):
     assert "created=0 updated=0 unchanged=1005" in second.getvalue()
     assert (Practice.objects.count(), Inspection.objects.count(), User.objects.count()) == counts
     # Every demo account holds exactly the membership it acts in.
-    assert Membership.objects.count() == User.objects.exclude(role="").count() == counts[2]
+    # Every account holds the membership it acts in; the demo's peer-support account holds a second one.
+    assert User.objects.exclude(role="").count() == counts[2]
+    assert Membership.objects.count() == counts[2] + 1
+    assert User.objects.get(username="demo-commissioner_peer_support").memberships.count() == 2
     assert not Membership.objects.exclude(role=F("user__role")).exists()
 
 

@@ -505,3 +505,26 @@ def test_everyone_but_rcgp_admin_finds_no_pool_page_and_changes_nothing(client, 
         assert client.get(url).status_code == 404, url
         assert client.post(url, {"capacity": "5", "reason": "x"}).status_code == 404, url
     assert not Adviser.objects.filter(user=candidate).exists() and Adviser.objects.get(pk=adviser.pk).capacity == 3
+
+
+# The demo ------------------------------------------------------------------------------------------------------
+
+def test_the_demo_seed_gives_an_ended_conflict_and_an_absence_once(world):
+    from demo.advisers import seed_advisers
+    from tests.factories import PracticeFactory
+
+    UserFactory(username="demo-rcgp_admin", role=Role.RCGP_ADMIN)
+    grace = AdviserFactory(user=UserFactory(username="adviser-grace-oneill", role=Role.RCGP_ADVISER))
+    sunita = AdviserFactory(user=UserFactory(username="adviser-sunita-patel", role=Role.RCGP_ADVISER))
+    practice = PracticeFactory(ods_code="P85026", commissioner=world["own"])
+    contract = ContractFactory(practice=practice, state="scoping")
+    lines = []
+    seed_advisers(lines.append)
+    seed_advisers(lines.append)
+    conflict = ConflictOfInterest.objects.get(adviser=grace)
+    assert conflict.ended_on == day(-60) and conflict.declared_on == day(-400)
+    sunita.refresh_from_db()
+    assert sunita.unavailable_until == day(42)
+    assert len(lines) == 2 and PeopleChange.objects.count() == 3  # the second run added nothing
+    offered = [entry.adviser for entry in adviser_pool(contract)]
+    assert grace in offered and sunita not in offered

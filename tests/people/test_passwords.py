@@ -1,4 +1,4 @@
-"""Forgotten password (people/passwords.py, people/reset_mail.py, people/account_tasks.py): asking for a link gives
+"""Forgotten password (people/passwords.py, people/reset_mail.py, people/tasks.py): asking for a link gives
 the same answer for a known and an unknown address; the job sends the link made at sending time; a link works once,
 expires, and a tampered one changes nothing; every refused link is logged; a reset ends every other session.
 
@@ -18,7 +18,7 @@ from core.models import SignedInSession, User
 from core.roles import Role
 from forwardplans.job_models import OutboxJob
 from people import passwords, reset_mail
-from people.models import PeopleChange
+from people.models import PeopleChange, SignInPolicy
 from tests.factories import PASSWORD, user_for
 
 pytestmark = pytest.mark.django_db
@@ -145,6 +145,13 @@ def test_an_account_without_a_password_is_told_to_sign_in_with_its_nhs_account(p
     message = reset_mail.reset_email(person)
     assert message.subject == reset_mail.SSO_ONLY_SUBJECT
     assert "sign in with your NHS account" in message.body and "/accounts/login/" in message.body
+    assert "/accounts/password/reset/" not in message.body
+
+
+def test_an_account_whose_organisation_turned_password_sign_in_off_gets_no_link(person):
+    SignInPolicy.objects.create(organisation_kind="practice", practice=person.practice, password_sign_in=False)
+    message = reset_mail.reset_email(person)
+    assert message.subject == reset_mail.SSO_ONLY_SUBJECT and "sign in with your NHS account" in message.body
     assert "/accounts/password/reset/" not in message.body
 
 

@@ -6,7 +6,6 @@ provider's authorization form (plain HTTP), the provider sends them back with a 
 import base64
 import hashlib
 import logging
-from html import escape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -15,6 +14,7 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
+from markupsafe import escape
 
 from core.models import Membership, User
 from core.roles import Role
@@ -347,3 +347,42 @@ def test_the_login_page_offers_each_provider_and_the_start_page_refuses_what_it_
     assert client.get(reverse("sso:callback", args=["unknown"])).status_code == 404
     client.force_login(UserFactory(role=Role.RCGP_ADMIN))
     assert client.get(reverse("sso:start", args=["nhs"]))["Location"] == reverse("home")
+
+
+def test_keys_the_provider_has_rotated_are_fetched_again_and_a_provider_that_does_not_answer_is_refused(
+        client, nhs, world, settings):
+    from django.core.cache import cache
+    from joserfc.jwk import RSAKey
+
+    user = world["users"][Role.COMMISSIONER_PEER_SUPPORT]
+    user.email = "peer@nhs.net"
+    user.save(update_fields=["email"])
+    nhs.set_user("cis2-1313", person("peer@nhs.net"))
+    provider = sso.provider("nhs")
+    document = sso.metadata(provider)
+    old = RSAKey.generate_key(2048, private=True)
+    cache.set(sso._cache_key("jwks", document["jwks_uri"]), {"keys": [old.as_dict(private=False)]}, 300)
+    url, _query = start(client)
+    assert callback(client, nhs.authorize(url, "cis2-1313"))["Location"] == reverse("home")
+    assert signed_in_as(client) == str(user.pk)
+    # The cache now holds the provider's own keys.
+    assert cache.get(sso._cache_key("jwks", document["jwks_uri"])) == requests.get(document["jwks_uri"],
+                                                                                   timeout=10).json()
+
+    client.logout()
+    from tests.servers import free_port
+
+    settings.OIDC_PROVIDERS = [{**nhs.config(), "name": "down", "issuer": f"http://127.0.0.1:{free_port()}"}]
+    settings.OIDC_TIMEOUT = 2
+    assert refusal(client.get(reverse("sso:start", args=["down"]))) == [
+        "The NHS sign-in service did not answer. Try again in a few minutes."]
+
+
+def test_an_email_address_shared_by_two_active_accounts_is_refused(client, nhs, world):
+    for role in (Role.RCGP_ADVISER, Role.RCGP_DEPUTY_LEAD):
+        UserFactory(role=role, email="shared@nhs.net")
+    nhs.set_user("cis2-1414", person("SHARED@nhs.net"))
+    url, _query = start(client)
+    assert refusal(callback(client, nhs.authorize(url, "cis2-1414")))[0].startswith(
+        "More than one account has your e-mail address")
+    assert signed_in_as(client) is None and not SsoIdentity.objects.exists()
