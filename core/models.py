@@ -17,6 +17,19 @@ from core.regions import Region
 from core.roles import Role, organisation_kind
 
 
+def organisation_of(holder):
+    """The organisation a role is held at, as the header names it (``holder``: a user, for the membership they act
+    in, or a membership): the commissioner or practice, "NHS England – <region>", "RCGP" or "NHS England"."""
+    kind = organisation_kind(holder.role) if holder.role else None
+    if kind == "commissioner":
+        return holder.commissioner
+    if kind == "practice":
+        return holder.practice
+    if holder.role == Role.NHSE_REGIONAL and holder.region:
+        return f"NHS England – {holder.get_region_display()}"
+    return {"rcgp": "RCGP", "nhse": "NHS England"}.get(kind)
+
+
 class User(AbstractUser):
     role = models.CharField(max_length=32, choices=Role.choices, blank=True, db_index=True)
     commissioner = models.ForeignKey(
@@ -82,14 +95,7 @@ class User(AbstractUser):
 
     @property
     def organisation(self):
-        kind = self.organisation_kind
-        if kind == "commissioner":
-            return self.commissioner
-        if kind == "practice":
-            return self.practice
-        if self.role == Role.NHSE_REGIONAL and self.region:
-            return f"NHS England – {self.get_region_display()}"
-        return {"rcgp": "RCGP", "nhse": "NHS England"}.get(kind)
+        return organisation_of(self)
 
     def clean(self):
         super().clean()
@@ -143,15 +149,7 @@ class Membership(models.Model):
 
     @property
     def organisation(self):
-        """The organisation's name as the header shows it."""
-        kind = self.organisation_kind
-        if kind == "commissioner":
-            return self.commissioner
-        if kind == "practice":
-            return self.practice
-        if self.role == Role.NHSE_REGIONAL and self.region:
-            return f"NHS England – {self.get_region_display()}"
-        return {"rcgp": "RCGP", "nhse": "NHS England"}.get(kind)
+        return organisation_of(self)
 
     def key(self):
         return (self.role, self.commissioner_id, self.practice_id, self.region or "")
