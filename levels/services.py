@@ -12,12 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import DomainError, StaleEdit, require_allowed
+from core.validators import MAX_REASON, reason_given
 from practices.models import Practice, SpecialMeasuresEpisode
 
 from . import access
 from .models import NO_LEVEL, Level, LevelChange, PracticeLevel, Source
 
-MAX_REASON = 2000
 STALE = "Someone changed this practice's level of support since you opened the page: check it and try again."
 
 
@@ -101,12 +101,7 @@ def on_episode_changes(changes):
 
 
 def _reason(value):
-    reason = (value or "").strip()
-    if not reason:
-        raise DomainError("Enter the reason for the change of level")
-    if len(reason) > MAX_REASON:
-        raise DomainError(f"The reason must be {MAX_REASON} characters or fewer")
-    return reason
+    return reason_given(value, what="the change of level", max_length=MAX_REASON)
 
 
 @transaction.atomic

@@ -27,6 +27,7 @@ from core.errors import DomainError, NothingChanged, StaleEdit
 from core.formatting import uk_date
 from core.models import Membership, User
 from core.roles import Role
+from core.validators import MAX_REASON, reason_given
 from practices.models import Commissioner, Practice
 
 from .access import Organisation, administers
@@ -36,7 +37,6 @@ from .models import OrganisationKind, PeopleChange
 RCGP = Organisation(OrganisationKind.RCGP)
 POOL_ROLES = (Role.RCGP_ADVISER, Role.RCGP_DEPUTY_LEAD)
 MAX_CAPACITY = 20
-MAX_REASON = 2000
 MAX_DESCRIPTION = 300
 NOT_ADMIN = "Only RCGP admin manages the adviser pool."
 STALE = "Someone changed this adviser's details since you opened the page: check them and try again."
@@ -95,12 +95,7 @@ def _check_version(record, base_version, message, changes):
 
 
 def _reason(value):
-    reason = (value or "").strip()
-    if not reason:
-        raise Refused("reason", "Enter the reason for the change")
-    if len(reason) > MAX_REASON:
-        raise Refused("reason", f"The reason must be {MAX_REASON} characters or fewer")
-    return reason
+    return reason_given(value, max_length=MAX_REASON, refuse=lambda message: Refused("reason", message))
 
 
 def _details(profession, region, capacity):

@@ -32,6 +32,7 @@ from core.models import ApiToken, Membership, User
 from core.regions import Region
 from core.roles import Role
 from core.sessions import sessions_end_for
+from core.validators import MAX_REASON, reason_given
 from forwardplans.outbox import enqueue
 
 from . import access
@@ -41,7 +42,6 @@ from .models import Invitation, OrganisationKind, PeopleChange
 
 security_log = logging.getLogger("people.security")
 SEND_TASK = "people.tasks.send_people_invitation"
-MAX_REASON = 2000
 Action = PeopleChange.Action
 ADMIN_ROLE = {OrganisationKind.RCGP: Role.RCGP_ADMIN, OrganisationKind.COMMISSIONER: Role.COMMISSIONER_LEAD,
               OrganisationKind.PRACTICE: Role.PRACTICE_LEAD, OrganisationKind.NHSE: Role.NHSE_REPORTING}
@@ -68,12 +68,7 @@ def token_hash(secret):
 
 
 def _reason(value, *, required=True, what="the change"):
-    reason = (value or "").strip()
-    if required and not reason:
-        raise DomainError(f"Enter the reason for {what}")
-    if len(reason) > MAX_REASON:
-        raise DomainError(f"The reason must be {MAX_REASON} characters or fewer")
-    return reason
+    return reason_given(value, what=what, required=required, max_length=MAX_REASON)
 
 
 def _fingerprint(*parts):

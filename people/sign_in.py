@@ -24,6 +24,7 @@ from core.errors import DomainError, StaleEdit
 from core.forms import Form
 from core.login_form import SignInForm
 from core.submit import page_status, run_for_form
+from core.validators import MAX_REASON, reason_given
 
 from . import access, selectors, sso
 from .access import Organisation
@@ -37,7 +38,6 @@ TURNED_OFF = ("Your organisation has turned off signing in with a password. Use 
 TURNED_OFF_NO_PROVIDER = ("Your organisation has turned off signing in with a password, and signing in with an NHS "
                           "account is not available at the moment. Ask your organisation's admin or the service desk.")
 STALE = "Someone changed the sign-in setting while you were looking at it: check it and try again."
-MAX_REASON = 2000
 
 
 # Password sign-in ---------------------------------------------------------------------------------------------------
@@ -90,12 +90,7 @@ def policy_of(org):
 
 
 def _reason(value):
-    value = (value or "").strip()
-    if not value:
-        raise DomainError("Enter the reason for the change")
-    if len(value) > MAX_REASON:
-        raise DomainError(f"The reason must be {MAX_REASON} characters or fewer")
-    return value
+    return reason_given(value, max_length=MAX_REASON)
 
 
 @transaction.atomic
