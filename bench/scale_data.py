@@ -347,7 +347,7 @@ class ScaleData:
                     "username": username, "first_name": first, "last_name": last,
                     "email": f"{username}@example.nhs.uk", "is_staff": staff, "is_active": True,
                     "date_joined": joined, "role": role, "commissioner_id": commissioner_id,
-                    "practice_id": practice_id, "region": region, "_created": joined}
+                    "practice_id": practice_id, "region": region, "other_memberships": 0, "_created": joined}
             users.append(user)
             return user
 
@@ -370,13 +370,14 @@ class ScaleData:
         # Each person holds the membership they act in, as the user service makes it.
         self._copy_with_history(loader, "resilience.Membership", [
             {"id": u["id"], "user_id": u["id"], "role": u["role"], "commissioner_id": u["commissioner_id"],
-             "practice_id": u["practice_id"], "region": u["region"], "created_at": joined, "_created": joined}
+             "practice_id": u["practice_id"], "region": u["region"], "manages_people": False, "created_at": joined,
+             "_created": joined}
             for u in users])
         self.deputy_leads = deputies
         professions = ["gp", "practice_manager", "practice_nurse", "clinical_pharmacist"]
         self.advisers = [{"id": i + 1, "user_id": u["id"], "profession": rng.choices(professions, [45, 35, 15, 5])[0],
                           "region": rng.choice(REGIONS), "capacity": rng.choice([3, 3, 4, 5]), "active": True,
-                          "_created": joined}
+                          "unavailable_until": None, "_created": joined}
                          for i, u in enumerate(deputies + advisers)]
         self._copy_with_history(loader, "contracts.Adviser", self.advisers)
         self.field_advisers = self.advisers[len(deputies):]

@@ -43,7 +43,10 @@ class User(AbstractUser):
     other_memberships = models.PositiveSmallIntegerField(
         default=0, db_default=0, editable=False,
         help_text="How many memberships the person holds besides the one they act in (core.services keeps it).")
-    history = HistoricalRecords(excluded_fields=["password", "last_login", "other_memberships"])
+    manages_people = models.BooleanField(
+        default=False, db_default=False, editable=False,
+        help_text="A copy of the acting membership's people-admin flag (NHS England's), for the header.")
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "other_memberships", "manages_people"])
 
     class Meta:
         ordering = ["username"]
@@ -76,18 +79,9 @@ class User(AbstractUser):
         if membership.practice_id:
             persona._state.fields_cache["practice"] = membership.practice
         persona.other_memberships = 0
-        persona.__dict__["_manages_people"] = membership.manages_people
+        persona.manages_people = membership.manages_people
         return persona
 
-    @property
-    def manages_people(self):
-        """Whether the membership this user acts in carries NHS England's people-admin flag (a query, cached; only
-        people pages ask)."""
-        if "_manages_people" not in self.__dict__:
-            self.__dict__["_manages_people"] = bool(self.pk and self.role) and Membership.objects.filter(
-                user_id=self.pk, role=self.role, commissioner_id=self.commissioner_id, practice_id=self.practice_id,
-                region=self.region or "", manages_people=True).exists()
-        return self.__dict__["_manages_people"]
 
     @property
     def organisation_kind(self):

@@ -75,9 +75,13 @@ def user_upsert(*, username, role, org_code=None, password=None, email="", check
     user.full_clean(exclude=["password"])
     user.save()
     membership = membership_sync(user=user, replacing=before)
-    if manages_people:
+    if manages_people and not membership.manages_people:
         membership.manages_people = True
         membership.save(update_fields=["manages_people"])
+    flag = bool(membership and membership.manages_people)
+    if user.manages_people != flag:  # the copy of the acting membership's flag
+        user.manages_people = flag
+        User.objects.filter(pk=user.pk).update(manages_people=flag)
     return user, created
 
 
@@ -133,6 +137,7 @@ def membership_sync(*, user, replacing=None):
         old = _find(user, replacing) if replacing and replacing != key and replacing[0] else None
         if membership is None and old is not None:
             old.role, old.commissioner_id, old.practice_id, old.region = key
+            old.manages_people = old.manages_people and key[0] == Role.NHSE_REPORTING
             old.save()
             membership = old
         elif membership is None:
@@ -152,10 +157,11 @@ def _copy_to_user(user, membership):
     user.commissioner_id = membership.commissioner_id if membership else None
     user.practice_id = membership.practice_id if membership else None
     user.region = membership.region if membership else ""
+    user.manages_people = membership.manages_people if membership else False
     for field in ("commissioner", "practice"):
         user._state.fields_cache.pop(field, None)
     user._change_reason = "acting membership switched"
-    user.save(update_fields=["role", "commissioner", "practice", "region"])
+    user.save(update_fields=["role", "commissioner", "practice", "region", "manages_people"])
 
 
 @transaction.atomic
@@ -206,6 +212,18 @@ def membership_set_role(*, membership, role):
     if acting:
         _copy_to_user(user, membership)
     _recount(user)
+    return membership
+
+
+@transaction.atomic
+def membership_set_manages_people(*, membership, manages_people):
+    """Give (or take away) NHS England's people-admin flag on a national NHS England membership."""
+    _check_manages_people(membership.role, manages_people)
+    user = User.objects.select_for_update().get(pk=membership.user_id)
+    membership.manages_people = bool(manages_people)
+    membership.save(update_fields=["manages_people"])
+    if membership.is_acting(user):
+        User.objects.filter(pk=user.pk).update(manages_people=membership.manages_people)
     return membership
 
 

@@ -4,7 +4,7 @@ manages NHS England's people."""
 
 from core.models import Membership, User
 from core.roles import Role
-from core.services import membership_add
+from core.services import membership_add, membership_set_manages_people
 from practices.models import Commissioner
 
 OTHER_COMMISSIONER = "16C"  # Tees Valley (demo/data.py)
@@ -16,5 +16,6 @@ def seed_memberships(log):
     if not Membership.objects.filter(user=peer, commissioner=other).exists():
         membership_add(user=peer, role=Role.COMMISSIONER_PEER_SUPPORT, commissioner=other)
     nhse = User.objects.get(username=f"demo-{Role.NHSE_REPORTING}")
-    Membership.objects.filter(user=nhse, role=Role.NHSE_REPORTING).update(manages_people=True)
+    membership_set_manages_people(membership=Membership.objects.get(user=nhse, role=Role.NHSE_REPORTING),
+                                  manages_people=True)
     log(f"memberships: {peer.username} also at {other}; {nhse.username} manages NHS England's people")

@@ -30,9 +30,11 @@ def orgs(world):
 def nhse_admin(world):
     """A national NHS England member who manages NHS England's people."""
     from core.models import Membership
+    from core.services import membership_set_manages_people
 
     user = user_for(R.NHSE_REPORTING, first_name="Nia", last_name="Admin", email="nia@example.nhs.uk")
-    Membership.objects.filter(user=user).update(manages_people=True)
+    membership_set_manages_people(membership=Membership.objects.get(user=user), manages_people=True)
+    user.refresh_from_db()
     return user
 
 

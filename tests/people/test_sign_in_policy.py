@@ -8,7 +8,7 @@ from markupsafe import escape
 
 from core.models import Membership
 from core.roles import Role
-from core.services import membership_add
+from core.services import membership_add, membership_set_manages_people
 from people import sign_in
 from people.models import PeopleChange, SignInPolicy
 from tests.core.factories import PASSWORD
@@ -116,7 +116,7 @@ def test_the_page_refuses_a_missing_reason_a_stale_version_and_no_change(client,
 def test_only_the_organisations_admins_find_the_page(client, world, with_provider):
     users = world["users"]
     nhse_admin = UserFactory(role=Role.NHSE_REPORTING)
-    Membership.objects.filter(user=nhse_admin).update(manages_people=True)
+    membership_set_manages_people(membership=Membership.objects.get(user=nhse_admin), manages_people=True)
     pages = {  # slug: who administers it (everyone else: 404)
         "rcgp": {users[Role.RCGP_ADMIN]},
         "nhse": {nhse_admin},
