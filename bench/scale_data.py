@@ -347,7 +347,8 @@ class ScaleData:
                     "username": username, "first_name": first, "last_name": last,
                     "email": f"{username}@example.nhs.uk", "is_staff": staff, "is_active": True,
                     "date_joined": joined, "role": role, "commissioner_id": commissioner_id,
-                    "practice_id": practice_id, "region": region, "other_memberships": 0, "_created": joined}
+                    "practice_id": practice_id, "region": region, "other_memberships": 0, "manages_people": False,
+                    "_created": joined}
             users.append(user)
             return user
 

@@ -1,7 +1,7 @@
 """The demo's adviser pool, as the demo's RCGP admin keeps it (after the pool and the contracts' teams are seeded):
 Grace O'Neill declared a conflict of interest with Quayside Medical Practice (P85026) while she was a locum practice
-nurse there, ended since, so it stays on her record with its dates but no longer bars her; Sunita Patel is on
-parental leave, unavailable until a day six weeks after the seed, so the deputy lead's team page does not offer her
+nurse there, ended since, so it stays on her record with its dates but no longer bars her; Mark Ellis is on
+parental leave, unavailable until a day six weeks after the seed, so the deputy lead's team page does not offer him
 before then.
 
 Through the services (people/adviser_services.py), so each change is in the people log and the advisers' history.
@@ -20,7 +20,7 @@ from practices.models import Practice
 ADMIN = "demo-rcgp_admin"
 ENDED_CONFLICT = ("adviser-grace-oneill", "P85026", "Locum practice nurse at the practice for a year", 400, 60,
                   "Her locum contract there ended; no other tie to the practice.")
-AWAY = ("adviser-sunita-patel", 42, "Parental leave: back from the date agreed with RCGP.")
+AWAY = ("adviser-mark-ellis", 42, "Parental leave: back from the date agreed with RCGP.")
 
 
 def _adviser(username):

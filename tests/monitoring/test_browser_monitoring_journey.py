@@ -22,7 +22,7 @@ from forwardplans import services as plan_services
 from forwardplans.models import Action
 from monitoring.models import ActionReviewNote, FollowUp, MonitoringRecord
 
-from ..browser import Journey, focused, log_in, unexpected_console_errors
+from ..browser import Journey, focused, log_in, unexpected_console_errors, wait_until
 from ..cases import advance
 from ..docs import ACTION_FIELDS
 from ..factories import PASSWORD, AdviserFactory, ContractFactory
@@ -109,11 +109,14 @@ def test_peer_support_records_a_visit_notes_an_action_after_handover_and_is_remi
     page.evaluate("window.__journey = 'same page'")  # survives only if nothing reloads the page
     slot.get_by_role("button", name="Add the note").click()  # empty: refused in place
     page.locator("#review-notes .nhsuk-error-summary").wait_for()
+    # Focus moves once the swapped panel has settled (a moment after it appears): wait for it, then say where it is.
+    wait_until(page, "document.activeElement.classList.contains('nhsuk-error-summary')")
     assert "nhsuk-error-summary" in focused(page)["classes"]
     journey.scan()
     slot.get_by_label("Review note").fill(NOTE)
     slot.get_by_role("button", name="Add the note").click()
     page.locator("#review-note-list").get_by_text("governance meetings now run monthly").wait_for()
+    wait_until(page, "document.activeElement.classList.contains('app-panel-message')")
     now = focused(page)
     assert "app-panel-message" in now["classes"] and "RAG status is unchanged" in now["text"], now
     journey.scan()

@@ -515,7 +515,7 @@ def test_the_demo_seed_gives_an_ended_conflict_and_an_absence_once(world):
 
     UserFactory(username="demo-rcgp_admin", role=Role.RCGP_ADMIN)
     grace = AdviserFactory(user=UserFactory(username="adviser-grace-oneill", role=Role.RCGP_ADVISER))
-    sunita = AdviserFactory(user=UserFactory(username="adviser-sunita-patel", role=Role.RCGP_ADVISER))
+    mark = AdviserFactory(user=UserFactory(username="adviser-mark-ellis", role=Role.RCGP_ADVISER))
     practice = PracticeFactory(ods_code="P85026", commissioner=world["own"])
     contract = ContractFactory(practice=practice, state="scoping")
     lines = []
@@ -523,8 +523,8 @@ def test_the_demo_seed_gives_an_ended_conflict_and_an_absence_once(world):
     seed_advisers(lines.append)
     conflict = ConflictOfInterest.objects.get(adviser=grace)
     assert conflict.ended_on == day(-60) and conflict.declared_on == day(-400)
-    sunita.refresh_from_db()
-    assert sunita.unavailable_until == day(42)
+    mark.refresh_from_db()
+    assert mark.unavailable_until == day(42)
     assert len(lines) == 2 and PeopleChange.objects.count() == 3  # the second run added nothing
     offered = [entry.adviser for entry in adviser_pool(contract)]
-    assert grace in offered and sunita not in offered
+    assert grace in offered and mark not in offered
