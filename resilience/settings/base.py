@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "dashboards",
     "api",
     "demo",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -394,3 +395,14 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     },
 }
+
+
+# Running it as a live service (docs/operations.md): health and readiness, metrics, logs and error reporting,
+# scheduled backups. Each part keeps its settings in its own module, which adds them here.
+from . import backups as _backups  # noqa: E402
+from . import health as _health  # noqa: E402
+from . import logs as _logs  # noqa: E402
+from . import metrics as _metrics  # noqa: E402
+
+for _part in (_health, _metrics, _logs, _backups):
+    _part.configure(globals(), env)

@@ -1,0 +1,5 @@
+"""Settings of the service's metrics (docs/operations.md), applied at the end of base.py by ``configure``."""
+
+
+def configure(s, env):
+    """Add this part's settings to the settings module's namespace ``s`` (its globals), reading ``env``."""
