@@ -7,3 +7,8 @@ class OperationsConfig(AppConfig):
 
     name = "operations"
     verbose_name = "Operations"
+
+    def ready(self):
+        from . import metrics
+
+        metrics.install()  # the counting, in every process that sets Django up (web, Celery worker, commands)

@@ -18,6 +18,8 @@ if (BASE_DIR / ".env").exists():
 
 # Only for local demo and tests; production.py demands a real one.
 SECRET_KEY = env("SECRET_KEY", default="django-insecure-demo-only-not-for-production")
+# Earlier keys still accepted (sessions, password-reset links) while a new SECRET_KEY takes over (docs/operations.md).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
