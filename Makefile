@@ -48,7 +48,7 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/bandit --quiet --recursive resilience core practices contracts forwardplans casework concerns surveillance monitoring contractual agreements delivery finance evaluation returns levels events people api dashboards demo --exclude '*/migrations/*' --severity-level medium
+	$(VENV)/bin/bandit --quiet --recursive resilience core practices contracts forwardplans casework concerns surveillance monitoring contractual agreements delivery finance evaluation returns levels events people api dashboards demo operations --exclude '*/migrations/*' --severity-level medium
 	$(VENV)/bin/pip-audit --local --progress-spinner off --skip-editable
 
 worker: install

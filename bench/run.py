@@ -229,13 +229,21 @@ class Server:
     def __init__(self, env, port):
         self.env, self.port = env, port
         self.base = f"http://127.0.0.1:{port}"
-        self.process = None
+        self.process = self.log_file = None
 
     def start(self):
-        cmd = [str(ROOT / ".venv" / "bin" / "gunicorn"), "resilience.wsgi", "--workers", "2",
+        # As deployed (docker-compose.yml): metrics in multiprocess mode, JSON logs.
+        metrics = ROOT / "var" / "bench" / "metrics"
+        self.env = {**self.env, "PROMETHEUS_MULTIPROC_DIR": str(metrics), "LOG_FORMAT": "json"}
+        cmd = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", str(ROOT / "resilience" / "gunicorn.conf.py"),
+               "resilience.wsgi", "--workers", "2",
                "--bind", f"127.0.0.1:{self.port}", "--chdir", str(ROOT), "--log-level", "warning"]
         log(" ".join(cmd))
-        self.process = subprocess.Popen(cmd, env=self.env, cwd=ROOT, start_new_session=True)  # noqa: S603
+        # One JSON line a request, as in production: kept in a file, not on the bench's screen.
+        metrics.parent.mkdir(parents=True, exist_ok=True)
+        self.log_file = open(metrics.parent / "gunicorn.log", "ab")  # noqa: SIM115 (closed when the server stops)
+        self.process = subprocess.Popen(cmd, env=self.env, cwd=ROOT, start_new_session=True,  # noqa: S603
+                                        stdout=self.log_file, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -266,6 +274,8 @@ class Server:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+        if getattr(self, "log_file", None):
+            self.log_file.close()
 
     def fetch(self, path, login):
         headers = dict(login.get("headers", {}))

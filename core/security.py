@@ -36,7 +36,7 @@ security_log = logging.getLogger("people.security")
 TWO_FACTOR_PATH = "/accounts/two-factor/"
 # Open to a signed-in person who has not yet entered their code: the code page itself (exactly: the recovery codes
 # page below it is not), signing out, static files and the health check.
-OPEN_PATHS = ("/accounts/logout/", "/static/", "/health/")
+OPEN_PATHS = ("/accounts/logout/", "/static/", "/health/", "/metrics/")
 TWO_FACTOR_ROLES = RCGP_ROLES | COMMISSIONER_ROLES | NHSE_ROLES
 RECOVERY_CODES = 10
 RECOVERY_DEVICE_NAME = "Recovery codes"

@@ -53,6 +53,7 @@ urlpatterns = [
     path("people/", include("people.urls")),  # organisations' own people: invitations, memberships, adviser pool
     path("accounts/", include("people.account_urls")),  # forgotten password, recovery codes, switching
     path("accounts/sso/", include("people.sso_urls")),  # signing in with an NHS identity (OpenID Connect)
+    path("", include("operations.urls")),  # readiness (health/ready/) and metrics (metrics/) for operators
     path("api/", include("api.urls")),  # the REST API, its schema and docs
     path("admin/", admin.site.urls),
 ]

@@ -137,10 +137,21 @@ def publishing_to(queue, broker_url=None):
     conf.task_always_eager = False
     if broker_url:
         conf.broker_url = broker_url
+        _forget_connections()
     try:
         yield
     finally:
         conf.task_default_queue, conf.broker_url, conf.task_always_eager = saved
+        if broker_url:
+            _forget_connections()
+
+
+def _forget_connections():
+    """Let the app look up its broker connections and producers again: it keeps the pools it first made, for the
+    broker of that moment, so after a change of broker_url a publish would otherwise still go to the earlier broker.
+    (kombu keeps one pool per broker; they stay open for the next test that uses that broker.)"""
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 def _drop_queue(broker_url, queue):

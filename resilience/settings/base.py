@@ -18,6 +18,8 @@ if (BASE_DIR / ".env").exists():
 
 # Only for local demo and tests; production.py demands a real one.
 SECRET_KEY = env("SECRET_KEY", default="django-insecure-demo-only-not-for-production")
+# Earlier keys still accepted (sessions, password-reset links) while a new SECRET_KEY takes over (docs/operations.md).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -61,6 +63,7 @@ INSTALLED_APPS = [
     "dashboards",
     "api",
     "demo",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -394,3 +397,14 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     },
 }
+
+
+# Running it as a live service (docs/operations.md): health and readiness, metrics, logs and error reporting,
+# scheduled backups. Each part keeps its settings in its own module, which adds them here.
+from . import backups as _backups  # noqa: E402
+from . import health as _health  # noqa: E402
+from . import logs as _logs  # noqa: E402
+from . import metrics as _metrics  # noqa: E402
+
+for _part in (_health, _metrics, _logs, _backups):
+    _part.configure(globals(), env)

@@ -5,7 +5,8 @@ misconfigured server refuses to start rather than run with a demo key or a SQLit
 """
 
 from .base import *  # noqa: F401,F403
-from .base import env, without_jit
+from .base import LOGGING, env, without_jit
+from .logs import log_format
 
 SECRET_KEY = env("SECRET_KEY")
 DATABASES = {"default": without_jit(env.db("DATABASE_URL"))}
@@ -28,3 +29,6 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
 REQUIRE_TWO_FACTOR = env.bool("REQUIRE_TWO_FACTOR", default=True)
+# Logs: one JSON object a line unless LOG_FORMAT=console (resilience/settings/logs.py).
+LOG_FORMAT = log_format(env, "json")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
