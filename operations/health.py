@@ -1,7 +1,7 @@
 """Readiness: ``/health/ready/`` answers 200 when the service can do its work and 503 naming what cannot
 (docs/operations.md, "Health and readiness"). ``/health/`` stays the liveness check (dashboards.views.health).
 
-The checks are django-health-check checks (``health_check.base.HealthCheck``), run together by its view; each
+The checks are django-health-check checks (``health_check.base.HealthCheck``), run one after another by its view; each
 says what it found when it passes and why when it fails, and never names a person, a practice or a record:
 
 - ``database``: the connection HEALTH_DATABASE_ALIAS answers ``SELECT 1``;
@@ -26,13 +26,13 @@ too, so a restarted Redis that lost the hash does not make them look late. These
 prefix, so a cache clear leaves them.
 """
 
-import asyncio
 import contextlib
 import dataclasses
 import datetime
 import logging
 import shutil
 import threading
+import timeit
 import typing
 from pathlib import Path
 
@@ -42,13 +42,16 @@ from celery import current_app, signals
 from celery.schedules import crontab, maybe_schedule
 from celery.schedules import schedule as celery_schedule
 from django.conf import settings
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Max
 from django.http import JsonResponse
 from django.utils import timezone
-from health_check.base import HealthCheck
-from health_check.exceptions import ServiceUnavailable
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.decorators import method_decorator
+from django.views import View
+from health_check.base import HealthCheck, HealthCheckResult
+from health_check.exceptions import HealthCheckException, ServiceUnavailable
 from health_check.views import HealthCheckView
 
 from forwardplans.job_models import ReminderItem, SentReminder
@@ -256,6 +259,23 @@ class Migrations(Check):
         return "all migrations applied"
 
 
+def run_check(check):
+    """The library's ``HealthCheck.get_result`` done synchronously: a ServiceUnavailable (or any health-check
+    error) is the check's failure; anything else is logged and reported as "unknown error", never shown."""
+    start = timeit.default_timer()
+    try:
+        check.message = check.probe()
+    except HealthCheckException as exc:
+        error = exc
+        log.warning("readiness check %s failed: %s", check.name, exc.message)
+    except Exception:
+        log.exception("readiness check %s raised", check.name)
+        error = HealthCheckException("unknown error")
+    else:
+        error = None
+    return HealthCheckResult(check=check, error=error, time_taken=timeit.default_timer() - start)
+
+
 class ReadinessView(HealthCheckView):
     """django-health-check's view with the checks above, answering JSON (or ``?format=text`` /
     ``?format=openmetrics``) with 503 when any check fails:
@@ -263,9 +283,18 @@ class ReadinessView(HealthCheckView):
 
     checks = (Database, Redis, Workers, Schedule, Disk, Migrations)
 
-    async def get(self, request, *args, **kwargs):
-        with self.get_executor() as executor:
-            self.results = await asyncio.gather(*(check.get_result(executor) for check in self.get_checks()))
+    @method_decorator(transaction.non_atomic_requests)
+    def dispatch(self, request, *args, **kwargs):
+        response = View.dispatch(self, request, *args, **kwargs)
+        patch_vary_headers(response, ["Accept"])
+        add_never_cache_headers(response)
+        return response
+
+    def get(self, request, *args, **kwargs):
+        # Synchronous, checks one after another in the request's thread: the probes are quick and carry their
+        # own timeouts, and a synchronous view works wherever it is called from (the library's async view
+        # cannot be called from a thread that already runs an event loop).
+        self.results = [run_check(check) for check in self.get_checks()]
         status = 503 if any(result.error for result in self.results) else 200
         match request.GET.get("format"):
             case "text":

@@ -224,6 +224,31 @@ def test_the_demo_without_redis_is_ready_and_says_what_is_not_configured(client,
     assert body["checks"]["schedule"]["message"] == "not configured (no REDIS_URL: no beat, tasks run in-process)"
 
 
+def test_readiness_answers_from_a_thread_that_runs_an_event_loop(client, db, demo_like, monkeypatch):
+    """A browser test's Playwright keeps an event loop running in the test's thread; the view is synchronous, so
+    it answers there as it does under gunicorn."""
+    import asyncio
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the ORM from a thread with a loop, as tests/browser
+
+    async def inside_a_running_loop():
+        return ready(client)
+
+    response, body = asyncio.run(inside_a_running_loop())
+    assert response.status_code == 200 and body["status"] == "pass"
+
+
+def test_a_check_that_breaks_unexpectedly_fails_as_unknown_without_its_message(client, db, demo_like, monkeypatch):
+    def broken(self):
+        raise ValueError("practice A81001 said something private")
+
+    monkeypatch.setattr(health.Disk, "probe", broken)
+    response, body = ready(client)
+    assert response.status_code == 503 and body["failing"] == ["disk"]
+    assert body["checks"]["disk"] == {"status": "fail", "message": "unknown error"}
+    assert "A81001" not in response.content.decode()
+
+
 # Failing ------------------------------------------------------------------------------------------------------
 
 def test_readiness_fails_when_postgresql_is_unreachable(transactional_db, tmp_path):
