@@ -212,6 +212,9 @@ class OutboxJob(models.Model):
     task_id = models.CharField(max_length=64, blank=True, help_text="Celery's id, once published.")
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    context = models.JSONField(default=dict, db_default={}, blank=True,
+                               help_text="The log context it was enqueued in (core.log_context: request and user "
+                                         "ids), published with it.")
 
     class Meta:
         ordering = ["pk"]

@@ -21,6 +21,8 @@ from django.utils import timezone
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from core import log_context
+
 from .job_models import OutboxJob
 
 log = logging.getLogger(__name__)
@@ -33,7 +35,9 @@ def enqueue(task_name, *args):
 
 
 def enqueue_many(task_name, arg_lists):
-    jobs = OutboxJob.objects.bulk_create([OutboxJob(task=task_name, args=list(args)) for args in arg_lists])
+    context = log_context.current()
+    jobs = OutboxJob.objects.bulk_create([OutboxJob(task=task_name, args=list(args), context=context)
+                                          for args in arg_lists])
     ids = [job.pk for job in jobs]
     if ids:
         transaction.on_commit(lambda: publish(ids))
@@ -48,11 +52,12 @@ def _task(name):
 
 def _send(job, connection):
     task = _task(job.task)
-    if app.conf.task_always_eager:
-        return task.apply_async(args=job.args).id  # runs here and now; errors stay in the eager result
-    # No retries: a user's request must not hang while Redis is down; the outbox retries instead.
-    return task.apply_async(args=job.args, connection=connection, queue=app.conf.task_default_queue,
-                            retry=False).id
+    with log_context.restored(job.context):  # the task's log lines carry the id of the request that wanted it
+        if app.conf.task_always_eager:
+            return task.apply_async(args=job.args).id  # runs here and now; errors stay in the eager result
+        # No retries: a user's request must not hang while Redis is down; the outbox retries instead.
+        return task.apply_async(args=job.args, connection=connection, queue=app.conf.task_default_queue,
+                                retry=False).id
 
 
 def broker_down():

@@ -6,7 +6,9 @@ client's address (``ip``, as ``core.client_address`` reads it; ``LOG_CLIENT_ADDR
 method, the path with link tokens masked and the query string's names only (``request``), the view, the status
 ``code`` and ``duration_ms``. django-structlog's Celery integration puts the request's ``request_id`` and
 ``user_id`` in the headers of every task the request publishes, so the task's line (``task_succeeded`` or
-``task_failed``, with ``task``, ``task_id`` and ``duration_ms``) carries the same ``request_id``.
+``task_failed``, with ``task``, ``task_id`` and ``duration_ms``) carries the same ``request_id``. A job kept in
+the outbox while the broker was down is published later inside the context it was queued in (core/log_context.py),
+so its task line carries the queuing request's id too.
 
 ``keep_personal_data_out`` runs last on every record, ours and other libraries' alike: it drops keys that would
 name a person and masks e-mail addresses, NHS numbers, the values of PostgreSQL's ``DETAIL: Key (...)=(...)`` and
@@ -29,6 +31,7 @@ from django_structlog import signals as request_signals
 from django_structlog.celery import signals as task_signals
 from django_structlog.middlewares import RequestMiddleware
 
+from core import log_context
 from core.client_address import client_address
 
 __all__ = ["FORMATS", "UserIdMiddleware", "formatter", "keep_personal_data_out", "processors", "request_label",
@@ -211,7 +214,7 @@ def _request_failed(request, logger, exception, log_kwargs, **kwargs):
 # The task's fields ------------------------------------------------------------------------------------------------
 
 # What travels from the publishing request (or task) to the task in its message headers; nothing else.
-TASK_CONTEXT = ("request_id", "correlation_id", "user_id", "parent_task_id")
+TASK_CONTEXT = (*log_context.CARRIED, "parent_task_id")
 
 
 @receiver(task_signals.modify_context_before_task_publish)

@@ -8,12 +8,15 @@ import logging
 import uuid
 
 import pytest
+import structlog
 from django.urls import reverse
 
 from core.roles import Role
-from forwardplans.job_models import PdfStatus, StoredPdf
+from forwardplans import outbox
+from forwardplans.job_models import OutboxJob, PdfStatus, StoredPdf
 from operations import logs
 
+from .. import servers
 from ..celery_worker import publishing_to, wait_for
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -125,3 +128,30 @@ def test_the_request_id_follows_the_work_from_the_web_request_into_the_celery_ta
     assert celery_line["request_id"] == web["request_id"]
     worker_text = worker.log()
     assert EMAIL not in worker_text and user.username not in worker_text
+
+
+def test_a_job_kept_while_the_broker_was_down_carries_the_request_id_when_the_relay_publishes_it(
+        client, docs, start_worker, jobs_broker_url, json_lines):
+    queue = f"logs-relay-{uuid.uuid4().hex[:10]}"
+    worker = start_worker(queue=queue, env={"LOG_FORMAT": "json"})
+    user = docs["users"][Role.RCGP_ADVISER]
+    client.force_login(user)
+
+    nothing_there = f"redis://127.0.0.1:{servers.free_port()}/0"
+    with publishing_to(queue, nothing_there):
+        assert client.post(reverse("jobs:pdf", args=["DOC-1", "report"]), **HTMX).status_code == 200
+    (web,) = _request_lines(json_lines())
+    job = OutboxJob.objects.get()
+    assert job.published_at is None and job.context == {"request_id": web["request_id"], "user_id": user.pk}
+
+    # Beat's relay, later and outside any request, with its own context.
+    with publishing_to(queue, jobs_broker_url), structlog.contextvars.bound_contextvars(request_id="the-relay's"):
+        assert outbox.relay() == 1
+        assert structlog.contextvars.get_contextvars()["request_id"] == "the-relay's"  # its own is back
+
+    def task_line():
+        return next((line for line in _lines_of(worker.log()) if line.get("event") == "task_succeeded"
+                     and line.get("task") == "forwardplans.tasks.render_pdf"), None)
+
+    task = wait_for(task_line, timeout=90, message="the worker's line for the relayed render_pdf")
+    assert task["request_id"] == web["request_id"] and task["user_id"] == user.pk
