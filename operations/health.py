@@ -77,6 +77,20 @@ def redis_client():
                                 socket_timeout=REDIS_TIMEOUT)
 
 
+@contextlib.contextmanager
+def reading_redis(reading=""):
+    """A client for REDIS_URL, closed afterwards; a Redis error inside becomes the check's failure: "Redis does not
+    answer: ConnectionError", or with ``reading``, "cannot read <reading>: Redis does not answer (...)"."""
+    client = redis_client()
+    try:
+        yield client
+    except redis.RedisError as exc:
+        raise ServiceUnavailable(f"cannot read {reading}: Redis does not answer ({type(exc).__name__})" if reading
+                                 else f"Redis does not answer: {type(exc).__name__}") from exc
+    finally:
+        client.close()
+
+
 def _now():
     return timezone.now().astimezone(datetime.UTC)
 
@@ -129,13 +143,8 @@ class Redis(Check):
     def probe(self):
         if not settings.REDIS_URL:
             return NOT_CONFIGURED
-        client = redis_client()
-        try:
+        with reading_redis() as client:
             client.ping()
-        except redis.RedisError as exc:
-            raise ServiceUnavailable(f"Redis does not answer: {type(exc).__name__}") from exc
-        finally:
-            client.close()
         return "Redis answers"
 
 
@@ -147,14 +156,8 @@ class Workers(Check):
         if not settings.REDIS_URL:
             return NOT_CONFIGURED
         queue, seconds = settings.CELERY_TASK_DEFAULT_QUEUE, settings.HEALTH_HEARTBEAT_SECONDS
-        client = redis_client()
-        try:
+        with reading_redis("the workers' heartbeats") as client:
             alive = sum(1 for _key in client.scan_iter(match=worker_key(queue, "*"), count=100))
-        except redis.RedisError as exc:
-            raise ServiceUnavailable(f"cannot read the workers' heartbeats: Redis does not answer "
-                                     f"({type(exc).__name__})") from exc
-        finally:
-            client.close()
         if not alive:
             raise ServiceUnavailable(f"no Celery worker heartbeat for queue '{queue}' in the last {seconds} s")
         return f"{alive} Celery worker(s) on queue '{queue}' (heartbeat within {seconds} s)"
@@ -198,14 +201,8 @@ class Schedule(Check):
     def probe(self):
         if not settings.REDIS_URL:
             return "not configured (no REDIS_URL: no beat, tasks run in-process)"
-        client = redis_client()
-        try:
+        with reading_redis("the beat records") as client:
             alive, since, started = client.get(BEAT_ALIVE), client.get(BEAT_SINCE), client.hgetall(TASK_STARTED)
-        except redis.RedisError as exc:
-            raise ServiceUnavailable(f"cannot read the beat records: Redis does not answer "
-                                     f"({type(exc).__name__})") from exc
-        finally:
-            client.close()
         if not alive:
             raise ServiceUnavailable(f"beat is not running (no heartbeat in the last "
                                      f"{settings.HEALTH_HEARTBEAT_SECONDS} s)")

@@ -180,47 +180,55 @@ def _gone(request, page, person):
     return redirect(_person_url(page, person))
 
 
-@require_POST
-@login_required
-def person_role_view(request, org, pk):
+def _membership_write(request, org, pk, kind, make_form, call, after):
+    """A change to the posted membership of this person here: ``call(membership, data)`` with the version the form
+    started from; on success ``after(person, membership, data)`` gives the message and where to go."""
     page, person = _person(request, org, pk)
     membership = _membership_posted(request, page, person)
     if membership is None:
         return _gone(request, page, person)
-    form = _role_form(request, page, membership, request.POST)
+    form = make_form(page, membership)
     outcome = None
     if form.is_valid():
         data = form.cleaned_data
-        outcome = run_for_form(form, lambda: services.membership_role_change(
-            membership=membership, role=data["role"], reason=data["reason"], base_version=data["version"],
-            actor=request.user), current_version=lambda: services.membership_version(membership))
+        outcome = run_for_form(form, lambda: call(membership, data),
+                               current_version=lambda: services.membership_version(membership))
         if outcome.ok:
-            messages.success(request, f"{person.get_full_name() or person.username} is now "
-                                      f"{Role(data['role']).label} at {page.name}.")
-            return redirect(_person_url(page, person))
-    return _render_person(request, page, person, {("role", membership.pk): form}, status=page_status(form, outcome))
+            message, url = after(page, person, membership, data)
+            messages.success(request, message)
+            return redirect(url)
+    return _render_person(request, page, person, {(kind, membership.pk): form}, status=page_status(form, outcome))
+
+
+def _name(person):
+    return person.get_full_name() or person.username
+
+
+@require_POST
+@login_required
+def person_role_view(request, org, pk):
+    return _membership_write(
+        request, org, pk, "role", lambda page, membership: _role_form(request, page, membership, request.POST),
+        lambda membership, data: services.membership_role_change(
+            membership=membership, role=data["role"], reason=data["reason"], base_version=data["version"],
+            actor=request.user),
+        lambda page, person, membership, data: (
+            f"{_name(person)} is now {Role(data['role']).label} at {page.name}.", _person_url(page, person)))
 
 
 @require_POST
 @login_required
 def person_end_view(request, org, pk):
-    page, person = _person(request, org, pk)
-    membership = _membership_posted(request, page, person)
-    if membership is None:
-        return _gone(request, page, person)
-    form = _end_form(membership, request.POST)
-    outcome = None
-    if form.is_valid():
-        data = form.cleaned_data
-        outcome = run_for_form(form, lambda: services.membership_end(
+    def after(page, person, membership, data):
+        still_here = selectors.memberships_there(request.user, page.org).filter(user_id=person.pk).exists()
+        return (f"{_name(person)}'s membership as {membership.get_role_display()} at {page.name} has ended.",
+                _person_url(page, person) if still_here else _organisation_url(page))
+
+    return _membership_write(
+        request, org, pk, "end", lambda page, membership: _end_form(membership, request.POST),
+        lambda membership, data: services.membership_end(
             membership=membership, reason=data["reason"], base_version=data["version"], actor=request.user),
-            current_version=lambda: services.membership_version(membership))
-        if outcome.ok:
-            messages.success(request, f"{person.get_full_name() or person.username}'s membership as "
-                                      f"{membership.get_role_display()} at {page.name} has ended.")
-            still_here = selectors.memberships_there(request.user, page.org).filter(user_id=person.pk).exists()
-            return redirect(_person_url(page, person) if still_here else _organisation_url(page))
-    return _render_person(request, page, person, {("end", membership.pk): form}, status=page_status(form, outcome))
+        after)
 
 
 def _person_write(request, org, pk, form_class, kind, call, done):
@@ -244,7 +252,7 @@ def person_deactivate_view(request, org, pk):
         request, org, pk, DeactivateForm, "deactivate",
         lambda person, org_, data: services.person_deactivate(person=person, org=org_, reason=data["reason"],
                                                               base_version=data["version"], actor=request.user),
-        lambda person: f"{person.get_full_name() or person.username} is deactivated: they have been signed out "
+        lambda person: f"{_name(person)} is deactivated: they have been signed out "
                        f"and their API tokens no longer work.")
 
 
@@ -255,7 +263,7 @@ def person_reactivate_view(request, org, pk):
         request, org, pk, ReactivateForm, "reactivate",
         lambda person, org_, data: services.person_reactivate(person=person, org=org_, reason=data["reason"],
                                                               base_version=data["version"], actor=request.user),
-        lambda person: f"{person.get_full_name() or person.username} can sign in again.")
+        lambda person: f"{_name(person)} can sign in again.")
 
 
 @login_required
