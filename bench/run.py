@@ -248,9 +248,11 @@ class Server:
         self.process = self.log_file = None
 
     def start(self):
-        # As deployed (docker-compose.yml): metrics in multiprocess mode, JSON logs.
         metrics = ROOT / "var" / "bench" / "metrics"
-        self.env = {**self.env, "PROMETHEUS_MULTIPROC_DIR": str(metrics), "LOG_FORMAT": "json"}
+        # As deployed: metrics, and a JSON line per request (INFO).
+        self.env = {**self.env, "PROMETHEUS_MULTIPROC_DIR": str(metrics), "LOG_FORMAT": "json", "LOG_LEVEL": "INFO"}
+        if self.env.get("BENCH_OPERATIONS") == "off":  # without the instruments, to see what they cost
+            self.env = {**self.env, "LOG_FORMAT": "console", "LOG_LEVEL": "WARNING"}
         cmd = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", str(ROOT / "resilience" / "gunicorn.conf.py"),
                "resilience.wsgi", "--workers", "2",
                "--bind", f"127.0.0.1:{self.port}", "--chdir", str(ROOT), "--log-level", "warning"]
