@@ -79,7 +79,9 @@ def bench_env(args):
         "STATIC_ROOT": str(VAR / "static"),
         "MEDIA_ROOT": str(VAR / "media"),
         "EMAIL_URL": "dummymail://",
-        "REDIS_URL": "",
+        # As in production: sessions, the signed-in user and the API's limits in Redis; jobs are queued there too
+        # (no worker runs: the benchmark measures the web processes, and renders PDFs in this process).
+        "REDIS_URL": args.redis_url,
         "REQUIRE_TWO_FACTOR": "false",
         # The per-token API rate limit is a policy, not a cost: lifted so the load generator measures the server.
         "API_THROTTLE_RATE": "100000000/hour",
@@ -93,6 +95,17 @@ def bench_env(args):
 def run(cmd, env, **kwargs):
     log(" ".join(str(c) for c in cmd))
     return subprocess.run([str(c) for c in cmd], env=env, cwd=ROOT, check=True, **kwargs)  # noqa: S603
+
+
+def empty_redis(url):
+    """The benchmark's Redis database starts empty: no sessions, kept users or queued jobs of an earlier run."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
 
 
 def recreate_database(url):
@@ -135,9 +148,12 @@ def django_setup(env):
 
 
 def session_cookie(user):
+    from importlib import import_module
+
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore  # noqa: N806
 
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
@@ -480,6 +496,8 @@ def main():
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8765)))
     parser.add_argument("--database-url", default=os.environ.get(
         "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/resilience_bench"))
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+                        help="a Redis database for the benchmark alone: it is emptied at the start")
     parser.add_argument("--skip-generate", action="store_true", help="reuse the database of a previous run")
     parser.add_argument("--only", help="comma-separated endpoints (default all; results.json is then not written)")
     args = parser.parse_args()
@@ -491,6 +509,7 @@ def main():
     if not LOCUST.exists():
         raise SystemExit(f"{LOCUST} is missing: `make bench` installs it (bench/requirements.txt)")
 
+    empty_redis(args.redis_url)
     started = time.monotonic()
     generate_s = None
     if not args.skip_generate:

@@ -17,3 +17,17 @@ class CoreConfig(AppConfig):
         from core.sessions import session_record
 
         user_logged_in.connect(session_record, dispatch_uid="core.session_record")
+
+        from django.db.models.signals import post_delete, post_save
+
+        from core.models import User
+
+        # A saved or deleted user is loaded again by their sessions' next requests (core/auth.py).
+        post_save.connect(_forget_user, sender=User, dispatch_uid="core.forget_saved_user")
+        post_delete.connect(_forget_user, sender=User, dispatch_uid="core.forget_deleted_user")
+
+
+def _forget_user(sender, instance, **kwargs):
+    from core.session_cache import signed_in_users
+
+    signed_in_users.forget([instance.pk])

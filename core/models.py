@@ -7,7 +7,7 @@ when it holds for any of their memberships (core/roles.py ``Rule``), so switchin
 
 import copy
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce
@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from core.regions import Region
 from core.roles import Role, organisation_kind
+from core.session_cache import signed_in_users
 
 
 def organisation_of(holder):
@@ -28,6 +29,33 @@ def organisation_of(holder):
     if holder.role == Role.NHSE_REGIONAL and holder.region:
         return f"NHS England – {holder.get_region_display()}"
     return {"rcgp": "RCGP", "nhse": "NHS England"}.get(kind)
+
+
+class UserQuerySet(models.QuerySet):
+    """Writes that bypass ``save()`` tell the sessions' kept copies of these users to load them again
+    (core/session_cache.py; ``save()`` and ``delete()`` of one user do it through signals, core/apps.py)."""
+
+    def update(self, **kwargs):
+        ids = list(self.values_list("pk", flat=True))
+        count = super().update(**kwargs)
+        signed_in_users.forget(ids)
+        return count
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        objs = list(objs)
+        count = super().bulk_update(objs, fields, batch_size=batch_size)
+        signed_in_users.forget(obj.pk for obj in objs)
+        return count
+
+    def delete(self):
+        ids = list(self.values_list("pk", flat=True))
+        deleted = super().delete()
+        signed_in_users.forget(ids)
+        return deleted
+
+
+class Users(UserManager.from_queryset(UserQuerySet)):
+    pass
 
 
 class User(AbstractUser):
@@ -47,6 +75,8 @@ class User(AbstractUser):
         default=False, db_default=False, editable=False,
         help_text="A copy of the acting membership's people-admin flag (NHS England's), for the header.")
     history = HistoricalRecords(excluded_fields=["password", "last_login", "other_memberships", "manages_people"])
+
+    objects = Users()
 
     class Meta:
         ordering = ["username"]

@@ -15,7 +15,7 @@ from core.roles import (
 from evaluation.access import may_see_counts as reads_evaluation
 from events.access import may_see_events
 from finance.access import may_see_adviser_load
-from forwardplans import access as document_access
+from forwardplans.notifications import unread_count
 from people.access import is_people_admin
 from returns.access import regions_for as returns_regions_for
 from surveillance.access import reads_runs
@@ -26,10 +26,21 @@ from .risk_register import reads_register
 REFERRAL_ROLES = COMMISSIONER_ROLES | PRACTICE_ROLES | {Role.RCGP_ADMIN, Role.NHSE_REGIONAL}
 
 
-def navigation_for(request):
-    user = request.user
-    if not user.is_authenticated:
-        return []
+# What the links depend on: the person's role, whether an organisation and a region are named, the people-admin
+# flag, per membership they hold (``personas``); and whether they are active, a superuser or staff. Every rule the
+# links follow reads only these, with no query; a rule that reads anything else must add it here
+# (tests/dashboards/test_navigation.py compares the links of people of one kind).
+def _kind_of(user):
+    personas = tuple((p.role, bool(p.commissioner_id), bool(p.practice_id), bool(p.region), p.manages_people)
+                     for p in user.personas())
+    return (user.is_active, user.is_superuser, user.is_staff, personas)
+
+
+_links_of_kind = {}
+
+
+def links_of(user):
+    """The header's links (text, href) for ``user`` by the access rules, but for the notifications link."""
     items = [("Practices", reverse("practices:list")), ("Contracts", reverse("contracts:list"))]
     if user.role in REFERRAL_ROLES or user.is_superuser:
         items.append(("Referrals", reverse("referrals:list")))
@@ -54,9 +65,23 @@ def navigation_for(request):
         items.append(("Syncs", reverse("surveillance:runs")))
     if is_people_admin(user):  # an organisation's admins manage its people (people/access.py; no query for most)
         items.append(("People", reverse("people:home")))
-    unread = document_access.notifications_for(user).filter(read_at__isnull=True).count()  # one query
-    items.append((f"Notifications ({unread})" if unread else "Notifications", reverse("jobs:notifications")))
+    return tuple(items)
 
+
+def navigation_for(request):
+    """The header's links for the signed-in user, the current one marked active: those of the user's kind, worked
+    out once per process, and the notifications link with the session's unread count (a query once a minute at
+    most, forwardplans.notifications.unread_count)."""
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    kind = _kind_of(user)
+    if kind not in _links_of_kind:
+        _links_of_kind[kind] = links_of(user)
+    session_key = getattr(request, "session", None) and request.session.session_key
+    unread = unread_count(user, session_key=session_key)
+    items = [*_links_of_kind[kind],
+             (f"Notifications ({unread})" if unread else "Notifications", reverse("jobs:notifications"))]
     if user.is_staff:
         items.append(("Admin", reverse("admin:index")))
     path = request.path

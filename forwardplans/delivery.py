@@ -9,8 +9,13 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from core.models import User
+from core.session_cache import SessionCache
 
 from .job_models import EmailStatus, Notification, SentReminder
+
+# The header's count of each session's unread notifications (forwardplans.notifications.unread_count): forgotten
+# for a person when one is delivered to them or they read one.
+unread_counts = SessionCache("unread-notifications")
 
 
 @dataclass(frozen=True)
@@ -58,4 +63,5 @@ def claim(candidates, users=None, *, email=True):
                          link=c.link, event_id=c.event_id, detail=c.detail or {})
             for r in claimed
             for c in [by_key[(r.recipient_id, r.item_type, r.item_id, r.kind, r.due_on)]]], batch_size=1000)
+        unread_counts.forget(r.recipient_id for r in claimed)
     return claimed

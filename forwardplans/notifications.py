@@ -32,7 +32,8 @@ from core.models import User
 from core.roles import Role
 from core.text import one_line
 
-from .delivery import Candidate, claim
+from . import access
+from .delivery import Candidate, claim, unread_counts
 from .job_models import EmailStatus, Notification, ReminderItem, ReminderKind, SentReminder
 
 log = logging.getLogger(__name__)
@@ -169,11 +170,23 @@ def notify_job_failure(*, title, body, link, item_type, item_id, requester=None)
 
 # Reading and marking ---------------------------------------------------------------------------------
 
+def unread_count(user, *, session_key):
+    """How many of the user's notifications are unread, as the header shows it: counted once and kept for the
+    session until one is delivered or read (``unread_counts``), for a minute at most."""
+    return unread_counts.get(session_key, user.pk, lambda: access.notifications_for(user)
+                             .filter(read_at__isnull=True).count())
+
+
 def mark_read(notification):
     Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+    unread_counts.forget([notification.recipient_id])
     notification.refresh_from_db(fields=["read_at"])
     return notification
 
 
 def mark_all_read(notifications):
-    return notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    unread = notifications.filter(read_at__isnull=True)
+    recipients = set(unread.values_list("recipient_id", flat=True).distinct())
+    count = unread.update(read_at=timezone.now())
+    unread_counts.forget(recipients)
+    return count

@@ -76,7 +76,8 @@ MIDDLEWARE = [
     "core.sessions.SlidingSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, except that the signed-in user is kept for the session while unchanged (core/auth.py).
+    "core.auth.AuthenticationMiddleware",
     # Logs every read of confidential content, once per request, after the response is made (core/audit.py):
     # it wraps every view, the API's and the calendar feed's included, and reads the user only at the end.
     "core.audit.AuditMiddleware",
@@ -365,6 +366,11 @@ SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=60)
 SESSION_WARNING_SECONDS = env.int("SESSION_WARNING_SECONDS", default=120)
 AUTOSAVE_SECONDS = env.int("AUTOSAVE_SECONDS", default=30)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Sessions are read from the cache (Redis when REDIS_URL is set) and written through to the database, which keeps
+# them when Redis restarts: a page costs a Redis read, not a query (core/session_store.py). Signing out and
+# deactivation delete both copies; a cached copy is read again from the database after SESSION_CACHE_SECONDS.
+SESSION_ENGINE = "core.session_store"
+SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=300)
 # django-axes (resilience/lockout.py): 5 failed logins for the same username from the same address lock that pair
 # out for 30 minutes (an attacker elsewhere cannot lock the user out), and 20 failures from one address, whatever
 # the usernames (password spraying), lock that address.

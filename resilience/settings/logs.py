@@ -40,7 +40,7 @@ def configure(s, env):
     # First, so that every request gets its line, those that a middleware further in refuses included; the user
     # id is read when the response is ready.
     s["MIDDLEWARE"].insert(0, "django_structlog.middlewares.RequestMiddleware")
-    authentication = s["MIDDLEWARE"].index("django.contrib.auth.middleware.AuthenticationMiddleware")
+    authentication = s["MIDDLEWARE"].index("core.auth.AuthenticationMiddleware")
     s["MIDDLEWARE"].insert(authentication + 1, "operations.logs.UserIdMiddleware")
     s["DJANGO_STRUCTLOG_CELERY_ENABLED"] = True  # the request id travels in the headers of the tasks it publishes
     s["DJANGO_STRUCTLOG_IP_LOGGING_ENABLED"] = False  # operations.logs binds core.client_address's instead
