@@ -4,13 +4,10 @@ is kept for the session in ``signed_in_users`` (core/session_cache.py) and reuse
 within a minute, until the user changes (any save, update or delete of the user's row: core.models.Users and
 the signals connected in core/apps.py)."""
 
-from functools import partial
-
 from django.contrib import auth
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.backends import ModelBackend, UserModel
 from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
-from django.contrib.auth.middleware import auser
 from django.contrib.auth.models import AnonymousUser
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
@@ -46,6 +43,5 @@ def signed_in_user(request):
 
 class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
     def process_request(self, request):
-        super().process_request(request)
+        super().process_request(request)  # request.auser stays Django's
         request.user = SimpleLazyObject(lambda: signed_in_user(request))
-        request.auser = partial(auser, request)
