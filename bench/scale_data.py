@@ -1,18 +1,29 @@
 """A deterministic synthetic data set of England's size, for the benchmark.
 
-42 commissioners (ICBs), 6,500 practices with 4 CQC inspections each, a user per role per organisation, an
-RCGP adviser pool, 3,000 contracts (since April 2014, most ended, the last 18 months' live) each with a
-diagnostic report and a 40-action forward plan (120,000 actions, 360,000 milestones, about 10 RAG changes per
-action: 1.2 million RagChange rows), progress entries, consent decisions, workflow transitions and
+42 commissioners (ICBs), each with 2 or 3 sub-ICB locations (106 in all, as in England), 6,500 practices (each
+under a sub-ICB location) with 4 CQC inspections each, a user per role per ICB and per practice and a lead per
+sub-ICB location, an RCGP adviser pool, 3,000 contracts (since April 2014, most ended, the last 18 months' live)
+each with a diagnostic report and a 40-action forward plan (120,000 actions, 360,000 milestones, about 10 RAG
+changes per action: 1.2 million RagChange rows), progress entries, consent decisions, workflow transitions and
 self-referrals. Every model that keeps history (django-simple-history) gets its history rows as the services
 would have written them: a "+" row when created and a "~" row for each later save (each RAG change, each
 workflow move, each ticked milestone).
 
+``history`` (default 1) multiplies the records that pile up with the years (contracts and everything hanging off
+them: reports, plans, actions, milestones, RAG changes, progress, transitions, teams, payments, consent; and
+self-referrals), not England: commissioners, practices, PCNs, inspections and people stay at ``scale``. The
+records are spread over the same years (contracts since April 2014, referrals since April 2019), but the last 18
+months (``RECENT_DAYS``) keep exactly the records they have at history 1 and all the extra ones go in the years
+before, where every contract has ended (``_state_for``). So the live contracts, the referral queue and what a
+commissioner's home page lists stay as they are, and history 4 is "the same England with four times the years of
+ended cases behind it": what grows is the ended contracts and their history rows, which is what years of use add.
+(Not more RAG changes per action: an action's history is as long as its plan's life, whatever the years.)
+
 Rows go in with PostgreSQL COPY (psycopg 3), tables written in dependency order, primary keys given here and
 the sequences moved past them at the end, then VACUUM ANALYZE so the planner knows the tables' sizes.
 
-Deterministic: the same ``seed``, ``today`` and ``scale`` give the same rows. Dates are laid out relative to
-``today`` (default: the real today) so that there is always something overdue, due soon and live.
+Deterministic: the same ``seed``, ``today``, ``scale`` and ``history`` give the same rows. Dates are laid out
+relative to ``today`` (default: the real today) so that there is always something overdue, due soon and live.
 Only for an empty database (``make bench`` makes a new one): the command refuses to run over existing practices.
 """
 
@@ -30,10 +41,13 @@ from psycopg.types.json import Jsonb
 from core.regions import Region
 
 UTC = datetime.UTC
+# Contracts commissioned in the last 18 months may still be live (_state_for); older ones have all ended. The
+# history factor leaves the records of these days as they are and adds its records to the years before them.
+RECENT_DAYS = 540
 HISTORY_COLUMNS = ("history_id", "history_date", "history_change_reason", "history_type", "history_user_id")
 
 ENGLAND = {
-    "commissioners": 42, "practices": 6500, "inspections_per_practice": 4, "contracts": 3000,
+    "commissioners": 42, "sub_icbs": 106, "practices": 6500, "inspections_per_practice": 4, "contracts": 3000,
     "actions_per_plan": 40, "milestones_per_action": 3, "rag_changes_per_action": 10,
     "deputy_leads": 40, "advisers": 200, "referrals": 1200,
 }
@@ -155,11 +169,13 @@ def history_columns(model):
 
 
 class ScaleData:
-    def __init__(self, *, seed=2026, today=None, scale=1.0, password=None, log=print):
+    def __init__(self, *, seed=2026, today=None, scale=1.0, history=1.0, password=None, log=print):
+        self.seed = seed
         self.rng = random.Random(seed)  # noqa: S311  (synthetic data, not security)
         self.today = today or datetime.date.today()
         self.now = _at(self.today, 60)
         self.scale = scale
+        self.history = history
         scaled = {"commissioners", "practices", "contracts", "deputy_leads", "advisers", "referrals"}
         self.size = {k: max(2, round(v * scale)) if k in scaled else v for k, v in ENGLAND.items()}
         self.password = password or "bench-password-2026"  # noqa: S105  (synthetic accounts on a bench database)
@@ -252,23 +268,42 @@ class ScaleData:
 
     def organisations(self, loader):
         rng, created = self.rng, _at(datetime.date(2014, 4, 1))
-        self.commissioners = []
+        self.commissioners, self.sub_icbs = [], []
         letters = "ABCDEFGHJKLMNPQRSTUVWXYZ"
-        for i in range(self.size["commissioners"]):
-            self.commissioners.append({"id": i + 1, "ods_code": f"Q{letters[i // len(letters) % 24]}{letters[i % 24]}",
-                                       "name": f"NHS {PLACES_A[i % len(PLACES_A)]}{PLACES_B[i % len(PLACES_B)]} "
-                                               "Integrated Care Board",
-                                       "kind": "icb", "parent_id": None,
-                                       "region": NHS_REGIONS[i % len(NHS_REGIONS)], "_created": created})
-        self._copy_with_history(loader, "practices.Commissioner", self.commissioners)
+        icbs = self.size["commissioners"]
+        # England's 106 sub-ICB locations over 42 ICBs: 2 each and a third for 22 of them, spread evenly (the same
+        # share of ICBs at any scale). Codes like England's ("00L", "99C"): digits and a letter, never an ICB's.
+        extra = ENGLAND["sub_icbs"] - 2 * ENGLAND["commissioners"]
+        for i in range(icbs):
+            place = f"{PLACES_A[i % len(PLACES_A)]}{PLACES_B[i % len(PLACES_B)]}"
+            icb = {"id": i + 1, "ods_code": f"Q{letters[i // len(letters) % 24]}{letters[i % 24]}",
+                   "name": f"NHS {place} Integrated Care Board", "kind": "icb", "parent_id": None,
+                   "region": NHS_REGIONS[i % len(NHS_REGIONS)], "_created": created}
+            self.commissioners.append(icb)
+            thirds = (i + 1) * extra // ENGLAND["commissioners"] - i * extra // ENGLAND["commissioners"]
+            for _ in range(2 + thirds):
+                k = len(self.sub_icbs)
+                code = f"{k // len(letters) % 100:02d}{letters[k % len(letters)]}"
+                self.sub_icbs.append({"id": None, "ods_code": code, "name": f"NHS {place} ICB - {code}",
+                                      "kind": "sub_icb", "parent_id": icb["id"], "region": icb["region"],
+                                      "_created": created})
+        for k, sub in enumerate(self.sub_icbs):  # ids after the ICBs', so that a parent comes before its children
+            sub["id"] = icbs + k + 1
+        self._copy_with_history(loader, "practices.Commissioner", self.commissioners + self.sub_icbs)
 
+        # Each ICB has the share of England's practices it had when practices sat under ICBs (so an ICB-level
+        # page lists as many), shared out between its sub-ICB locations.
         n = self.size["practices"]
-        per_commissioner = [n // len(self.commissioners)] * len(self.commissioners)
+        per_commissioner = [n // icbs] * icbs
         for i in range(n - sum(per_commissioner)):
             per_commissioner[i] += 1
+        per_sub = []
+        for icb, count in zip(self.commissioners, per_commissioner, strict=True):
+            subs = [s for s in self.sub_icbs if s["parent_id"] == icb["id"]]
+            per_sub += [(sub, count // len(subs) + (k < count % len(subs))) for k, sub in enumerate(subs)]
         self.practices, pcns = [], []
         pid = 0
-        for c, count in zip(self.commissioners, per_commissioner, strict=True):
+        for c, count in per_sub:
             for j in range(count):
                 if j % 5 == 0:
                     pcns.append({"id": len(pcns) + 1, "ods_code": f"U{len(pcns) + 10000:05d}",
@@ -356,11 +391,18 @@ class ScaleData:
         add("nhse_reporting-1", "nhse_reporting")
         for code in NHS_REGIONS:
             add(f"nhse_regional-{code}", "nhse_regional", region=code)
+        # Commissioner staff: a lead and a peer-support user per ICB (an ICB-level user sees its sub-ICB
+        # locations' practices too, core/relations.py), and a lead per sub-ICB location, who commissions its
+        # practices' support and assesses their referrals (as the practice's own commissioner's lead).
         self.commissioner_users = {}
         for c in self.commissioners:
             self.commissioner_users[c["id"]] = {
                 role: add(f"{role}-{c['ods_code']}", role, commissioner_id=c["id"])
                 for role in ("commissioner_lead", "commissioner_peer_support")}
+        for c in self.sub_icbs:
+            self.commissioner_users[c["id"]] = {
+                "commissioner_lead": add(f"subicb_commissioner_lead-{c['ods_code']}", "commissioner_lead",
+                                         commissioner_id=c["id"])}
         self.practice_users = {}
         for p in self.practices:
             self.practice_users[p["id"]] = {role: add(f"{role}-{p['ods_code']}", role, practice_id=p["id"])
@@ -383,13 +425,36 @@ class ScaleData:
         self._copy_with_history(loader, "contracts.Adviser", self.advisers)
         self.field_advisers = self.advisers[len(deputies):]
 
+    def _timeline(self, n, start, span):
+        """The days of ``n`` records (at history 1) spread evenly over ``span`` days from ``start``, in order, and
+        the index of the first of the last RECENT_DAYS. With history h, round(n * h) records (at least the recent
+        ones): those of the last RECENT_DAYS as at history 1 (so what is live stays as it is), and all the rest
+        spread evenly over the years before them, where history 1 had its older ones."""
+        days = [round(span * i / n) for i in range(n)]
+        recent = [d for d in days if (self.today - start).days - d <= RECENT_DAYS]
+        before = n - len(recent)  # the older records at history 1
+        older = max(0, round(n * self.history) - len(recent))
+        # Spread from history 1's first older day to its last (so none strays into the recent days). At history 1
+        # (older == before) this is the line above to the day: span * j * (before - 1) / (n * (before - 1)) is the
+        # same float as span * j / n (one correctly rounded division of the same fraction).
+        days = [round(span * j * (before - 1) / (n * (older - 1))) if older > 1 else 0 for j in range(older)] + recent
+        return [start + datetime.timedelta(days=d) for d in days], older
+
+    def _recent(self, label):
+        """Reseed the generator where the last RECENT_DAYS' records begin: the older records before them draw a
+        number of random values that depends on ``history``, and this way the recent ones (the live contracts,
+        the referral queue, their plans) are the same records whatever ``history`` is."""
+        self.rng.seed(f"{self.seed}/{label}")
+
     def referrals(self, loader):
         rng, rows = self.rng, []
         start = datetime.date(2019, 4, 1)
         span = (self.today - start).days
-        for i in range(self.size["referrals"]):
+        days, recent_from = self._timeline(self.size["referrals"], start, span)
+        for i, received in enumerate(days):
+            if i == recent_from:
+                self._recent("recent referrals")
             practice = rng.choice(self.practices)
-            received = start + datetime.timedelta(days=round(span * i / self.size["referrals"]))
             recent = (self.today - received).days < 30
             status = rng.choice(["submitted", "assessed"]) if recent else rng.choices(
                 ["accepted", "declined", "assessed"], [75, 15, 10])[0]
@@ -427,7 +492,7 @@ class ScaleData:
     def _state_for(self, age):
         """A contract's state and how far along the main path it got (index into MAIN_PATH), by age in days."""
         rng = self.rng
-        if age > 540:
+        if age > RECENT_DAYS:
             if rng.random() < 0.18:
                 return rng.choice(SIDE_EXITS), rng.randint(0, 5)
             return "closed", len(MAIN_PATH) - 1
@@ -441,17 +506,21 @@ class ScaleData:
 
     def contracts(self, loader):
         rng = self.rng
-        n = self.size["contracts"]
         start = datetime.date(2014, 4, 1)
         span = (self.today - start).days - 3
         contracts, transitions, teams, consents, payments, history = [], [], [], [], [], []
         roots, number = {}, 0
         load = {a["id"]: 0 for a in self.field_advisers}
-        for i in range(n):
-            commissioned = start + datetime.timedelta(days=round(span * i / n))
+        days, self.recent_from = self._timeline(self.size["contracts"], start, span)
+        for i, commissioned in enumerate(days):
+            if i == self.recent_from:
+                self._recent("recent contracts")
             parent = None
-            if i > 50 and rng.random() < 0.08:
-                parent = contracts[rng.randint(i - 50, i - 1)]
+            # A follow-on of one of the last 50: of the recent ones only, if it is recent, and one draw however many
+            # there are, so that the recent contracts are the same whatever the history before them (_recent).
+            earlier = contracts[self.recent_from:] if i >= self.recent_from else contracts
+            if rng.random() < 0.08 and earlier:
+                parent = earlier[-1 - int(rng.random() * min(50, len(earlier)))]
                 practice = self.practices[parent["practice_id"] - 1]
                 root = parent["_root"]
                 roots[root] += 1
@@ -580,7 +649,9 @@ class ScaleData:
     def reports(self, loader):
         rng = self.rng
         reports, versions, history = [], [], []
-        for c in self.contract_rows:
+        for i, c in enumerate(self.contract_rows):
+            if i == self.recent_from:
+                self._recent("recent reports")
             reached = c["_reached"]
             if reached >= 6 or c["state"] == "closed":
                 state = "final"
@@ -634,8 +705,11 @@ class ScaleData:
         self._copy_with_history(loader, "forwardplans.ForwardPlan", [
             {k: v for k, v in p.items() if k != "_contract"} for p in plans])
 
-        for first in range(0, len(plans), 250):  # in chunks, so memory stays flat
-            self._plan_chunk(loader, plans[first:first + 250])
+        for part in (plans[:self.recent_from], plans[self.recent_from:]):
+            if part and part[0]["id"] == self.recent_from + 1:
+                self._recent("recent plans")
+            for first in range(0, len(part), 250):  # in chunks, so memory stays flat
+                self._plan_chunk(loader, part[first:first + 250])
 
     ACTION_COLUMNS = ["id", "plan_id", "key_question", "regulation", "problem", "underlying_issue", "action_planned",
                       "lead_person", "lead_user_id", "responsible", "accountable", "resources", "sources_of_support",

@@ -31,7 +31,7 @@ def signed_in_user(request):
             loaded.append(auth.get_user(request))
             return loaded[0] if loaded[0].is_authenticated else None
 
-        user = signed_in_users.get(session.session_key, session.get(SESSION_KEY), load)
+        user = signed_in_users.get(session, session.get(SESSION_KEY), load)
         if user is None:
             user = loaded[0] if loaded else AnonymousUser()
         elif not loaded and not constant_time_compare(session.get(HASH_SESSION_KEY, ""),

@@ -66,7 +66,8 @@ def contract_documents(user, contracts):
 
 def commissioner_overview(user, *, sort="risk", rating=None, special_measures=None, today=None, contracts=None):
     """The commissioner's active practices, most at risk first (forwardplans.risk.practice_risk: the reasons
-    written out), with their open contracts and the plans and reports of those the user may open."""
+    written out), with their open contracts. Which plans and reports the user may open is added by
+    ``attach_documents`` to the rows shown (a page of them)."""
     practices = practice_list(user).filter(status="active")
     if rating:
         practices = practices.filter(current_rating=rating)
@@ -78,13 +79,21 @@ def commissioner_overview(user, *, sort="risk", rating=None, special_measures=No
     for contract in commissioner_contracts(user) if contracts is None else contracts:
         if contract.practice_id in wanted and contract.state in LIVE_STATES:
             open_contracts[contract.practice_id].append(contract)
-    documents = contract_documents(user, [c for cs in open_contracts.values() for c in cs])
     rows = [{"practice": risk.practice, "risk": risk, "sm": risk.practice.special_measures,
-             "contracts": [(c, documents[c.pk]) for c in open_contracts.get(risk.practice.pk, [])],
+             "open_contracts": open_contracts.get(risk.practice.pk, []),
              "shared_plans": risk.plans, "rag": risk.by_rag, "overdue_actions": risk.overdue_actions,
              "overdue_milestones": risk.overdue_milestones}
             for risk in ranked]
     rows.sort(key=PRACTICE_SORTS.get(sort, PRACTICE_SORTS["risk"]))
+    return rows
+
+
+def attach_documents(user, rows):
+    """``rows`` of commissioner_overview with ``contracts``: each open contract and which of its documents the
+    user may open (two queries, however many rows)."""
+    documents = contract_documents(user, [c for row in rows for c in row["open_contracts"]])
+    for row in rows:
+        row["contracts"] = [(c, documents[c.pk]) for c in row["open_contracts"]]
     return rows
 
 

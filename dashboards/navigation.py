@@ -78,8 +78,7 @@ def navigation_for(request):
     kind = _kind_of(user)
     if kind not in _links_of_kind:
         _links_of_kind[kind] = links_of(user)
-    session_key = getattr(request, "session", None) and request.session.session_key
-    unread = unread_count(user, session_key=session_key)
+    unread = unread_count(user, session=getattr(request, "session", None))
     items = [*_links_of_kind[kind],
              (f"Notifications ({unread})" if unread else "Notifications", reverse("jobs:notifications"))]
     if user.is_staff:

@@ -43,7 +43,11 @@ def _commissioner_home(request):
     rows = dashboards.commissioner_overview(request.user, sort=sort, rating=request.GET.get("rating") or None,
                                             special_measures=request.GET.get("special_measures") or None,
                                             contracts=contracts)
-    context = {"template": "commissioner", "rows": rows, "sort": sort, "ratings": Rating.choices,
+    # A page of practices at a time: an ICB has a few hundred, and the risk register lists them all to filter.
+    page = paginate(request, rows)
+    context = {"template": "commissioner", "page": page,
+               "rows": dashboards.attach_documents(request.user, page.object_list), "sort": sort,
+               "ratings": Rating.choices,
                "rag_by_commissioner": _rag_by_commissioner_for(request.user), "rag_series": charts.RAG_SERIES,
                "levels": dashboards.practice_levels(request.user)}
     if is_commissioner_lead.test(request.user):

@@ -170,10 +170,10 @@ def notify_job_failure(*, title, body, link, item_type, item_id, requester=None)
 
 # Reading and marking ---------------------------------------------------------------------------------
 
-def unread_count(user, *, session_key):
+def unread_count(user, *, session):
     """How many of the user's notifications are unread, as the header shows it: counted once and kept for the
     session until one is delivered or read (``unread_counts``), for a minute at most."""
-    return unread_counts.get(session_key, user.pk, lambda: access.notifications_for(user)
+    return unread_counts.get(session, user.pk, lambda: access.notifications_for(user)
                              .filter(read_at__isnull=True).count())
 
 

@@ -69,7 +69,7 @@ def environment(**options):
     env.globals.update(
         nhsuk=Components(env),
         csrf_slot=CSRF_SLOT,
-        static=static,
+        static=functools.lru_cache(maxsize=1024)(static),  # a static file's URL is fixed for the process
         url=url,
         csrf_token=get_token,
         get_messages=get_messages,

@@ -4,6 +4,7 @@ the session (core/session_cache.py) and worked out again as soon as they change;
 costs a query, never a page."""
 
 import uuid
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -49,6 +50,20 @@ def test_a_signed_in_page_shell_makes_no_query_once_the_session_has_been_read(cl
     assert Session.objects.filter(session_key=client.session.session_key).exists()
 
 
+def test_a_signed_in_page_shell_reads_redis_twice_the_session_then_every_kept_value(client, world, shell,
+                                                                                     monkeypatch):
+    client.force_login(world["users"][Role.COMMISSIONER_LEAD])
+    assert client.get(shell).status_code == 200  # the user and the unread count worked out and kept
+    redis_client = cache._cache.get_client()
+    commands = []
+    execute = redis_client.execute_command
+    monkeypatch.setattr(redis_client, "execute_command", lambda *args, **kw: commands.append(args[0]) or
+                        execute(*args, **kw))
+    response, queries = _queries(client, shell)
+    assert b"Log out" in response.content and queries == []
+    assert commands == ["GET", "MGET"]
+
+
 def test_a_change_to_the_user_is_seen_on_their_next_request(client, world, shell):
     lead = world["users"][Role.COMMISSIONER_LEAD]
     client.force_login(lead)
@@ -79,16 +94,23 @@ def test_a_value_worked_out_before_a_change_and_kept_after_it_is_not_used(db):
     kept = SessionCache(f"test-generations-{uuid.uuid4().hex}")  # nothing kept from an earlier run
     calls = []
 
+    def request(session_key="session-a"):  # each request has its own session object
+        return SimpleNamespace(session_key=session_key)
+
     def work_out_while_the_owner_changes():
         calls.append("old")
         kept.forget([7])  # the change commits while this request works the value out from what it read before
         return "old value"
 
-    assert kept.get("session-a", 7, work_out_while_the_owner_changes) == "old value"
-    assert kept.get("session-a", 7, lambda: calls.append("new") or "new value") == "new value"
+    assert kept.get(request(), 7, work_out_while_the_owner_changes) == "old value"
+    assert kept.get(request(), 7, lambda: calls.append("new") or "new value") == "new value"
     assert calls == ["old", "new"]
-    assert kept.get("session-a", 7, lambda: "not asked") == "new value"  # now kept
-    assert kept.get("session-b", 7, lambda: "its own") == "its own"  # each session keeps its own
+    assert kept.get(request(), 7, lambda: "not asked") == "new value"  # now kept
+    assert kept.get(request("session-b"), 7, lambda: "its own") == "its own"  # each session keeps its own
+    same = request()
+    assert kept.get(same, 7, lambda: "not asked") == "new value"
+    kept.forget([7])  # a change made by this request: what it read ahead is not used after it
+    assert kept.get(same, 7, lambda: "changed") == "changed"
 
 
 def test_the_unread_count_is_kept_for_the_session_and_follows_delivery_and_reading(client, world, shell):

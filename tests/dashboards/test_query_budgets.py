@@ -226,7 +226,8 @@ def test_commissioner_home(client, world, grow, django_assert_max_num_queries):
     # the deadlines name (one); 16: the special-measures offers in the programme table; 17: practices per level of
     # support (one).
     response = assert_flat(client, reverse("home"), 17, grow, django_assert_max_num_queries)
-    assert len(response.context["rows"]) == 2 + 2 * 13  # the world's own two and 13 per unit of data
+    # The world's own two and 13 per unit of data, a page of them shown.
+    assert response.context["page"].paginator.count == 2 + 2 * 13 and len(response.context["rows"]) == 25
 
 
 # API lists ---------------------------------------------------------------------------------------------------
