@@ -1,20 +1,24 @@
-"""`make bench`: the England-scale benchmark, end to end. Writes bench/results.json and the table in
+"""`make bench`: the England-scale benchmark, end to end. Writes bench/results.json and the tables in
 docs/performance.md.
 
-1. A new PostgreSQL database (BENCH_DATABASE_URL, default .../resilience_bench; its name must contain "bench":
-   it is dropped and made again), migrated and filled by `generate_scale_data` (timed), static files collected.
-2. gunicorn, 2 sync workers, the production settings (bench/settings.py adds only the baseline URL; DEBUG off,
+1. Two new PostgreSQL databases (BENCH_DATABASE_URL, default .../resilience_bench, and the same name + _grown;
+   their names must contain "bench": they are dropped and made again), migrated and filled by
+   `generate_scale_data` (timed): England, and the same England with four times the contracts, plans and
+   their history (`--history 4`). Static files collected.
+2. gunicorn, 2 sync workers, the production settings (bench/settings.py adds only the baseline URLs; DEBUG off,
    manifest static files served by whitenoise) on 127.0.0.1.
 3. The load generator, locust headless in its own process and virtualenv (bench/locustfile.py), at 1, 8 and 32
    concurrent users, no think time, BENCH_SECONDS (default 20) per endpoint and level: first the baseline (a fixed
-   page of the pages' median size, no database work), then each endpoint. p50/p95 are exact percentiles of every
-   request started after all users were running; throughput is those requests over that time.
-   Then GET /api/v1/practices/ (100 a page) at 16 users for the reporting throughput target.
+   page of the pages' median size, no database work), the visitor page shell and the signed-in page shell, then
+   each endpoint. p50/p95 are exact percentiles of every request started after all users were running;
+   throughput is those requests over that time. Then the baseline and GET /api/v1/practices/ (100 a page) at 16
+   users for the reporting throughput target; then the growth pages (GROWTH) at 8 users on a second gunicorn
+   serving the second database, with each page's query count taken in process on both databases.
 4. The workers' peak memory (VmHWM), then, in this process: PDF rendering of 40-action forward plans and full
    diagnostic reports (the first render is cold; the figure is the median of the warm ones) and the reminder
    sweep over the 360,000 milestones (`run_reminder_sweep`, e-mail to a dummy backend).
 
-    python bench/run.py [--seconds 20] [--users 1,8,32] [--skip-generate] [--only plan,rag_update]
+    python bench/run.py [--seconds 20] [--users 1,8,32] [--skip-generate] [--no-growth] [--only plan,rag_update]
 """
 
 import argparse
@@ -623,7 +627,8 @@ def generate(database_url, extra, env):
 def growth_of(env, database_url):
     """The growth pages' targets and query counts on one database (a process of its own, bound to it)."""
     out = VAR / f"growth-{database_url.rsplit('/', 1)[1]}.json"
-    run([PY, ROOT / "bench" / "run.py", "--growth-targets", out], {**env, "DATABASE_URL": database_url})
+    run([PY, ROOT / "bench" / "run.py", "--growth-targets", out, "--database-url", database_url, "--redis-url",
+         env["REDIS_URL"]], {**env, "DATABASE_URL": database_url})
     return json.loads(out.read_text())
 
 
@@ -696,6 +701,8 @@ def main():
         # Check every page answers and find the pages' median size for the baseline.
         sizes = {}
         for name in only:
+            if name not in targets["endpoints"]:  # the RAG update's targets are read just before each level
+                continue
             spec = targets["endpoints"][name]
             login = spec["logins"][0]
             status, body = server.fetch((login.get("paths") or spec["paths"])[0], login)
@@ -811,8 +818,8 @@ def main():
 def warm_up(server, endpoints, names):
     """Each endpoint a few times on each worker (templates compiled, caches filled) before it is measured."""
     for name in names:
-        spec = endpoints[name]
-        for login in spec["logins"][:4]:
+        spec = endpoints.get(name)
+        for login in spec["logins"][:4] if spec else ():  # the RAG update's are read just before each level
             for path in (login.get("paths") or spec["paths"])[:2]:
                 server.fetch(path, login)
 

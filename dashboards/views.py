@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from concerns.selectors import open_concerns_for
 from contracts import access as contract_access
+from contracts.workflow import LIVE_STATES
 from core import exports
 from core.errors import NotAllowed
 from core.pagination import paginate
@@ -53,7 +54,7 @@ def _commissioner_home(request):
     if is_commissioner_lead.test(request.user):
         context.update(referrals=dashboards.referral_queue(request.user),
                        concerns=open_concerns_for(request.user),
-                       by_state=dashboards.contracts_by_state(request.user, contracts),
+                       by_state=dashboards.contracts_by_state(request.user),
                        programmes=dashboards.programme_table(request.user))
     return context
 
@@ -91,11 +92,13 @@ def _nhse_home(request):
 
 
 def _rag_by_commissioner_for(user):
-    """The home page's "actions by RAG status, per commissioner", from the same records the page counts: shared
-    plans for a commissioner, the figures' scope for NHSE (a regional team: its region's); None for a role whose home
+    """The home page's "actions by RAG status, per commissioner", from the same records the page counts: the shared
+    plans of live contracts for a commissioner (an ended contract's RAG statuses are where it stopped, and
+    grow with the years), the figures' scope for NHSE (a regional team: its region's); None for a role whose home
     does not show it."""
     if is_commissioner_user.test(user):
-        return charts.rag_by_commissioner(document_access.actions_for(user))
+        return charts.rag_by_commissioner(document_access.actions_for(user)
+                                          .filter(plan__contract__state__in=LIVE_STATES))
     if is_any_nhse.test(user):
         return charts.rag_by_commissioner(document_access.actions_for_figures(user))
     return None

@@ -51,7 +51,7 @@ from django.utils.text import Truncator
 
 from contracts import access as contract_access
 from contracts.models import FIRST_CONTACT_WITHIN, Contract, Referral
-from contracts.workflow import ENDED_STATES, State
+from contracts.workflow import ENDED_STATES, LIVE_STATES, State
 from core.models import User
 from core.relations import concern_receivers
 from core.roles import Role
@@ -283,6 +283,10 @@ class Deadline:
     explains: str = ""  # why it is due, for the calendar entry
     extra: tuple = ()  # more fields the title reads
     named_summary: str = ""  # a page's words once the action is named ("{action}", "{reference}")
+    # Only live contracts' items are ever due (``items`` says so too): the contracts the access policy is asked about
+    # are narrowed to live ones as well, so that a person's query reads their live contracts, not every contract
+    # they have ever seen (which grows with the years).
+    live_only: bool = False
 
     def __post_init__(self):
         # "Overdue" is asked of the database as basis < today - after: exact only for a whole number of days.
@@ -359,8 +363,11 @@ class Deadline:
             conditions.append(condition)
         if not conditions:
             return None
+        scope = SCOPES[self.scope](user)
+        if self.live_only:
+            scope = scope.filter(state__in=LIVE_STATES)
         return (self._within(since, until).filter(functools.reduce(operator.or_, conditions))
-                .filter(**{f"{self.scope_path}__in": SCOPES[self.scope](user)})
+                .filter(**{f"{self.scope_path}__in": scope})
                 .annotate(dl_type=Value(self.item_type, output_field=CharField()), dl_id=F("pk"),
                           dl_basis=F(self.basis),
                           dl_ref=(Cast(self.reference, CharField()) if self.reference
@@ -394,7 +401,7 @@ MILESTONE = Deadline(
     item_type=ReminderItem.MILESTONE,
     items=lambda: Milestone.objects.filter(done_on__isnull=True).exclude(action__rag_status=Rag.GREEN).exclude(
         action__plan__contract__state__in=NOT_LIVE),
-    basis="due_on", scope="document", scope_path="action__plan__contract",
+    basis="due_on", scope="document", scope_path="action__plan__contract", live_only=True,
     reference="action__plan__contract__reference", link=("forwardplans:action", "action_id"),
     audience=_plan_audience("action__plan__contract"),
     title=lambda row: f"a milestone on contract {row['dl_ref']}",
@@ -404,7 +411,7 @@ MILESTONE = Deadline(
 ACTION = Deadline(
     item_type=ReminderItem.ACTION,
     items=lambda: Action.objects.exclude(rag_status=Rag.GREEN).exclude(plan__contract__state__in=NOT_LIVE),
-    basis="planned_completion", scope="document", scope_path="plan__contract",
+    basis="planned_completion", scope="document", scope_path="plan__contract", live_only=True,
     reference="plan__contract__reference", link=("forwardplans:action", "pk"),
     audience=_plan_audience("plan__contract"),
     title=lambda row: f"an action's planned completion on contract {row['dl_ref']}",
@@ -415,6 +422,7 @@ FIRST_CONTACT = Deadline(
     item_type=ReminderItem.FIRST_CONTACT,
     items=lambda: Contract.objects.filter(first_contact_on__isnull=True).exclude(state__in=NOT_LIVE),
     basis="commissioned_on", after=FIRST_CONTACT_WITHIN, notice=2, scope="contract", scope_path="pk",
+    live_only=True,
     reference="reference", link=("contracts:detail", "reference"),
     audience=(Named("deputy_lead"), RcgpAdmins(unless="deputy_lead")),
     title=lambda row: f"first contact on contract {row['dl_ref']}",
@@ -449,7 +457,7 @@ REINSPECTION = Deadline(
 CONTRACT_ENDING = Deadline(
     item_type=CONTRACT_END,
     items=lambda: Contract.objects.filter(mou_ends_on__isnull=False).exclude(state__in=NOT_LIVE),
-    basis="mou_ends_on", notice=30, scope="contract", scope_path="pk",
+    basis="mou_ends_on", notice=30, scope="contract", scope_path="pk", live_only=True,
     reference="reference", link=("contracts:detail", "reference"),
     audience=(Named("deputy_lead"), RcgpAdmins(unless="deputy_lead"),
               CommissionerStaff("commissioner", (Role.COMMISSIONER_LEAD,))),

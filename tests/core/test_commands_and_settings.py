@@ -130,21 +130,25 @@ def test_production_settings_pass_check_deploy():
 
 
 @pytest.mark.django_db
-def test_the_applications_connections_run_without_postgresqls_jit():
+def test_the_applications_connections_run_without_postgresqls_jit_and_with_an_ssds_page_cost():
     """JIT compiling cost a short page query over 100 ms: off for every connection, production too."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+        cursor.execute("SHOW random_page_cost")  # an SSD's, not PostgreSQL's spinning-disk default of 4
+        assert cursor.fetchone()[0] == "1.1"
     db = connection.settings_dict
     result = manage("shell", "-c", "from django.db import connection; c = connection.cursor(); c.execute('SHOW jit');"
-                    " print('jit', c.fetchone()[0])", env={
+                    " print('jit', c.fetchone()[0]); c.execute('SHOW random_page_cost');"
+                    " print('random_page_cost', c.fetchone()[0])", env={
                         "DJANGO_SETTINGS_MODULE": "resilience.settings.production",
                         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-                        "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "resilience.example.nhs.uk"})
+                        "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "resilience.example.nhs.uk",
+                        "DATABASE_RANDOM_PAGE_COST": "2"})
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "jit off" in result.stdout
+    assert "jit off" in result.stdout and "random_page_cost 2" in result.stdout
 
 
 @pytest.mark.django_db

@@ -224,8 +224,8 @@ def test_commissioner_home(client, world, grow, django_assert_max_num_queries):
     # 12: the open concerns reported to the lead (the duty to report) are one query of their own; 15: which open
     # contracts' reports and plans the lead may open (two, for the links beside each practice), and the actions
     # the deadlines name (one); 16: the special-measures offers in the programme table; 17: practices per level of
-    # support (one).
-    response = assert_flat(client, reverse("home"), 17, grow, django_assert_max_num_queries)
+    # support (one); 18: the contracts counted by state apart from the live ones read for the table (one).
+    response = assert_flat(client, reverse("home"), 18, grow, django_assert_max_num_queries)
     # The world's own two and 13 per unit of data, a page of them shown.
     assert response.context["page"].paginator.count == 2 + 2 * 13 and len(response.context["rows"]) == 25
 

@@ -24,7 +24,7 @@ def test_a_commissioner_downloads_the_rag_counts_of_shared_plans(client, world, 
 
     advance(docs["contract"], "review_meeting", world["users"])  # the plan is shared from here
     user = docs["users"][Role.COMMISSIONER_PEER_SUPPORT]
-    expected = charts.rag_by_commissioner(access.actions_for(user))
+    expected = charts.rag_by_commissioner(access.actions_for(user))  # every shared plan is a live contract's here
     assert expected and sum(sum(counts) for _label, counts in expected) > 0
 
     response = _get(client, user, "csv")
@@ -42,3 +42,13 @@ def test_a_commissioner_downloads_the_rag_counts_of_shared_plans(client, world, 
                                   Role.PRACTICE_USER])
 def test_roles_whose_home_shows_no_rag_chart_get_404(client, docs, role):
     assert _get(client, docs["users"][role], "csv").status_code == 404
+
+
+def test_an_ended_contracts_plan_leaves_the_commissioners_rag_counts(client, world, docs):
+    advance(docs["contract"], "review_meeting", world["users"])
+    user = docs["users"][Role.COMMISSIONER_PEER_SUPPORT]
+    assert len(list(csv.reader(io.StringIO(_get(client, user, "csv").content.decode("utf-8-sig"))))) == 2
+    docs["contract"].__class__.objects.filter(pk=docs["contract"].pk).update(state="closed")
+    # Where its RAG statuses stopped is history: the home page's figures are the live contracts'.
+    assert list(csv.reader(io.StringIO(_get(client, user, "csv").content.decode("utf-8-sig")))) == [
+        ["Commissioner", "Red", "Amber", "Green", "Total"]]
