@@ -3,6 +3,8 @@
 - ``/bench/baseline/``: the first baseline, fixed bytes (made once, at import, and only sliced per request).
 - ``/bench/baseline-page/``: the same size rendered through the site's own Jinja2 page (base.jinja: the NHS.UK
   header, footer and layout) around fixed text, to show how much of a page's cost is the page shell itself.
+- ``/bench/admin/``: Django's admin over the practices (bench/admin_site.py), to compare the service's list with
+  Django's own changelist of the same rows.
 
 Both go through the same gunicorn workers and middleware as every page; requested without a session cookie,
 nothing in them touches the database. bench/run.py asks for the median size of the pages it measures.
@@ -14,6 +16,8 @@ from django.urls import path
 from markupsafe import Markup
 
 from resilience import urls as app_urls
+
+from .admin_site import site as bench_admin
 
 MAX_BYTES = 2_000_000
 _UNIT = b"<p>Baseline page for the benchmark: fixed content, no database work.</p>\n"
@@ -52,6 +56,7 @@ def baseline_page(request):
 urlpatterns = [
     path("bench/baseline/", baseline, name="bench_baseline"),
     path("bench/baseline-page/", baseline_page, name="bench_baseline_page"),
+    path("bench/admin/", bench_admin.urls),
     *app_urls.urlpatterns,
 ]
 handler403 = app_urls.handler403
