@@ -755,6 +755,7 @@ def main():
                     rag_offset += users
                     targets_file.write_text(json.dumps(targets))
                 row = load(name, users, args.seconds, targets_file, server, env)
+                row["worker_peak_mb"] = max(server.peak_memory_mb().values(), default=None)  # which page raises it
                 row["ratio_p95_to_baseline"] = ratio(row["p95_ms"], baseline[str(users)]["p95_ms"])
                 row["ratio_p95_to_baseline_page"] = ratio(row["p95_ms"], baseline_page[str(users)]["p95_ms"])
                 if not name.startswith("api_"):  # pages: signed in by session; the API by token
