@@ -31,9 +31,11 @@ from levels.selectors import level_summary
 from practices.ratings import RATING_ORDER
 from practices.selectors import practice_list
 
-# How the commissioner's practices can be ordered; "risk" (practice_risk's rank) is the default.
+# How the commissioner's practices can be ordered; "risk" (practice_risk's rank) is the default, except that a
+# practice with nothing flagged but a live contract comes before those with neither: the table is paged, and the
+# practices being supported belong on its first pages.
 PRACTICE_SORTS = {
-    "risk": lambda row: row["risk"].rank,
+    "risk": lambda row: (not row["risk"].reasons and not row["open_contracts"], row["risk"].rank),
     "name": lambda row: (row["practice"].name, row["practice"].pk),
     "rating": lambda row: (RATING_ORDER.get(row["practice"].current_rating, 99), row["risk"].rank),
     "reinspection": lambda row: (row["sm"].reinspection_due or datetime.date.max, row["risk"].rank),

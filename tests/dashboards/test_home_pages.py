@@ -66,6 +66,26 @@ def test_commissioner_home_sorts_and_filters(client, world):
     assert [r["practice"].name for r in in_sm] == ["Sibling Practice"]
 
 
+def test_commissioner_home_pages_its_practices_with_those_being_supported_first(client, world):
+    """25 practices a page; a practice with a live contract and nothing flagged comes before those with neither, so
+    the practices being supported are on the first page, however many the commissioner has."""
+    for n in range(30):
+        PracticeFactory(commissioner=world["own"], name=f"A Quiet Practice {n:02}")
+    supported = PracticeFactory(commissioner=world["own"], name="Zz Supported Practice")
+    ContractFactory(practice=supported, state="scoping", reference="PAGED-1")
+    client.force_login(world["users"][R.COMMISSIONER_LEAD])
+    first = client.get(reverse("home"))
+    page = first.context["page"]
+    assert page.paginator.count == 2 + 31 and len(first.context["rows"]) == 25
+    names = [row["practice"].name for row in first.context["rows"]]
+    assert names.index("Zz Supported Practice") < names.index("A Quiet Practice 00")
+    assert "Practices 1 to 25 of 33." in first.content.decode()
+    second = client.get(reverse("home"), {"page": 2}).context["rows"]
+    assert len(second) == 8 and not {row["practice"].name for row in second} & set(names)
+    by_name = client.get(reverse("home"), {"sort": "name", "page": 2}).context["rows"]
+    assert by_name[-1]["practice"].name == "Zz Supported Practice"  # the other orders are as they were
+
+
 def test_commissioner_lead_sees_referrals_with_the_working_day_clock(client, world):
     today = timezone.localdate()
     ReferralFactory(practice=world["practices"]["own"], received_on=today, acknowledgement_due=today
