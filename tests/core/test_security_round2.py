@@ -92,7 +92,9 @@ def test_the_per_token_limit_holds_across_worker_processes(world, gunicorn_worke
 def test_clearing_the_shared_cache_leaves_the_celery_brokers_keys_alone():
     from django.core.cache import cache
 
-    assert type(cache._cache).__module__.startswith("django.core.cache.backends.redis")  # the shared Redis cache
+    from django.core.cache.backends.redis import RedisCacheClient
+
+    assert isinstance(cache._cache, RedisCacheClient)  # the shared Redis cache
     broker = redis.Redis.from_url(os.environ["REDIS_URL"])
     binding = f"_kombu.binding.test-{os.getpid()}"
     broker.set(binding, "queue")
