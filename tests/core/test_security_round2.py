@@ -91,7 +91,6 @@ def test_the_per_token_limit_holds_across_worker_processes(world, gunicorn_worke
 
 def test_clearing_the_shared_cache_leaves_the_celery_brokers_keys_alone():
     from django.core.cache import cache
-
     from django.core.cache.backends.redis import RedisCacheClient
 
     assert isinstance(cache._cache, RedisCacheClient)  # the shared Redis cache
