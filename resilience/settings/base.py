@@ -134,10 +134,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 
 
-def without_jit(database):
-    """PostgreSQL's JIT compiler pays off for long analytical queries, not for a web page's short ones: it once
-    spent 137 ms compiling a 2 ms query of the practice home page. Off for this application's
-    connections. And the planner's cost of a random page read (DATABASE_RANDOM_PAGE_COST, default 1.1 where
+def connection_settings(database):
+    """Settings of the application's PostgreSQL sessions. PostgreSQL's JIT compiler pays off for long analytical
+    queries, not for a web page's short ones: it once spent 137 ms compiling a 2 ms query of the practice home page,
+    so it is off. And the planner's cost of a random page read (DATABASE_RANDOM_PAGE_COST, default 1.1 where
     PostgreSQL's own default is 4, which assumes spinning disks): the data set lives on SSD and mostly in memory,
     and at 4 the planner scanned every contract ever made rather than read an organisation's through its index, so
     pages grew slower with the years of records."""
@@ -148,7 +148,7 @@ def without_jit(database):
     return database
 
 
-without_jit(DATABASES["default"])
+connection_settings(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "resilience.User"

@@ -5,11 +5,11 @@ misconfigured server refuses to start rather than run with a demo key or a SQLit
 """
 
 from .base import *  # noqa: F401,F403
-from .base import LOGGING, env, without_jit
+from .base import LOGGING, connection_settings, env
 from .logs import log_format
 
 SECRET_KEY = env("SECRET_KEY")
-DATABASES = {"default": without_jit(env.db("DATABASE_URL"))}
+DATABASES = {"default": connection_settings(env.db("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DEBUG = False
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
